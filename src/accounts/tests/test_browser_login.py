@@ -1,0 +1,38 @@
+import pytest
+
+from accounts.roles import Role
+from conftest import browser_login, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HOME_TITLES = {
+    Role.STAFF: "Trang làm việc của tôi",
+    Role.ISO_SECRETARY: "Điều hành HTQLCL của cơ quan",
+    Role.AGENCY_HEAD: "Lãnh đạo cơ quan",
+    Role.OVERSIGHT: "Theo dõi HTQLCL toàn tỉnh",
+    Role.PROVINCIAL_VIEWER: "Tổng quan HTQLCL toàn tỉnh",
+}
+
+
+@pytest.mark.parametrize("role", list(HOME_TITLES))
+def test_each_role_lands_on_its_own_home(page, users, role):
+    user = users[role]
+    browser_login(page, user.username)
+    title = page.get_by_test_id("home-title")
+    assert title.inner_text() == HOME_TITLES[role]
+    assert user.agency.name in page.content()
+    shot(page, f"home-{role.value}")
+
+
+def test_wrong_password_is_refused_with_a_clear_message(page, users):
+    browser_login(page, users[Role.STAFF].username, "wrong-password")
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.get_by_test_id("login-error").inner_text()
+    assert page.url.endswith("/accounts/login/")
+    shot(page, "login-error")
+
+
+def test_english_can_be_chosen(page, users):
+    browser_login(page, users[Role.OVERSIGHT].username)
+    page.select_option("select[name=language]", "en")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"

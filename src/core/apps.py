@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Nền tảng chung")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (audit trail and calendar cache hooks)

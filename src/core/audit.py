@@ -1,0 +1,144 @@
+"""The append-only, hash-chained audit trail.
+
+Controlled records inherit `AuditedModel`: every create, update and delete through the ORM writes
+an entry with the before/after values of the fields that changed. Services record workflow
+transitions and other events explicitly with `record()`. The acting user comes from the request
+(`AuditActorMiddleware`) or from `acting_as(user)` in services, commands and tasks.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditEntry
+
+_actor = contextvars.ContextVar("eiso_audit_actor", default=None)
+SYSTEM_CHAIN = "system"
+
+
+@contextmanager
+def acting_as(user):
+    token = _actor.set(user)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor():
+    return _actor.get()
+
+
+def _jsonable(value):
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return DjangoJSONEncoder().default(value) if not isinstance(value, (list, dict)) else value
+
+
+def field_values(instance):
+    """The audited field values of an instance, keyed by attribute name (FKs as ids)."""
+    exclude = set(getattr(instance, "audit_exclude", ()))
+    return {
+        f.attname: _jsonable(getattr(instance, f.attname))
+        for f in instance._meta.concrete_fields
+        if f.attname not in exclude and not isinstance(f, models.AutoField)
+    }
+
+
+def _scope_of(obj):
+    """(agency_id, province_id) the entry belongs to, for tenancy filtering and chain choice."""
+    agency = obj.audit_agency() if hasattr(obj, "audit_agency") else getattr(obj, "agency", None)
+    if agency is None:
+        return None, None
+    return agency.pk, agency.province_id
+
+
+def record(obj, action, changes=None, comment="", actor=None):
+    """Append an entry for `obj` to its province's chain; returns the entry."""
+    actor = actor if actor is not None else current_actor()
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    agency_id, province_id = _scope_of(obj)
+    chain = str(province_id) if province_id else SYSTEM_CHAIN
+    with transaction.atomic():
+        AuditChainHead.objects.get_or_create(chain=chain)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        entry = AuditEntry(
+            chain=chain,
+            seq=head.seq + 1,
+            timestamp=timezone.now(),
+            actor=actor,
+            actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+            action=action,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            agency_id=agency_id,
+            province_id=province_id,
+            changes=changes or {},
+            comment=comment,
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
+        head.seq, head.last_hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "last_hash"])
+    return entry
+
+
+def verify_chain(chain):
+    """Recompute a chain; returns a list of problems (empty when intact)."""
+    problems = []
+    prev_hash, expected_seq = "0" * 64, 1
+    for entry in AuditEntry.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            problems.append(f"chain {chain}: entry #{expected_seq} is missing (found #{entry.seq})")
+        if entry.prev_hash != prev_hash:
+            problems.append(f"chain {chain}: entry #{entry.seq} does not link to the previous entry")
+        if entry.compute_hash() != entry.hash:
+            problems.append(f"chain {chain}: entry #{entry.seq} was altered after it was written")
+        prev_hash, expected_seq = entry.hash, entry.seq + 1
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head and (head.seq != expected_seq - 1 or head.last_hash != prev_hash):
+        problems.append(f"chain {chain}: entries after #{expected_seq - 1} were removed")
+    return problems
+
+
+class AuditedModel(models.Model):
+    """Base for controlled records: ORM changes are written to the audit trail automatically."""
+
+    audit_exclude = ("search_key", "sort_key")
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._audit_before = field_values(instance)
+        return instance
+
+
+def diff(before, after):
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def on_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not isinstance(instance, AuditedModel):
+        return
+    after = field_values(instance)
+    before = {} if created else getattr(instance, "_audit_before", {})
+    changes = diff(before, after)
+    if changes or created:
+        record(instance, AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE, changes)
+    instance._audit_before = after
+
+
+def on_delete(sender, instance, **kwargs):
+    if isinstance(instance, AuditedModel):
+        before = field_values(instance)
+        record(instance, AuditEntry.Action.DELETE, {k: [v, None] for k, v in before.items()})

@@ -1,0 +1,71 @@
+"""Vietnamese text helpers: diacritic-insensitive search keys and Vietnamese sort order."""
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
+
+
+def search_key(text):
+    """Lower-case ASCII form for diacritic-insensitive search: "Đất đai" -> "dat dai"."""
+    if not text:
+        return ""
+    folded = unidecode(str(text)).lower()
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", folded)).strip()
+
+
+# Vietnamese alphabet order; f, j, w, z (loan words, names) take their Latin places.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+# Letter-forming marks: breve, circumflex, horn.
+_FORM_MARKS = {"\u0306": "ă", "\u0302": "â", "\u031b": "ơ"}
+_FORMED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
+           ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+# Tones in dictionary order: ngang, huyền, hỏi, ngã, sắc, nặng.
+_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def _letters(text):
+    """Yield (letter, tone) pairs of the lower-cased text, letters composed per Vietnamese."""
+    for ch in str(text).lower():
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], decomposed[1:]
+        tone = 0
+        for mark in marks:
+            if (base, mark) in _FORMED:
+                base = _FORMED[(base, mark)]
+            elif mark in _TONE_RANK:
+                tone = _TONE_RANK[mark]
+        yield base, tone
+
+
+def sort_key(text):
+    """A string whose plain (binary) order is Vietnamese dictionary order.
+
+    Letters compare first (a < ă < â < b ... d < đ ...), then tones (ngang < huyền < hỏi < ngã <
+    sắc < nặng), as in Vietnamese dictionaries. Suitable for a database column ordered with any
+    collation that compares code points, on SQLite and PostgreSQL alike.
+    """
+    if not text:
+        return ""
+    primary, secondary = [], []
+    for letter, tone in _letters(text):
+        rank = _LETTER_RANK.get(letter)
+        if rank is not None:
+            primary.append(chr(0x100 + rank))
+        elif letter.isdigit():
+            primary.append(chr(0x30 + int(letter)))  # digits sort before letters
+        elif letter.isspace():
+            primary.append(" ")
+        else:
+            primary.append(chr(0x1000 + ord(letter)) if ord(letter) < 0xF000 else letter)
+        secondary.append(chr(0x41 + tone))
+    return "".join(primary) + "\x01" + "".join(secondary)
+
+
+def vn_sorted(items, key=lambda item: item):
+    """Sort Python objects in Vietnamese order by the text that `key` returns."""
+    return sorted(items, key=lambda item: sort_key(key(item)))

@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+
+from .dashboard import collect_panels
+from .forms import CalendarOverrideForm
+from .models import AuditEntry, CalendarOverride
+
+HOME_TITLES = {
+    Role.STAFF: "Trang làm việc của tôi",
+    Role.ISO_SECRETARY: "Điều hành HTQLCL của cơ quan",
+    Role.AGENCY_HEAD: "Lãnh đạo cơ quan",
+    Role.OVERSIGHT: "Theo dõi HTQLCL toàn tỉnh",
+    Role.PROVINCIAL_VIEWER: "Tổng quan HTQLCL toàn tỉnh",
+}
+
+
+def home(request):
+    user = request.user
+    role = Role(user.role) if user.role in Role.values else Role.STAFF
+    return render(request, "core/home.html", {
+        "role": role,
+        "home_title": _(HOME_TITLES[role]),
+        "panels": collect_panels(request),
+    })
+
+
+def visible_audit_entries(user):
+    qs = AuditEntry.objects.select_related("content_type")
+    if user.is_superuser:
+        return qs
+    if not user.agency_id:
+        return qs.none()
+    if user.has_province_scope:
+        return qs.filter(province_id=user.agency.province_id)
+    return qs.filter(agency_id=user.agency_id)
+
+
+def audit_log(request):
+    if not request.user.has_perm("core.view_auditentry"):
+        raise PermissionDenied(_("Bạn không có quyền xem nhật ký thay đổi."))
+    entries = visible_audit_entries(request.user)
+    if action := request.GET.get("action"):
+        entries = entries.filter(action=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "actions": AuditEntry.Action.choices})
+
+
+def object_history(request, ct, pk):
+    content_type = get_object_or_404(ContentType, pk=ct)
+    obj = get_object_or_404(content_type.model_class(), pk=pk)
+    perm = f"{content_type.app_label}.view_{content_type.model}"
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(_("Bạn không có quyền xem lịch sử của đối tượng này."))
+    entries = AuditEntry.objects.for_object(obj).select_related("content_type")
+    return render(request, "core/object_history.html", {"object": obj, "entries": entries})
+
+
+def calendar_overrides(request):
+    can_edit = request.user.has_perm("core.change_calendaroverride")
+    form = CalendarOverrideForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Chỉ quản trị viên mới được sửa lịch làm việc."))
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Đã lưu ngày hoán đổi."))
+            return redirect("core:calendar")
+    return render(request, "core/calendar.html", {
+        "overrides": CalendarOverride.objects.all(), "form": form, "can_edit": can_edit,
+    })
+
+
+@require_POST
+def calendar_override_delete(request, pk):
+    if not request.user.has_perm("core.change_calendaroverride"):
+        raise PermissionDenied(_("Chỉ quản trị viên mới được sửa lịch làm việc."))
+    get_object_or_404(CalendarOverride, pk=pk).delete()
+    messages.success(request, _("Đã xóa ngày hoán đổi."))
+    return redirect("core:calendar")
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else _("Bạn không có quyền truy cập trang này.")
+    return render(request, "403.html", {"message": message}, status=403)

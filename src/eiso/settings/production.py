@@ -1,0 +1,50 @@
+"""Production: PostgreSQL, object storage, HTTPS. Every secret comes from the environment.
+
+`manage.py check --deploy --settings=eiso.settings.production` is clean.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env_bool, env_list
+
+DEBUG = False
+SECRET_KEY = os.environ.get("EISO_SECRET_KEY", "")
+if len(SECRET_KEY) < 50 and not env_bool("EISO_ALLOW_MISSING_SECRET"):
+    raise ImproperlyConfigured("EISO_SECRET_KEY must be set to a random string of at least 50 characters.")
+ALLOWED_HOSTS = env_list("EISO_ALLOWED_HOSTS", "")
+CSRF_TRUSTED_ORIGINS = env_list("EISO_CSRF_TRUSTED_ORIGINS", "")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("EISO_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("EISO_HSTS_SECONDS", 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
+
+STORAGES = {  # noqa: F405
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Object storage for uploads when a bucket is configured (stateless app servers).
+if os.environ.get("EISO_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["EISO_S3_BUCKET"],
+            "endpoint_url": os.environ.get("EISO_S3_ENDPOINT_URL"),
+            "region_name": os.environ.get("EISO_S3_REGION"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+if os.environ.get("EISO_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["EISO_REDIS_URL"]}}
