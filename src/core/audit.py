@@ -53,7 +53,8 @@ def _scope_of(obj):
     """(agency_id, province_id) the entry belongs to, for tenancy filtering and chain choice."""
     agency = obj.audit_agency() if hasattr(obj, "audit_agency") else getattr(obj, "agency", None)
     if agency is None:
-        return None, None
+        # Province-wide records (e.g. the procedure catalog) name their province directly.
+        return None, getattr(obj, "audit_province_id", None)
     return agency.pk, agency.province_id
 
 

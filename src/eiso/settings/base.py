@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "core",
     "organizations",
     "accounts",
+    "procedures",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,83 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import AuditedModel
+from core.text import search_key, sort_key
+
+
+class Field(models.Model):
+    """A field of administrative procedures (lĩnh vực): đất đai, xây dựng, hộ tịch..."""
+
+    code = models.CharField(_("mã"), max_length=50, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=255)
+    sort_key = models.CharField(max_length=600, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = sort_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class AdminProcedure(AuditedModel):
+    """An administrative procedure (TTHC) of the published catalog (bộ TTHC đã công bố)."""
+
+    class Level(models.TextChoices):
+        PROVINCIAL = "provincial", _("Cấp tỉnh")
+        DISTRICT = "district", _("Cấp huyện")
+        COMMUNE = "commune", _("Cấp xã")
+        CENTRAL = "central", _("Cấp trung ương")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Đang áp dụng")
+        AMENDED = "amended", _("Đã sửa đổi, bổ sung")
+        ANNULLED = "annulled", _("Đã bãi bỏ")
+
+    province = models.ForeignKey(
+        "organizations.Province", verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="procedures"
+    )
+    code = models.CharField(_("mã thủ tục"), max_length=50)
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
+    level = models.CharField(_("cấp thực hiện"), max_length=20, choices=Level.choices)
+    processing_days = models.DecimalField(
+        _("thời hạn giải quyết (ngày làm việc)"), max_digits=6, decimal_places=1,
+        help_text=_("Theo quyết định công bố; cho phép nửa ngày (0,5)."),
+    )
+    fees = models.CharField(_("phí, lệ phí"), max_length=500, blank=True)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    agencies = models.ManyToManyField(
+        "organizations.Agency", verbose_name=_("cơ quan thực hiện"), related_name="procedures", blank=True
+    )
+    status = models.CharField(_("tình trạng"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_note = models.CharField(_("ghi chú thay đổi"), max_length=500, blank=True)
+    search_key = models.CharField(max_length=600, editable=False, db_index=True)
+    sort_key = models.CharField(max_length=1200, editable=False)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["province", "code"], name="procedure_code_unique_in_province")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(f"{self.code} {self.name}")
+        self.sort_key = sort_key(self.name)
+        super().save(*args, **kwargs)
+
+    def audit_agency(self):
+        # Catalog entries belong to the province; audit them on the province's chain.
+        return None
+
+    @property
+    def audit_province_id(self):
+        return self.province_id
