@@ -73,7 +73,13 @@ def has_perm(user, perm, obj=None):
         return True
     if perm not in role_permissions().get(user.role, ()):
         return False
-    return obj is None or in_scope(user, agency_of(obj))
+    if obj is None:
+        return True
+    agency = agency_of(obj)
+    if agency is None and getattr(obj, "province_id", None) is not None:
+        # Province-wide records (e.g. the procedure catalog): anyone of that province, as the role allows.
+        return user.agency_id is not None and user.agency.province_id == obj.province_id
+    return in_scope(user, agency)
 
 
 def visible_agencies(user):
