@@ -97,3 +97,8 @@ def test_english_translation(oversight, province):
     oversight.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = oversight.get(reverse("organizations:agency_list")).content.decode()
     assert "Agencies" in html
+
+
+def test_vietnamese_even_for_an_english_browser(oversight, province):
+    html = oversight.get(reverse("organizations:agency_list"), headers={"Accept-Language": "en-US,en;q=0.9"}).content
+    assert "Cơ quan, đơn vị" in html.decode() and '<html lang="vi">' in html.decode()
