@@ -9,6 +9,7 @@ from django.core.management import call_command
 from accounts.models import User
 from accounts.roles import Role
 from core import audit
+from core.models import AuditEntry
 from organizations.models import Agency, AgencyChange
 
 SRC = Path(__file__).resolve().parents[2]
@@ -49,3 +50,12 @@ def test_production_settings_refuse_a_missing_secret():
     env["DJANGO_SETTINGS_MODULE"] = "eiso.settings.production"
     result = subprocess.run([sys.executable, str(SRC / "manage.py"), "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "EISO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_admin_pages_open_for_the_superuser(admin_client, province):
+    for url in ("/admin/accounts/user/", "/admin/organizations/agency/", "/admin/core/auditentry/",
+                "/admin/core/calendaroverride/", "/admin/organizations/agencychange/"):
+        assert admin_client.get(url).status_code == 200, url
+    entry = AuditEntry.objects.first()
+    assert admin_client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
