@@ -102,3 +102,14 @@ def test_english_translation(oversight, province):
 def test_vietnamese_even_for_an_english_browser(oversight, province):
     html = oversight.get(reverse("organizations:agency_list"), headers={"Accept-Language": "en-US,en;q=0.9"}).content
     assert "Cơ quan, đơn vị" in html.decode() and '<html lang="vi">' in html.decode()
+
+
+def test_edit_keeps_the_kinds_obligation_when_left_empty(oversight, province, kinds):
+    agency = province["agencies"]["commune_a"]
+    response = oversight.post(reverse("organizations:agency_update", args=[agency.pk]), {
+        "name": "UBND xã Đất Đỏ", "code": "XA1", "kind": kinds["commune_committee"].pk,
+        "parent": province["agencies"]["root"].pk, "obligation": "", "address": "Ấp 3",
+    })
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert agency.obligation == "encouraged" and agency.address == "Ấp 3"
