@@ -78,3 +78,20 @@ def test_staff_cannot_open_another_agency(page, users, province):
     assert page.get_by_test_id("forbidden").inner_text() == "Không có quyền truy cập"
     assert "UBND xã Đất Đỏ" not in page.content()
     shot(page, "forbidden")
+
+
+def test_oversight_splits_an_agency(page, users, province):
+    agency = province["agencies"]["commune_b"]
+    browser_login(page, users[Role.OVERSIGHT].username)
+    page.goto(page.base_url + agency.get_absolute_url())
+    page.get_by_role("link", name="Chia tách").click()
+    page.fill("#id_names", "XA2-A; UBND phường Ánh Dương A\nXA2-B; UBND phường Ánh Dương B")
+    page.fill("#id_effective_on", "01/01/2026")
+    page.get_by_role("button", name="Chia tách").click()
+    assert "Đã chia tách thành 2 cơ quan mới" in page.content()
+    assert "Đã chia tách" in page.get_by_test_id("agency-name").locator("..").inner_text()
+    changes = page.get_by_test_id("changes").inner_text()
+    assert "UBND phường Ánh Dương A" in changes and "UBND phường Ánh Dương B" in changes
+    shot(page, "agency-split")
+    page.get_by_test_id("changes").get_by_role("link", name="UBND phường Ánh Dương A").click()
+    assert page.get_by_test_id("scope-review").is_visible()
