@@ -40,8 +40,12 @@ def _jsonable(value):
 
 
 def field_values(instance):
-    """The audited field values of an instance, keyed by attribute name (FKs as ids)."""
-    exclude = set(getattr(instance, "audit_exclude", ()))
+    """The audited field values of an instance, keyed by attribute name (FKs as ids).
+
+    Deferred fields (`.only()`/`.defer()`) are left out: reading them would query the database
+    for every row, and from `from_db` it would recurse.
+    """
+    exclude = set(getattr(instance, "audit_exclude", ())) | instance.get_deferred_fields()
     return {
         f.attname: _jsonable(getattr(instance, f.attname))
         for f in instance._meta.concrete_fields
@@ -125,6 +129,7 @@ class AuditedModel(models.Model):
 
 
 def diff(before, after):
+    """Changed fields; a field missing from `before` (deferred when loaded) counts only on creation."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 

@@ -103,3 +103,14 @@ def test_a_failed_transaction_leaves_no_entry(province):
         raise RuntimeError
     assert AuditEntry.objects.count() == before
     assert audit.verify_chain(str(province["province"].pk)) == []
+
+
+def test_deferred_loads_neither_recurse_nor_query_per_row(province, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        agencies = list(Agency.objects.only("id", "name"))
+    assert agencies and all("code" not in a._audit_before for a in agencies)
+    agency = agencies[0]
+    agency.name = "Tên mới"
+    agency.save(update_fields=["name"])
+    entry = AuditEntry.objects.for_object(agency).order_by("-seq").first()
+    assert entry.changes["name"][1] == "Tên mới"
