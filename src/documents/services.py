@@ -413,7 +413,7 @@ def send_review_reminders(today=None):
             kind, message = Notification.Kind.REVIEW_DUE, _("%(doc)s đã quá hạn xem xét định kỳ (%(due)s).") % {
                 "doc": document, "due": document.review_due.strftime("%d/%m/%Y")}
         for user in _owners(document):
-            _, created = Notification.objects.get_or_create(
+            _note, created = Notification.objects.get_or_create(
                 user=user, document=document, kind=kind, created_on=today, defaults={"message": message[:500]})
             sent += created
     return sent
@@ -526,11 +526,9 @@ TYPE_ORDER = [t.value for t in DocumentType]
 
 def in_force_documents(agency):
     """The agency's list of documents in force (danh mục tài liệu), in type then code order."""
-    docs = list(Document.objects.in_force().filter(agency=agency)
-                .select_related("current_version").only(
-                    "id", "agency_id", "doc_type", "code", "title", "owner_unit", "review_due", "needs_review",
-                    "external_number", "external_issuer", "status", "current_version__revision",
-                    "current_version__effective_date", "current_version__status", "current_version__document_id"))
+    # No .only()/.defer(): audited models read every field when loaded (core.audit), so deferring
+    # would cost one query per row.
+    docs = list(Document.objects.in_force().filter(agency=agency).select_related("current_version"))
     return sorted(docs, key=lambda d: (TYPE_ORDER.index(d.doc_type), d.code))
 
 

@@ -58,3 +58,15 @@ def issue(secretary, head):
         return services.transition(version, head, "issue", effective_date=effective_date)
 
     return run
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in. (The shared fixture lets force_login pick RoleBackend, which cannot load users
+    back from the session; name the authenticating backend explicitly.)"""
+
+    def login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
