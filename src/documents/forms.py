@@ -16,6 +16,7 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
         help_text=_("Định dạng đơn giản: “# ” tiêu đề, “- ” gạch đầu dòng, “1. ” danh sách số, **đậm**, *nghiêng*; "
                     "dòng trống ngăn cách đoạn."))
+    remove_file = forms.BooleanField(label=_("Bỏ tệp hiện có, dùng nội dung soạn trực tiếp"), required=False)
     change_summary = forms.CharField(label=_("Nội dung sửa đổi"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 2}))
     change_reason = forms.CharField(label=_("Lý do sửa đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -44,6 +45,8 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
             if version.file:
                 self.fields["upload"].help_text = _("Đang có tệp “%(name)s”; chọn tệp mới để thay thế.") % {
                     "name": version.original_name}
+        if version is None or not version.file:
+            del self.fields["remove_file"]
 
     def _post_clean(self):
         # Uniqueness and cross-field rules are the service's job (one place, one message).

@@ -120,7 +120,8 @@ def create_document(*, agency, user, upload=None, body="", change_summary="", **
 
 
 @transaction.atomic
-def update_draft(version, user, *, upload=None, body=None, change_summary=None, change_reason=None, **fields):
+def update_draft(version, user, *, upload=None, body=None, change_summary=None, change_reason=None, remove_file=False,
+                 **fields):
     """Edit a draft: its content, its change-log entry and the document's particulars."""
     version = DocumentVersion.objects.select_for_update().select_related("document__agency").get(pk=version.pk)
     document = version.document
@@ -137,6 +138,11 @@ def update_draft(version, user, *, upload=None, body=None, change_summary=None, 
         version.change_summary = change_summary
     if change_reason is not None:
         version.change_reason = change_reason
+    if remove_file and upload is None and version.file:
+        # Only detach: the stored file may still be the content of an earlier revision.
+        version.file, version.file_kind, version.original_name, version.file_size, version.file_sha256 = (
+            None, "", "", 0, "")
+        version.text = files.body_text(body if body is not None else version.body)
     old_name = version.file.name if version.file else ""
     try:
         _set_content(version, upload, body)

@@ -99,3 +99,10 @@ def test_docx_preview_is_html(make_document):
     with version.file.open("rb") as fh:
         html = files.docx_html(fh.read())
     assert "<h1>Quy trình kiểm soát tài liệu</h1>" in html
+
+
+def test_a_draft_can_drop_its_file_for_written_content(make_document, secretary):
+    version = make_document(body="", upload=docx_upload()).versions.get()
+    services.update_draft(version, secretary, remove_file=True, body="Nội dung soạn trực tiếp mới")
+    version.refresh_from_db()
+    assert not version.file and version.file_kind == "" and version.text == "Nội dung soạn trực tiếp mới"
