@@ -3,6 +3,7 @@ nothing, and raises ValidationError (Vietnamese, naming the field) or Permission
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -530,11 +532,36 @@ def instantiate_template(template, agency, user):
 TYPE_ORDER = [t.value for t in DocumentType]
 
 
+@dataclass(frozen=True)
+class InForceRow:
+    """One line of the list of documents in force (plain values: the list is read-only and long)."""
+
+    id: int
+    code: str
+    title: str
+    doc_type: str
+    owner_unit: str
+    review_due: dt.date | None
+    needs_review: bool
+    revision: int
+    effective_date: dt.date | None
+
+    def get_doc_type_display(self):
+        return str(DocumentType(self.doc_type).label)
+
+    def get_absolute_url(self):
+        return reverse("documents:document_detail", args=[self.id])
+
+
 def in_force_documents(agency):
-    """The agency's list of documents in force (danh mục tài liệu), in type then code order."""
-    # No .only()/.defer(): audited models read every field when loaded (core.audit), so deferring
-    # would cost one query per row.
-    docs = list(Document.objects.in_force().filter(agency=agency).select_related("current_version"))
+    """The agency's list of documents in force (danh mục tài liệu), in type then code order.
+
+    Read as plain values: loading audited model instances would fetch and snapshot every column
+    (content included) of 500 documents and their versions for a read-only list."""
+    rows = (Document.objects.in_force().filter(agency=agency)
+            .values_list("id", "code", "title", "doc_type", "owner_unit", "review_due", "needs_review",
+                         "current_version__revision", "current_version__effective_date"))
+    docs = [InForceRow(*row) for row in rows]
     return sorted(docs, key=lambda d: (TYPE_ORDER.index(d.doc_type), d.code))
 
 
@@ -544,9 +571,8 @@ EXPORT_HEADERS = [_("STT"), _("Mã hiệu"), _("Tên tài liệu"), _("Loại t�
 
 def _export_rows(agency):
     for i, d in enumerate(in_force_documents(agency), start=1):
-        v = d.current_version
-        yield [i, d.code, d.title, d.get_doc_type_display(), f"{v.revision:02d}",
-               v.effective_date.strftime("%d/%m/%Y") if v.effective_date else "", d.owner_unit,
+        yield [i, d.code, d.title, d.get_doc_type_display(), f"{d.revision:02d}",
+               d.effective_date.strftime("%d/%m/%Y") if d.effective_date else "", d.owner_unit,
                d.review_due.strftime("%d/%m/%Y") if d.review_due else ""]
 
 
