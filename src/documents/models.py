@@ -212,6 +212,15 @@ class Transition(models.Model):
     at = models.DateTimeField(_("thời điểm"), default=timezone.now)
     comment = models.TextField(_("ý kiến"), blank=True)
 
+    LABELS = {
+        "submit": _("Trình kiểm tra"), "review": _("Đã kiểm tra"), "reject": _("Trả lại"), "approve": _("Phê duyệt"),
+        "issue": _("Ban hành"), "obsolete": _("Hủy bỏ"), "superseded": _("Được thay thế"),
+    }
+
+    @property
+    def action_label(self):
+        return self.LABELS.get(self.action, self.action)
+
     class Meta:
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")

@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
 from core import audit
@@ -187,12 +188,12 @@ def revise(document, user, *, change_summary, change_reason=""):
 # -- workflow ------------------------------------------------------------------------------------
 ACTIONS = {
     # action: (permission, allowed from, to, label)
-    "submit": ("documents.submit_document", (S.DRAFT,), S.SUBMITTED, _("trình kiểm tra")),
-    "review": ("documents.review_document", (S.SUBMITTED,), S.REVIEWED, _("xác nhận đã kiểm tra")),
-    "reject": ("documents.review_document", (S.SUBMITTED, S.REVIEWED, S.APPROVED), S.DRAFT, _("trả lại")),
-    "approve": ("documents.approve_document", (S.REVIEWED,), S.APPROVED, _("phê duyệt")),
-    "issue": ("documents.issue_document", (S.APPROVED,), S.ISSUED, _("ban hành")),
-    "obsolete": ("documents.obsolete_document", (S.ISSUED,), S.OBSOLETE, _("hủy bỏ (hết hiệu lực)")),
+    "submit": ("documents.submit_document", (S.DRAFT,), S.SUBMITTED, gettext_lazy("trình kiểm tra")),
+    "review": ("documents.review_document", (S.SUBMITTED,), S.REVIEWED, gettext_lazy("xác nhận đã kiểm tra")),
+    "reject": ("documents.review_document", (S.SUBMITTED, S.REVIEWED, S.APPROVED), S.DRAFT, gettext_lazy("trả lại")),
+    "approve": ("documents.approve_document", (S.REVIEWED,), S.APPROVED, gettext_lazy("phê duyệt")),
+    "issue": ("documents.issue_document", (S.APPROVED,), S.ISSUED, gettext_lazy("ban hành")),
+    "obsolete": ("documents.obsolete_document", (S.ISSUED,), S.OBSOLETE, gettext_lazy("hủy bỏ (hết hiệu lực)")),
 }
 
 
@@ -565,8 +566,9 @@ def in_force_documents(agency):
     return sorted(docs, key=lambda d: (TYPE_ORDER.index(d.doc_type), d.code))
 
 
-EXPORT_HEADERS = [_("STT"), _("Mã hiệu"), _("Tên tài liệu"), _("Loại tài liệu"), _("Lần ban hành"),
-                  _("Ngày hiệu lực"), _("Đơn vị chủ trì"), _("Hạn xem xét")]
+EXPORT_HEADERS = [gettext_lazy("STT"), gettext_lazy("Mã hiệu"), gettext_lazy("Tên tài liệu"),
+                  gettext_lazy("Loại tài liệu"), gettext_lazy("Lần ban hành"), gettext_lazy("Ngày hiệu lực"),
+                  gettext_lazy("Đơn vị chủ trì"), gettext_lazy("Hạn xem xét")]
 
 
 def _export_rows(agency):

@@ -212,7 +212,8 @@ def _file_response(version, inline):
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=ctype)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'" if not inline else "default-src 'self'"
+    if not inline:
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 

@@ -134,3 +134,10 @@ def test_exports_download(client_for, users, issued):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     docx = client.get(url + f"?agency={issued.agency_id}&format=docx")
     assert docx["Content-Disposition"].endswith('.docx"') and docx.content[:2] == b"PK"
+
+
+def test_english_translation(client_for, users, issued):
+    client = client_for(users[Role.STAFF])
+    client.cookies["django_language"] = "en"
+    html = client.get(issued.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Change log" in html and "Bảng theo dõi sửa đổi" not in html
