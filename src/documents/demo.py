@@ -13,7 +13,11 @@ from .model_qms import template_documents
 from .models import Document, QmsTemplate, RecordFile, RecordType, TemplateDocument
 from .samples import make_docx, make_pdf
 
-ISSUED_ON = dt.date(2025, 9, 15)
+
+
+def _ago(days):
+    """Dates relative to today, so the demo always shows the same mix (in force, overdue, …)."""
+    return timezone.localdate() - dt.timedelta(days=days)
 
 
 def _templates(ctx):
@@ -33,10 +37,10 @@ def _templates(ctx):
     return result
 
 
-def _run(version, author, head, effective=ISSUED_ON, upto="issue"):
+def _run(version, author, head, effective=None, upto="issue"):
     steps = [("submit", author), ("review", author), ("approve", head), ("issue", head)]
     for action, actor in steps:
-        services.transition(version, actor, action, effective_date=effective if action == "issue" else None)
+        services.transition(version, actor, action, effective_date=(effective or _ago(75)) if action == "issue" else None)
         if action == upto:
             break
 
@@ -94,7 +98,7 @@ def _demo_agency(ctx, templates):
             continue
         _run(doc.versions.get(), secretary, head)
     # Risk procedure issued long ago: past its review date.
-    _run(docs["QT-06"].versions.get(), secretary, head, effective=dt.date(2024, 6, 1))
+    _run(docs["QT-06"].versions.get(), secretary, head, effective=_ago(430))
     # Objectives 2026: reviewed, awaiting the head's approval.
     _run(docs["MTCL"].versions.get(), secretary, head, upto="review")
 
@@ -106,7 +110,7 @@ def _demo_agency(ctx, templates):
         "QT-01 Quy trình kiểm soát tài liệu (lần 2).docx", "QUY TRÌNH KIỂM SOÁT TÀI LIỆU",
         [line for line in draft.body.split("\n") if line.strip()] +
         ["# Sửa đổi lần 2", "- Tài liệu được phân phối và xác nhận đã đọc trên phần mềm ISO điện tử."]))
-    _run(draft, secretary, head, effective=dt.date(2026, 1, 5))
+    _run(draft, secretary, head, effective=_ago(20))
 
     # A procedure for an administrative procedure, uploaded as DOCX, with a draft revision under review.
     land = services.create_document(
@@ -119,7 +123,7 @@ def _demo_agency(ctx, templates):
             "- Bước 3: Cơ quan thuế xác định nghĩa vụ tài chính (05 ngày).",
             "- Bước 4: Trình ký, cấp Giấy chứng nhận quyền sử dụng đất (04 ngày).",
             "- Bước 5: Trả kết quả, lưu hồ sơ."]))
-    _run(land.versions.get(), secretary, head, effective=dt.date(2025, 10, 1))
+    _run(land.versions.get(), secretary, head, effective=_ago(50))
     land_draft = services.revise(Document.objects.get(pk=land.pk), secretary,
                                  change_summary="Rút ngắn thời gian thẩm tra còn 08 ngày",
                                  change_reason="Cải cách thủ tục hành chính năm 2026")
@@ -133,13 +137,13 @@ def _demo_agency(ctx, templates):
             "Luật số 31/2024/QH15 được Quốc hội thông qua ngày 18/01/2024, có hiệu lực từ ngày 01/8/2024.",
             "Luật này quy định về chế độ sở hữu đất đai, quyền hạn và trách nhiệm của Nhà nước đại diện chủ sở hữu "
             "toàn dân về đất đai.")))
-    _run(law.versions.get(), secretary, head, effective=dt.date(2024, 8, 1))
+    _run(law.versions.get(), secretary, head, effective=_ago(100))
     circular = services.create_document(
         agency=agency, user=secretary, doc_type="external", code="TLBN-02",
         title="Thông tư quy định chi tiết Quyết định 19/2014/QĐ-TTg", external_number="26/2014/TT-BKHCN",
         external_issuer="Bộ Khoa học và Công nghệ", external_effective_date=dt.date(2014, 12, 1),
         body="Quy định chi tiết thi hành Quyết định số 19/2014/QĐ-TTg về áp dụng HTQLCL TCVN ISO 9001.")
-    _run(circular.versions.get(), secretary, head, effective=dt.date(2014, 12, 1))
+    _run(circular.versions.get(), secretary, head, effective=_ago(200))
 
     # A withdrawn procedure, kept for reference only.
     old = services.create_document(
@@ -147,7 +151,7 @@ def _demo_agency(ctx, templates):
         title="Quy trình tiếp nhận và xử lý đơn thư (bản giấy)", owner_unit="Thanh tra Sở",
         body="# 1. Mục đích\nTiếp nhận, phân loại đơn thư bằng sổ giấy.\n\n# 2. Trình tự\n- Vào sổ tiếp nhận.\n"
              "- Trình lãnh đạo phân công xử lý.")
-    _run(old.versions.get(), secretary, head, effective=dt.date(2023, 3, 1))
+    _run(old.versions.get(), secretary, head, effective=_ago(400))
     services.transition(Document.objects.get(pk=old.pk).current_version, head, "obsolete",
                         comment="Thay bằng chức năng tiếp nhận đơn thư trên hệ thống quản lý văn bản")
 
@@ -162,7 +166,7 @@ def _demo_agency(ctx, templates):
 
     # Records with retention: one file past its retention period.
     for record_type in RecordType.objects.filter(agency=agency)[:3]:
-        for year in (2021, 2025):
+        for year in (timezone.localdate().year - 5, timezone.localdate().year - 1):
             services.add_record_file(user=secretary, record_type=record_type, label=f"{record_type.name} năm {year}",
                                      closed_on=dt.date(year, 12, 31))
     services.send_review_reminders()
@@ -192,7 +196,7 @@ def _other_agencies(ctx, templates):
             if doc.code == "MTCL" and kind == "commune_committee":
                 _run(doc.versions.get(), secretary, head, upto="submit")
             else:
-                _run(doc.versions.get(), secretary, head, effective=dt.date(2025, 8, 1))
+                _run(doc.versions.get(), secretary, head, effective=_ago(120))
 
 
 def load(ctx):

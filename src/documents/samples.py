@@ -14,6 +14,8 @@ def make_docx(title, paragraphs):
             document.add_heading(text[2:], level=2)
         elif text.startswith("- "):
             document.add_paragraph(text[2:], style="List Bullet")
+        elif text.startswith("**") and text.endswith("**"):
+            document.add_paragraph().add_run(text.strip("*")).bold = True
         else:
             document.add_paragraph(text)
     out = io.BytesIO()

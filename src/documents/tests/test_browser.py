@@ -1,5 +1,7 @@
 import re
 
+from django.utils import timezone
+
 import pytest
 from playwright.sync_api import expect
 
@@ -179,3 +181,39 @@ def test_search_and_in_force_export_pages(page, users):
         page.get_by_test_id("export-xlsx").click()
     assert info.value.suggested_filename.endswith(".xlsx")
     shot(page, "documents-in-force")
+
+
+def test_demo_pages_for_secretary_head_and_staff(page, tmp_path):
+    from django.core.management import call_command
+
+    from accounts.demo import DEMO_PASSWORD
+
+    with open(tmp_path / "demo.txt", "w") as out:
+        call_command("load_demo", stdout=out)
+    def demo_login(username):
+        page.context.clear_cookies()
+        browser_login(page, username, DEMO_PASSWORD)
+
+    demo_login("lanhdao")
+    expect(page.get_by_test_id("panel-to-approve")).to_contain_text("MTCL")
+    shot(page, "documents-demo-home-head")
+    demo_login("thuky")
+    expect(page.get_by_test_id("needs-review-count")).not_to_have_text("0")
+    shot(page, "documents-demo-home-secretary")
+    page.goto(page.base_url + "/documents/")
+    expect(page.get_by_test_id("document-table")).to_contain_text("QT-01")
+    shot(page, "documents-demo-list")
+    page.goto(page.base_url + "/documents/needs-review/")
+    expect(page.get_by_test_id("needs-review-table")).to_contain_text("QT-06")
+    page.goto(page.base_url + "/documents/records/")
+    expect(page.get_by_test_id("expiring")).to_contain_text(str(timezone.localdate().year - 5))
+    page.goto(page.base_url + "/documents/templates/")
+    page.get_by_text("Mô hình HTQLCL áp dụng cho UBND cấp xã").click()
+    expect(page.get_by_test_id("template-items")).to_contain_text("Quy trình kiểm soát tài liệu")
+    document = Document.objects.get(agency__code="SNNMT", code="QT-01")
+    page.goto(page.base_url + document.current_version.get_absolute_url())
+    expect(page.get_by_test_id("preview")).to_contain_text("Mục đích")
+    shot(page, "documents-demo-docx-preview")
+    demo_login("canbo")
+    expect(page.get_by_test_id("panel-to-read")).to_contain_text("QT-01")
+    shot(page, "documents-demo-home-staff")
