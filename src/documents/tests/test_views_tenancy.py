@@ -141,3 +141,21 @@ def test_english_translation(client_for, users, issued):
     client.cookies["django_language"] = "en"
     html = client.get(issued.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Change log" in html and "Bảng theo dõi sửa đổi" not in html
+
+
+def test_records_and_templates_are_scoped(client_for, users, issued, province, kinds, secretary):
+    services.create_record_type(user=secretary, document=issued, name="Sổ theo dõi hồ sơ đất đai",
+                                kept_by="Bộ phận một cửa", retention_months=60)
+    template = services.create_template(user=users[Role.OVERSIGHT], province=province["province"],
+                                        kind=kinds["department"], name="Mô hình cấp Sở")
+    other = client_for(users["other_staff"])
+    assert "Sổ theo dõi hồ sơ đất đai" not in other.get(reverse("documents:records")).content.decode()
+    assert other.get(template.get_absolute_url()).status_code == 403
+    assert "Mô hình cấp Sở" not in other.get(reverse("documents:template_list")).content.decode()
+    own = client_for(users[Role.STAFF])
+    assert "Sổ theo dõi hồ sơ đất đai" in own.get(reverse("documents:records")).content.decode()
+    assert own.get(template.get_absolute_url()).status_code == 200
+    # a secretary cannot build another agency's QMS through the form
+    response = client_for(secretary).post(reverse("documents:template_instantiate", args=[template.pk]),
+                                          {"agency": province["agencies"]["commune_a"].pk})
+    assert response.status_code == 403
