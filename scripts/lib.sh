@@ -21,7 +21,7 @@ ensure_apt() {
 }
 
 RUN_APT=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info)
-TEST_APT=("${RUN_APT[@]}" postgresql chromium fonts-noto-core)
+TEST_APT=("${RUN_APT[@]}" postgresql chromium)
 
 # A Python >= 3.12 (Django 6 needs it): from PATH, pyenv, or Debian.
 find_python() {

@@ -100,7 +100,8 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, request):
-    context = browser.new_context(viewport={"width": 1366, "height": 850}, locale="vi-VN")
+    # an English-language browser: eISO must still speak Vietnamese until the user switches
+    context = browser.new_context(viewport={"width": 1366, "height": 850}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url

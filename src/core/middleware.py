@@ -11,3 +11,24 @@ class AuditActorMiddleware:
         user = getattr(request, "user", None)
         with audit.acting_as(user if user is not None and user.is_authenticated else None):
             return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Vietnamese first: the UI is Vietnamese unless the user chose another language (the language
+    cookie set by the switcher). The browser's Accept-Language is deliberately ignored: officials'
+    machines often run English-language browsers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

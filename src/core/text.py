@@ -30,7 +30,7 @@ _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 def _letters(text):
     """Yield (letter, tone) pairs of the lower-cased text, letters composed per Vietnamese."""
-    for ch in str(text).lower():
+    for ch in unicodedata.normalize("NFC", str(text)).lower():
         decomposed = unicodedata.normalize("NFD", ch)
         base, marks = decomposed[0], decomposed[1:]
         tone = 0

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
@@ -13,11 +14,11 @@ from .forms import CalendarOverrideForm
 from .models import AuditEntry, CalendarOverride
 
 HOME_TITLES = {
-    Role.STAFF: "Trang làm việc của tôi",
-    Role.ISO_SECRETARY: "Điều hành HTQLCL của cơ quan",
-    Role.AGENCY_HEAD: "Lãnh đạo cơ quan",
-    Role.OVERSIGHT: "Theo dõi HTQLCL toàn tỉnh",
-    Role.PROVINCIAL_VIEWER: "Tổng quan HTQLCL toàn tỉnh",
+    Role.STAFF: gettext_lazy("Trang làm việc của tôi"),
+    Role.ISO_SECRETARY: gettext_lazy("Điều hành HTQLCL của cơ quan"),
+    Role.AGENCY_HEAD: gettext_lazy("Lãnh đạo cơ quan"),
+    Role.OVERSIGHT: gettext_lazy("Theo dõi HTQLCL toàn tỉnh"),
+    Role.PROVINCIAL_VIEWER: gettext_lazy("Tổng quan HTQLCL toàn tỉnh"),
 }
 
 
@@ -26,7 +27,7 @@ def home(request):
     role = Role(user.role) if user.role in Role.values else Role.STAFF
     return render(request, "core/home.html", {
         "role": role,
-        "home_title": _(HOME_TITLES[role]),
+        "home_title": HOME_TITLES[role],
         "panels": collect_panels(request),
     })
 

@@ -24,6 +24,12 @@ class AgencyForm(StyledFormMixin, forms.ModelForm):
         self.fields["parent"].required = False
         self.fields["obligation"].required = False
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("obligation") and data.get("kind"):
+            data["obligation"] = data["kind"].default_obligation  # the kind decides unless told
+        return data
+
 
 class MoveForm(StyledFormMixin, forms.Form):
     parent = AgencyChoiceField(label=_("Cơ quan cấp trên mới"), queryset=Agency.objects.none(), required=False,

@@ -33,6 +33,8 @@ def test_wrong_password_is_refused_with_a_clear_message(page, users):
 
 def test_english_can_be_chosen(page, users):
     browser_login(page, users[Role.OVERSIGHT].username)
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_test_id("home-title").inner_text() == "Province-wide QMS oversight"
+    shot(page, "home-oversight-english")

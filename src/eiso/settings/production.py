@@ -8,9 +8,11 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import MIDDLEWARE, env_bool, env_list
 
 DEBUG = False
+# Static files served by the app server itself (no separate web server needed).
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 SECRET_KEY = os.environ.get("EISO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50 and not env_bool("EISO_ALLOW_MISSING_SECRET"):
     raise ImproperlyConfigured("EISO_SECRET_KEY must be set to a random string of at least 50 characters.")
