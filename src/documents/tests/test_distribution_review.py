@@ -115,3 +115,13 @@ def test_reminder_task_notifies_the_owner_once_a_day(make_document, issue, secre
     assert note.kind == "review_due" and "quá hạn xem xét" in note.message
     assert tasks.send_review_reminders.enqueue().return_value == 0  # not twice the same day
     assert not Notification.objects.filter(user=secretary, kind="review_due").exists()
+
+
+def test_reminder_command_queues_the_task(make_document, issue, secretary, capsys):
+    from django.core.management import call_command
+
+    document = make_document(code="QT-OLD")
+    issue(document.versions.get(), effective_date=dt.date(2020, 1, 1))
+    call_command("document_reminders")
+    assert "SUCCESSFUL" in capsys.readouterr().out
+    assert Notification.objects.filter(user=secretary, document=document, kind="review_due").exists()
