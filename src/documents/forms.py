@@ -127,10 +127,33 @@ class TemplateForm(StyledFormMixin, forms.Form):
 
 
 class TemplateDocumentForm(StyledFormMixin, forms.ModelForm):
+    records_text = forms.CharField(
+        label=_("Hồ sơ của quy trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Mỗi dòng một hồ sơ: tên | đơn vị, người lưu | thời gian lưu (tháng)."))
+
     class Meta:
         model = TemplateDocument
         fields = ["doc_type", "code", "title", "owner_unit", "review_period_months", "order", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 14, "class": "font-monospace"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["records_text"].initial = "\n".join(
+                f"{r.get('name', '')} | {r.get('kept_by', '')} | {r.get('retention_months', '')}"
+                for r in self.instance.records or [])
+
+    def clean_records_text(self):
+        records = []
+        for number, line in enumerate(self.cleaned_data["records_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) != 3 or not parts[0] or not parts[2].isdigit():
+                raise forms.ValidationError(
+                    _("Dòng %(n)s: cần đúng dạng “tên | đơn vị, người lưu | số tháng”.") % {"n": number})
+            records.append({"name": parts[0], "kept_by": parts[1], "retention_months": int(parts[2])})
+        return records
 
     def _post_clean(self):
         pass

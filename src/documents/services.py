@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, Max, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -531,6 +531,11 @@ def instantiate_template(template, agency, user):
 
 # -- documents in force and exports ---------------------------------------------------------------
 TYPE_ORDER = [t.value for t in DocumentType]
+
+
+def type_rank():
+    """An ORDER BY expression: documents by type in the order of the quality system (policy first)."""
+    return Case(*[When(doc_type=t, then=Value(i)) for i, t in enumerate(TYPE_ORDER)], default=Value(99))
 
 
 @dataclass(frozen=True)

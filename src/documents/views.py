@@ -65,7 +65,8 @@ def document_list(request):
             docs = docs.filter(agency=data["agency"])
         if data["q"]:
             docs = search.search(docs, data["q"])
-    page = Paginator(docs.order_by("agency__sort_key", "doc_type", "code"), 50).get_page(request.GET.get("page"))
+    page = Paginator(docs.order_by("agency__sort_key", services.type_rank(), "code"), 50).get_page(
+        request.GET.get("page"))
     return render(request, "documents/document_list.html", {
         "form": form, "page": page, "show_agency": request.user.has_province_scope or request.user.is_superuser,
     })
@@ -434,8 +435,10 @@ def template_document_edit(request, pk, item_pk=None):
     item = get_object_or_404(TemplateDocument, pk=item_pk, template=template) if item_pk else None
     form = TemplateDocumentForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["records"] = data.pop("records_text")
         try:
-            services.save_template_document(user=request.user, template=template, instance=item, **form.cleaned_data)
+            services.save_template_document(user=request.user, template=template, instance=item, **data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

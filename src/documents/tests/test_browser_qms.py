@@ -30,6 +30,8 @@ def test_oversight_writes_a_model_and_an_agency_builds_its_qms_from_it(page, use
         page.fill("#id_code", code)
         page.fill("#id_title", title)
         page.fill("#id_body", f"# 1. Mục đích\n{title} của cơ quan.")
+        if doc_type == "procedure":
+            page.fill("#id_records_text", "Danh mục tài liệu nội bộ | Thư ký ISO | 60")
         page.get_by_test_id("save").click()
     expect(page.get_by_test_id("template-items")).to_contain_text("QT-01")
 
@@ -41,6 +43,7 @@ def test_oversight_writes_a_model_and_an_agency_builds_its_qms_from_it(page, use
     expect(page.get_by_test_id("document-table")).to_contain_text("CSCL")
     shot(page, "documents-built-from-template")
     assert Document.objects.filter(agency=secretary.agency, status="draft").count() == 2
+    assert RecordType.objects.get(agency=secretary.agency).retention_months == 60
     # a second time is refused: the codes exist already
     page.goto(page.base_url + "/documents/templates/")
     page.get_by_text("Mô hình HTQLCL cấp Sở").click()

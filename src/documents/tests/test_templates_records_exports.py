@@ -103,3 +103,16 @@ def test_template_queryset_scoping_by_province(template, users):
     assert list(_templates_for(users[Role.STAFF])) == [template]
     assert list(_templates_for(users["other_staff"])) == []
     assert QmsTemplate.objects.count() == 1
+
+
+def test_template_document_form_reads_record_lines():
+    from documents.forms import TemplateDocumentForm
+
+    data = {"doc_type": "procedure", "code": "QT-01", "title": "Quy trình", "review_period_months": 12, "order": 1,
+            "records_text": "Sổ theo dõi | Thư ký ISO | 36\n\n"}
+    form = TemplateDocumentForm(data)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["records_text"] == [{"name": "Sổ theo dõi", "kept_by": "Thư ký ISO",
+                                                  "retention_months": 36}]
+    form = TemplateDocumentForm({**data, "records_text": "Sổ theo dõi | Thư ký ISO | ba năm"})
+    assert not form.is_valid() and "Dòng 1" in form.errors["records_text"][0]
