@@ -178,6 +178,13 @@ def p95(samples):
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
+def type_order_sql():
+    from documents.models import DocumentType
+
+    return "CASE d.doc_type " + " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(DocumentType.values)) + \
+        " ELSE 99 END"
+
+
 def raw_search(connection, province_id, words):
     if connection.vendor == "postgresql":
         tsq = " & ".join(words[:-1] + [words[-1] + ":*"])
@@ -192,15 +199,13 @@ def raw_search(connection, province_id, words):
         cursor.execute(f"SELECT COUNT(*) {base}", [province_id, param.strip()])
         count = cursor.fetchone()[0]
         cursor.execute(f"SELECT d.id, d.code, d.title, d.doc_type, d.status, d.agency_id, d.current_version_id {base} "
-                       f"ORDER BY a.sort_key, d.doc_type, d.code LIMIT 50", [province_id, param.strip()])
+                       f"ORDER BY a.sort_key, {type_order_sql()}, d.code LIMIT 50", [province_id, param.strip()])
         rows = cursor.fetchall()
     return count, [r[0] for r in rows]
 
 
 def raw_in_force(connection, agency_id):
-    from documents.models import DocumentType
-
-    order = "CASE d.doc_type " + " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(DocumentType.values)) + " END"
+    order = type_order_sql()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT d.id, d.code, d.title, d.doc_type, d.owner_unit, d.review_due, d.needs_review, v.revision, "
@@ -226,8 +231,8 @@ def worker(args):
     viewer, big = data["viewer"], data["big"]
 
     def orm_search(q):
-        qs = search.search(scope_queryset(viewer, Document.objects.all()), q)
-        qs = qs.select_related("agency", "current_version").order_by("agency__sort_key", "doc_type", "code")
+        qs = search.search(scope_queryset(viewer, Document.objects.for_listing()), q)
+        qs = qs.order_by("agency__sort_key", services.type_rank(), "code")
         return qs.count(), [d.pk for d in qs[:50]]
 
     orm_samples, raw_samples, hits = [], [], []
@@ -283,12 +288,17 @@ def run_worker(database_url, args):
 
 
 def reset_postgres(url):
-    """Start from an empty schema on the (throw-away) PostgreSQL database."""
+    """A fresh, empty database for the run (created on the throw-away server if missing)."""
+    from urllib.parse import urlsplit, urlunsplit
+
     import psycopg
 
-    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+    parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
+    name = parts.path.lstrip("/") or "eiso"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def table(results):
@@ -313,7 +323,8 @@ def write_readme(results, args):
         f"`bench/bench_documents.py --docs {args.docs}` (`./eiso bench documents`): {args.docs:,} generated documents "
         "with Vietnamese titles and content, about a third with a superseded first revision, over one province; "
         f"{len(QUERIES)} queries typed without diacritics, repeated {args.repeat} times. *Search* = "
-        "`documents.search.search()` scoped to the province + count + first page of 50 in list order; *in-force "
+        "`documents.search.search()` scoped to the province + count + first page of 50 in the list's order (agency, "
+        "document type, code); *in-force "
         "page* = the whole `/documents/in-force/` response (500 rows rendered) through Django's test client; "
         "*service* = `services.in_force_documents()`. Ratios are against a raw SQL query returning the same rows, "
         "timed in the same run.\n\n" + table(results) + "\n\n"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import AuditedModel
+from core.audit import AuditedModel, _jsonable
 from core.text import sort_key
 
 
@@ -39,6 +39,29 @@ def add_months(day, months):
     return None
 
 
+class LightAuditedModel(AuditedModel):
+    """AuditedModel that can be loaded with deferred fields (lists skip the content text).
+
+    AuditedModel snapshots every field when a row is loaded; with deferred fields that snapshot
+    would load each of them (one query apiece, recursively). Here only the loaded fields are
+    snapshotted, so `.defer("text")` stays one query. Services load rows whole before changing them.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super(AuditedModel, cls).from_db(db, field_names, values, *args, **kwargs)
+        skip = set(cls.audit_exclude) | instance.get_deferred_fields()
+        instance._audit_before = {
+            f.attname: _jsonable(getattr(instance, f.attname))
+            for f in cls._meta.concrete_fields
+            if f.attname not in skip and not isinstance(f, models.AutoField)
+        }
+        return instance
+
+
 class DocumentQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(status=Document.Status.IN_FORCE)
@@ -47,8 +70,13 @@ class DocumentQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.in_force().filter(models.Q(needs_review=True) | models.Q(review_due__lt=today))
 
+    def for_listing(self):
+        """With agency and current version, without the (possibly very long) content text."""
+        return self.select_related("agency", "current_version").defer(
+            "search_text", "current_version__text", "current_version__body")
 
-class Document(AuditedModel):
+
+class Document(LightAuditedModel):
     """A controlled document of an agency (tài liệu), identified by its code; content lives in versions."""
 
     class Status(models.TextChoices):
@@ -126,7 +154,7 @@ def version_upload_to(instance, filename):
     return f"documents/{key[:2]}/{key}{ext}"
 
 
-class DocumentVersion(AuditedModel):
+class DocumentVersion(LightAuditedModel):
     """One revision (lần ban hành) of a document, moving through the approval workflow."""
 
     class Status(models.TextChoices):

@@ -52,7 +52,7 @@ def document_list(request):
     _require(request, "documents.view_document")
     agencies = visible_agencies(request.user).order_by("sort_key")
     form = FilterForm(request.GET or None, agencies=agencies)
-    docs = scope_queryset(request.user, Document.objects.all()).select_related("agency", "current_version")
+    docs = scope_queryset(request.user, Document.objects.for_listing())
     if form.is_valid():
         data = form.cleaned_data
         if data["doc_type"]:
@@ -101,8 +101,8 @@ def in_force(request):
 
 def needs_review(request):
     _require(request, "documents.view_document")
-    docs = scope_queryset(request.user, Document.objects.needs_review()).select_related(
-        "agency", "current_version", "responsible", "admin_procedure").order_by("review_due", "code")
+    docs = scope_queryset(request.user, Document.objects.needs_review().for_listing()).select_related(
+        "responsible", "admin_procedure").order_by("review_due", "code")
     return render(request, "documents/needs_review.html", {"documents": docs, "today": timezone.localdate()})
 
 

@@ -31,4 +31,4 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         if not user.has_perm("documents.view_document"):
             return Document.objects.none()
-        return scope_queryset(user, Document.objects.select_related("agency", "current_version")).order_by("id")
+        return scope_queryset(user, Document.objects.for_listing()).order_by("id")

@@ -157,3 +157,14 @@ def test_external_document_needs_number_and_issuer(make_document):
                              external_number="31/2024/QH15", external_issuer="Quốc hội",
                              external_effective_date=dt.date(2024, 8, 1))
     assert document.external_issuer == "Quốc hội"
+
+
+def test_lists_load_without_the_content_and_audit_still_works(make_document, secretary, django_assert_num_queries):
+    document = make_document(body="Nội dung rất dài " * 1000)
+    with django_assert_num_queries(1):
+        listed = list(Document.objects.for_listing().filter(pk=document.pk))
+    assert listed[0].title == document.title and "search_text" in listed[0].get_deferred_fields()
+    version = document.versions.get()
+    services.update_draft(version, secretary, change_summary="Sửa câu chữ")
+    entry = AuditEntry.objects.for_object(version).filter(action="update").latest("seq")
+    assert entry.changes == {"change_summary": ["Ban hành lần đầu", "Sửa câu chữ"]}
