@@ -26,7 +26,8 @@ def panels(request):
         context["to_review"] = list(versions.filter(status=S.SUBMITTED).order_by("document__code")[:10])
     if user.has_perm("documents.issue_document"):
         context["to_issue"] = list(versions.filter(status=S.APPROVED).order_by("document__code")[:10])
-    if user.has_perm("documents.change_document") or user.has_province_scope:
+    if user.has_perm("documents.change_document") or user.has_perm("documents.approve_document") \
+            or user.has_province_scope:
         due = scope_queryset(user, Document.objects.needs_review(timezone.localdate()))
         context["needs_review_count"] = due.count()
         context["needs_review"] = list(due.order_by("review_due")[:5])
