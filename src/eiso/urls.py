@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("agencies/", include("organizations.urls")),
+    path("documents/", include("documents.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     # REST API, described by OpenAPI

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "organizations",
     "accounts",
     "procedures",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -174,4 +175,7 @@ EISO = {
     "WORKDAY_END": "17:00",
     "CALENDAR_YEARS": (2014, 2035),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
+    # Document control: upload limit, and whether the author of a draft may approve it.
+    "DOCUMENT_MAX_UPLOAD_MB": float(os.environ.get("EISO_DOCUMENT_MAX_UPLOAD_MB", "20")),
+    "DOCUMENT_SEPARATION_OF_DUTIES": env_bool("EISO_DOCUMENT_SEPARATION_OF_DUTIES", True),
 }

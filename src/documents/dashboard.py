@@ -1,0 +1,35 @@
+from django.utils import timezone
+
+from accounts.permissions import scope_queryset
+
+from .models import Document, DocumentVersion, Notification
+from .services import pending_acknowledgements, separation_of_duties
+
+S = DocumentVersion.Status
+
+
+def panels(request):
+    user = request.user
+    if not user.has_perm("documents.view_document"):
+        return []
+    versions = scope_queryset(user, DocumentVersion.objects.all(), "document__agency").select_related("document")
+    context = {
+        "to_read": list(pending_acknowledgements(user)[:10]),
+        "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True).select_related("document")[:5]),
+    }
+    if user.has_perm("documents.approve_document"):
+        awaiting = versions.filter(status=S.REVIEWED)
+        if separation_of_duties():
+            awaiting = awaiting.exclude(author=user)
+        context["to_approve"] = list(awaiting.order_by("document__code")[:10])
+    if user.has_perm("documents.review_document"):
+        context["to_review"] = list(versions.filter(status=S.SUBMITTED).order_by("document__code")[:10])
+    if user.has_perm("documents.issue_document"):
+        context["to_issue"] = list(versions.filter(status=S.APPROVED).order_by("document__code")[:10])
+    if user.has_perm("documents.change_document") or user.has_perm("documents.approve_document") \
+            or user.has_province_scope:
+        due = scope_queryset(user, Document.objects.needs_review(timezone.localdate()))
+        context["needs_review_count"] = due.count()
+        context["needs_review"] = list(due.order_by("review_due")[:5])
+    context["in_force_count"] = scope_queryset(user, Document.objects.in_force()).count()
+    return [("documents/_panel.html", context)]
