@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import AuditedModel, _jsonable
+from core.audit import AuditedModel
 from core.text import sort_key
 
 
@@ -39,29 +39,6 @@ def add_months(day, months):
     return None
 
 
-class LightAuditedModel(AuditedModel):
-    """AuditedModel that can be loaded with deferred fields (lists skip the content text).
-
-    AuditedModel snapshots every field when a row is loaded; with deferred fields that snapshot
-    would load each of them (one query apiece, recursively). Here only the loaded fields are
-    snapshotted, so `.defer("text")` stays one query. Services load rows whole before changing them.
-    """
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def from_db(cls, db, field_names, values, *args, **kwargs):
-        instance = super(AuditedModel, cls).from_db(db, field_names, values, *args, **kwargs)
-        skip = set(cls.audit_exclude) | instance.get_deferred_fields()
-        instance._audit_before = {
-            f.attname: _jsonable(getattr(instance, f.attname))
-            for f in cls._meta.concrete_fields
-            if f.attname not in skip and not isinstance(f, models.AutoField)
-        }
-        return instance
-
-
 class DocumentQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(status=Document.Status.IN_FORCE)
@@ -76,7 +53,7 @@ class DocumentQuerySet(models.QuerySet):
             "search_text", "current_version__text", "current_version__body")
 
 
-class Document(LightAuditedModel):
+class Document(AuditedModel):
     """A controlled document of an agency (tài liệu), identified by its code; content lives in versions."""
 
     class Status(models.TextChoices):
@@ -154,7 +131,7 @@ def version_upload_to(instance, filename):
     return f"documents/{key[:2]}/{key}{ext}"
 
 
-class DocumentVersion(LightAuditedModel):
+class DocumentVersion(AuditedModel):
     """One revision (lần ban hành) of a document, moving through the approval workflow."""
 
     class Status(models.TextChoices):

@@ -60,18 +60,6 @@ def issue(secretary, head):
     return run
 
 
-@pytest.fixture
-def client_for(client):
-    """Log a user in. (The shared fixture lets force_login pick RoleBackend, which cannot load users
-    back from the session; name the authenticating backend explicitly.)"""
-
-    def login(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
-
-    return login
-
-
 @pytest.fixture(autouse=True)
 def _vietnamese():
     """Each test starts in Vietnamese (a request in English leaves its language active in the thread)."""
