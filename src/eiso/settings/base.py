@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "organizations",
     "accounts",
     "procedures",
+    "dossiers",
 ]
 
 MIDDLEWARE = [
@@ -174,5 +175,11 @@ EISO = {
     "WORKDAY_NOON": "12:00",
     "WORKDAY_END": "17:00",
     "CALENDAR_YEARS": (2014, 2035),
+    # Dossiers: early warning this many working days before the due time; what a supplement does to the
+    # time limit (False: the clock stops and resumes with the remaining time; True: it restarts in full).
+    "DOSSIER_WARN_DAYS": 1,
+    "DOSSIER_SUPPLEMENT_RESTARTS": False,
+    "DOSSIER_IMPORT_BATCH": 5000,
+    "DEMO_DOSSIERS": int(os.environ.get("EISO_DEMO_DOSSIERS", "200000")),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
 }
