@@ -237,7 +237,7 @@ def save_process(procedure, agency, steps, note=""):
             total += step["days"]
         except ValidationError as exc:
             errors.extend(exc.messages)
-    if not errors and total != procedure.processing_days:
+    if not errors and total != Decimal(str(procedure.processing_days)):
         errors.append(_("Tổng thời gian các bước là %(total)s ngày làm việc, khác thời hạn giải quyết theo quy định "
                         "của thủ tục (%(limit)s ngày làm việc).")
                       % {"total": _fmt(total), "limit": _fmt(procedure.processing_days)})

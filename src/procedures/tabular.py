@@ -35,6 +35,25 @@ def detect_encoding(sample: bytes):
         return "cp1258"
 
 
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def encode_cp1258(text):
+    """Encode text as Windows-1258 does (base letters, tones as combining marks): for tests and exports."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = "".join(m for m in decomposed if m in _TONES)
+        base = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in _TONES))
+        out += (base + tones).encode("cp1258")
+    return bytes(out)
+
+
 def clean(value):
     if value is None:
         return ""
@@ -113,7 +132,10 @@ class TableReader:
                     continue
                 yield number, {key: clean(row[i]) if i < len(row) else "" for i, key in self.columns.items()}
         finally:
-            text.detach()
+            try:
+                text.detach()  # leave the caller's file open
+            except ValueError:
+                pass
 
     def _iter_xlsx(self):
         from openpyxl import load_workbook
