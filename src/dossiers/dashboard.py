@@ -26,11 +26,12 @@ def panels(request):
         return []
     year_start = timezone.localdate().replace(month=1, day=1)
     stats = scope_queryset(user, MonthlyStat.objects.filter(month__gte=year_start - dt.timedelta(days=366)))
-    context = {"totals": services.totals(stats), "province_scope": user.has_province_scope or user.is_superuser}
+    context = {"totals": services.totals(stats), "province_scope": user.has_province_scope or user.is_superuser,
+               "overdue": None}
     if context["province_scope"]:
-        context["by_field"] = services.on_time_rates(stats, "field")[:8]
+        context["rows"] = services.on_time_rates(stats, "field")[:8]
     else:
-        context["by_procedure"] = services.on_time_rates(stats, "procedure", limit=6)
+        context["rows"] = services.on_time_rates(stats, "procedure", limit=6)
         context["overdue"] = scope_queryset(user, Dossier.objects.filter(
             status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED], due_at__lt=now)).count()
     return [("dossiers/_panel_rate.html", context)]

@@ -505,7 +505,8 @@ def start_import(agency, uploaded, user):
     if not name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
         raise ValidationError({"file": _("Chỉ nhận tệp CSV hoặc XLSX.")})
     job = ImportJob.objects.create(agency=agency, file=uploaded, filename=name[:255], created_by=user)
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    # The database backend stores the task in the current transaction: the worker sees it on commit.
+    run_import.enqueue(job.pk)
     return job
 
 
@@ -515,13 +516,14 @@ def issue_warnings(now=None):
     now = now or timezone.now()
     horizon = get_calendar().add_working_days(now, settings.EISO.get("DOSSIER_WARN_DAYS", 1))
     warnings = []
-    for d in (Dossier.objects.filter(status=DossierStatus.PROCESSING, due_at__lte=horizon)
-              .select_related("procedure").only("pk", "code", "due_at", "holder_id", "procedure__name")
-              .iterator(chunk_size=2000)):
-        late = d.due_at < now
+    # values(), not .only(): deferred fields on audited models (the procedure) would be fetched one by one.
+    due = (Dossier.objects.filter(status=DossierStatus.PROCESSING, due_at__lte=horizon)
+           .values_list("pk", "code", "due_at", "holder_id").iterator(chunk_size=2000))
+    for pk, code, due_at, holder_id in due:
+        late = due_at < now
         message = (_("Hồ sơ %(code)s đã quá hạn trả kết quả (%(due)s).") if late else
-                   _("Hồ sơ %(code)s sắp đến hạn trả kết quả (%(due)s).")) % {"code": d.code, "due": fmt_dt(d.due_at)}
-        warnings.append(DossierWarning(dossier_id=d.pk, user_id=d.holder_id, due_at=d.due_at, message=message,
+                   _("Hồ sơ %(code)s sắp đến hạn trả kết quả (%(due)s).")) % {"code": code, "due": fmt_dt(due_at)}
+        warnings.append(DossierWarning(dossier_id=pk, user_id=holder_id, due_at=due_at, message=message,
                                        kind=DossierWarning.Kind.LATE if late else DossierWarning.Kind.DUE_SOON))
     DossierWarning.objects.bulk_create(warnings, batch_size=2000, ignore_conflicts=True)
     return len(warnings)
