@@ -1,6 +1,5 @@
 import csv
 import io
-import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -311,7 +310,7 @@ def analytics(request):
     return render(request, "dossiers/analytics.html", {
         "totals": services.totals(stats), "by_field": by_field, "by_month": by_month, "by_agency": by_agency,
         "by_procedure": by_procedure, "bottlenecks": services.bottlenecks(dossiers, 15),
-        "chart_data": json.dumps(chart, ensure_ascii=False), "fields": Field.objects.all(), "years": years,
+        "chart_data": chart, "fields": Field.objects.all(), "years": years,
         "province_scope": request.user.has_province_scope or request.user.is_superuser,
     })
 
