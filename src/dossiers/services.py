@@ -26,6 +26,7 @@ from core.workdays import get_calendar
 from procedures.models import AdminProcedure, ProcessDefinition
 from procedures.tabular import TableReader
 
+from . import bulk
 from .models import (
     ApologyLetter, Dossier, DossierEvent, DossierStatus, DossierWarning, EventKind, ImportJob, ImportRowError,
     MonthlyStat,
@@ -54,10 +55,6 @@ KIND_ALIASES = {
     "tu choi": EventKind.REFUSE,
 }
 KIND_ALIASES.update({k.value: k for k in EventKind})
-DOSSIER_STATE_FIELDS = ["status", "completed_at", "is_late", "current_step", "step_started_at", "step_due_at",
-                        "holder", "holder_name", "holder_unit", "last_event_at", "paused_at", "due_at", "late_step",
-                        "late_unit"]
-
 
 def fmt_dt(value):
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
@@ -131,6 +128,7 @@ class EventProcessor:
         self.conf = settings.EISO
         self._by_code, self._by_id = {}, {}
         self._users = None
+        self._now = bulk.adapt(timezone.now())
 
     # -- look-ups ---------------------------------------------------------------------------
     def procedure(self, code):
@@ -226,12 +224,10 @@ class EventProcessor:
             result.dossiers[code] = dossier
         if new:
             Dossier.objects.bulk_create(new, batch_size=2000)
-        for event in events:
-            event.dossier_id = event.dossier.pk
-        DossierEvent.objects.bulk_create(events, batch_size=2000, ignore_conflicts=True)
-        if changed:
-            Dossier.objects.bulk_update(list(changed.values()), DOSSIER_STATE_FIELDS, batch_size=500)
-        apply_stats(agency, stats)
+        # Idempotent insert: ON CONFLICT (dossier, external id) DO NOTHING, as bulk_create(ignore_conflicts=True).
+        bulk.insert_events([(event[0].pk, *event[1:]) for event in events])
+        bulk.update_dossiers(list(changed.values()))
+        bulk.upsert_stats(agency.pk, stats)
         result.stored += len(events)
 
     def _receive(self, dossier, code, event_id, moment, row, stats):
@@ -345,33 +341,11 @@ class EventProcessor:
                            completed["step"], completed["due"], completed["late"])
 
     def _event(self, dossier, event_id, kind, moment, row, step="", completed_step="", due=None, late=None):
-        return DossierEvent(
-            dossier=dossier, external_id=event_id, kind=kind, occurred_at=moment, step=step,
-            from_name=str(row.get("from_name") or "")[:150], from_unit=str(row.get("from_unit") or "")[:255],
-            to_name=str(row.get("to_name") or "")[:150], to_unit=str(row.get("to_unit") or "")[:255],
-            completed_step=completed_step, completed_step_due_at=due, is_late=late,
-            note=str(row.get("note") or "")[:500], source=self.source,
-        )
-
-
-STAT_FIELDS = ("received", "completed", "on_time", "late", "refused")
-
-
-def apply_stats(agency, stats):
-    """Add per-(procedure, month) deltas to the monthly summary, creating rows as needed."""
-    for (procedure_id, field_id, month), counts in stats.items():
-        increments = {k: F(k) + v for k, v in counts.items() if v}
-        if not increments:
-            continue
-        rows = MonthlyStat.objects.filter(agency=agency, procedure_id=procedure_id, month=month)
-        if rows.update(**increments):
-            continue
-        try:
-            with transaction.atomic():
-                MonthlyStat.objects.create(agency=agency, procedure_id=procedure_id, field_id=field_id, month=month,
-                                           **{k: v for k, v in counts.items() if v})
-        except IntegrityError:
-            rows.update(**increments)
+        """A row for bulk.EVENT_COLUMNS, with the dossier object first (its id is known after insert)."""
+        return (dossier, event_id, str(kind), bulk.adapt(moment), step, str(row.get("from_name") or "")[:150],
+                str(row.get("from_unit") or "")[:255], str(row.get("to_name") or "")[:150],
+                str(row.get("to_unit") or "")[:255], completed_step, bulk.adapt(due), late,
+                str(row.get("note") or "")[:500], self.source, self._now)
 
 
 @transaction.atomic
