@@ -31,6 +31,7 @@ class HandOverForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = [(s.code, f"{s.order}. {s.name}") for s in steps]
         self.fields["to_user"].queryset = members
+        self.fields["to_user"].empty_label = _("— Chọn người nhận —")
 
 
 class NoteForm(StyledFormMixin, forms.Form):

@@ -102,6 +102,13 @@ def _process_steps(dossier):
     return list(process.steps.all()) if process else []
 
 
+def _next_step(steps, dossier):
+    codes = [s.code for s in steps]
+    if dossier.current_step in codes and codes.index(dossier.current_step) + 1 < len(codes):
+        return codes[codes.index(dossier.current_step) + 1]
+    return codes[-1] if codes else None
+
+
 def dossier_detail(request, pk):
     dossier = _dossier(request, pk)
     steps = _process_steps(dossier)
@@ -109,7 +116,8 @@ def dossier_detail(request, pk):
     members = dossier.agency.members.filter(is_active=True).order_by("last_name", "first_name")
     return render(request, "dossiers/dossier_detail.html", {
         "dossier": dossier, "lines": services.step_lines(dossier), "steps": steps,
-        "handover_form": HandOverForm(steps=steps, members=members) if can_handle else None,
+        "handover_form": HandOverForm(steps=steps, members=members, initial={"step": _next_step(steps, dossier)})
+        if can_handle else None,
         "note_form": NoteForm(), "can_handle": can_handle, "now": timezone.now(),
         "overdue": dossier.is_open and dossier.due_at < timezone.now(),
         "can_apologize": request.user.has_perm("dossiers.add_apologyletter", dossier),
