@@ -105,7 +105,7 @@ def import_catalog(province, fileobj, filename):
     existing = {p.code: p for p in AdminProcedure.objects.filter(province=province)}
     seen = set()
 
-    def handle(number, row):
+    def handle(number, row):  # noqa: C901 (one row, all its rules)
         if any("\ufffd" in str(v) for v in row.values()):
             raise ValidationError(_("có ký tự không đọc được (sai bảng mã của tệp)."))
         code = row.get("code", "")
@@ -140,8 +140,16 @@ def import_catalog(province, fileobj, filename):
             if changed:
                 for k, v in changed.items():
                     setattr(procedure, k, v)
+                # A re-published procedure whose content changed is an amendment: linked documents need updating.
+                reason = _("Sửa đổi theo tệp “%(file)s” (dòng %(row)s): %(fields)s.") % {
+                    "file": filename, "row": number,
+                    "fields": ", ".join(str(AdminProcedure._meta.get_field(k).verbose_name) for k in changed)}
+                if procedure.status == AdminProcedure.Status.ANNULLED:
+                    raise ValidationError(_("thủ tục “%(code)s” đã bị bãi bỏ.") % {"code": code})
+                procedure.status, procedure.status_note = AdminProcedure.Status.AMENDED, reason[:500]
                 procedure.full_clean(exclude=["search_key", "sort_key"])
                 procedure.save()
+                procedure_changed.send(sender=AdminProcedure, procedure=procedure, reason=reason)
                 result.updated += 1
             else:
                 result.unchanged += 1

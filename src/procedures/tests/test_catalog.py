@@ -64,6 +64,24 @@ def test_import_catalog_from_xlsx_and_missing_columns(province):
         services.import_catalog(province["province"], io.BytesIO(b"Ma,Ten\n1,2\n"), "x.csv")
 
 
+def test_reimporting_a_changed_procedure_is_an_amendment(province):
+    services.import_catalog(province["province"], io.BytesIO((HEADER + ROWS).encode()), "tthc.csv")
+    received = []
+
+    def listener(sender, procedure, reason, **kwargs):
+        received.append((procedure.code, reason))
+
+    procedure_changed.connect(listener)
+    try:
+        changed = ROWS.replace(",30,", ",25,")
+        result = services.import_catalog(province["province"], io.BytesIO((HEADER + changed).encode()), "moi.csv")
+    finally:
+        procedure_changed.disconnect(listener)
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert received == [("1.001", "Sửa đổi theo tệp “moi.csv” (dòng 2): thời hạn giải quyết (ngày làm việc).")]
+    assert AdminProcedure.objects.get(code="1.001").status == AdminProcedure.Status.AMENDED
+
+
 def test_amend_and_annul_send_procedure_changed(procedure):
     received = []
 
