@@ -30,10 +30,21 @@ def insert_events(rows):
     if not rows:
         return
     table = DossierEvent._meta.db_table
-    sql = (f"INSERT INTO {table} ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))}) "
-           f"ON CONFLICT (dossier_id, external_id) DO NOTHING")
+    columns = ", ".join(EVENT_COLUMNS)
+    conflict = "ON CONFLICT (dossier_id, external_id) DO NOTHING"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql" and len(rows) > 200:
+            # COPY into a transaction-scoped staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS dossier_event_stage ON COMMIT DELETE ROWS AS "
+                           f"SELECT {columns} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY dossier_event_stage ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM dossier_event_stage {conflict}")
+            cursor.execute("DELETE FROM dossier_event_stage")
+            return
+        placeholders = ", ".join(["%s"] * len(EVENT_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", rows)
 
 
 def update_dossiers(dossiers):

@@ -102,3 +102,24 @@ def test_upload_view_starts_the_job_and_shows_progress(catalog, users, client_as
     partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert partial.startswith('<div id="import-progress"') and "hx-trigger" not in partial
     assert client_as(users[Role.STAFF]).get("/dossiers/imports/").status_code == 403
+
+
+def test_a_larger_file_takes_the_set_based_path_and_stays_idempotent(catalog, province):
+    lines = [HEADER]
+    for i in range(150):
+        lines.append(f"R{i},B-{i},receive,2026-03-02T08:{i % 60:02d},,,Lê Thị Hoa,,1.004227,Nguyễn Văn {i}\n")
+        lines.append(f"T{i},B-{i},transfer,2026-03-03T09:00,review,,Chuyên viên,Phòng ĐK,,\n")
+        lines.append(f"X{i},B-{i},return,2026-03-{10 + i % 10:02d}T15:00,,,,,,\n")
+    content = "".join(lines).encode()
+    job = upload(province["agencies"]["land"], content)
+    job.refresh_from_db()
+    assert (job.rows_stored, job.rows_error) == (450, 0)
+    assert DossierEvent.objects.filter(completed_step="review", is_late=True).count() > 0
+    again = upload(province["agencies"]["land"], content)
+    again.refresh_from_db()
+    assert (again.rows_stored, again.rows_duplicate) == (0, 450)
+    assert DossierEvent.objects.count() == 450 and Dossier.objects.filter(status="returned").count() == 150
+    from dossiers.models import MonthlyStat
+
+    stat = MonthlyStat.objects.get()
+    assert (stat.received, stat.completed, stat.on_time + stat.late) == (150, 150, 150)
