@@ -229,41 +229,60 @@ def bench_import(n_events):
 
 
 # -- 3. dashboard -------------------------------------------------------------------------------
-def fill_dossiers(agency, procedures, n):
-    """n dossiers over 2024-2025 in set-based SQL (fast), then the monthly summary rebuilt."""
+def spread(agency, n_agencies=150, n_procedures=200):
+    """A province-sized catalog: more agencies and procedures (no processes needed for the SQL fill)."""
+    from organizations.models import Agency
+    from procedures.models import AdminProcedure, Field
+
+    Agency.objects.bulk_create([
+        Agency(province=agency.province, kind=agency.kind, code=f"B{i:03d}", name=f"UBND xã số {i}",
+               obligation="encouraged", search_key=f"ubnd xa so {i}", sort_key=f"{i:05d}") for i in range(n_agencies)])
+    fields = list(Field.objects.all())
+    have = AdminProcedure.objects.filter(province=agency.province).count()
+    AdminProcedure.objects.bulk_create([
+        AdminProcedure(province=agency.province, code=f"9.{i:06d}", name=f"Thủ tục {i}", field=fields[i % len(fields)],
+                       level="commune", processing_days=[10, 15, 3, 1, 20][i % 5], search_key=f"thu tuc {i}",
+                       sort_key=f"{i:05d}") for i in range(max(0, n_procedures - have))])
+    return (list(Agency.objects.filter(province=agency.province).order_by("pk")),
+            list(AdminProcedure.objects.filter(province=agency.province).order_by("pk")))
+
+
+def fill_dossiers(agencies, procedures, n, per_agency=40):
+    """n dossiers over 2024-2025 in set-based SQL (fast); each agency handles a window of `per_agency`
+    procedures (as a commune or a department does); then the monthly summary is rebuilt."""
     from django.db import connection
 
     from dossiers.services import rebuild_monthly_stats
 
-    procs = [(p.pk, p.field_id) for p in procedures]
-    values = ", ".join(f"({i}, {pk}, {fid})" for i, (pk, fid) in enumerate(procs))
-    k = len(procs)
+    procs = ", ".join(f"({i}, {p.pk}, {p.field_id})" for i, p in enumerate(procedures))
+    ags = ", ".join(f"({i}, {a.pk})" for i, a in enumerate(agencies))
+    k, na = len(procedures), len(agencies)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"""
                 INSERT INTO dossiers_dossier (agency_id, procedure_id, field_id, code, applicant_name,
                   applicant_address, received_at, due_at, processing_days, status, completed_at, is_late,
                   current_step, holder_name, holder_unit, late_step, late_unit, created_at)
-                SELECT {agency.pk}, p.pk, p.fid, 'B' || g, 'Nguyễn Văn A', '', r, r + interval '14 days', 10,
+                SELECT a.pk, p.pk, p.fid, 'B' || g, 'Nguyễn Văn A', '', r, r + interval '14 days', 10,
                   'returned', r + (random() * 20 || ' days')::interval, null, '', '', '', '', '', now()
                 FROM generate_series(1, {n}) g
-                CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + (random() * 730 || ' days')::interval AS r,
-                                           (g % {k}) AS i) x
-                JOIN (VALUES {values}) AS p(i, pk, fid) ON p.i = x.i""")
+                CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + (random() * 730 || ' days')::interval AS r) x
+                JOIN (VALUES {ags}) AS a(i, pk) ON a.i = g % {na}
+                JOIN (VALUES {procs}) AS p(i, pk, fid) ON p.i = ((g % {na}) * 7 + (g / {na}) % {per_agency}) % {k}""")
             cursor.execute("UPDATE dossiers_dossier SET is_late = completed_at > due_at")
             cursor.execute("ANALYZE")
         else:
             cursor.execute(f"""
                 WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < {n}),
-                p(i, pk, fid) AS (VALUES {values}),
+                p(i, pk, fid) AS (VALUES {procs}), a(i, pk) AS (VALUES {ags}),
                 r AS (SELECT x, datetime('2024-01-01', '+' || (abs(random()) % 1051200) || ' minutes') AS t FROM g)
                 INSERT INTO dossiers_dossier (agency_id, procedure_id, field_id, code, applicant_name,
                   applicant_address, received_at, due_at, processing_days, status, completed_at, is_late,
                   current_step, holder_name, holder_unit, late_step, late_unit, created_at)
-                SELECT {agency.pk}, p.pk, p.fid, 'B' || x, 'Nguyễn Văn A', '', t, datetime(t, '+14 days'), 10,
+                SELECT a.pk, p.pk, p.fid, 'B' || x, 'Nguyễn Văn A', '', t, datetime(t, '+14 days'), 10,
                   'returned', datetime(t, '+' || (abs(random()) % 28800) || ' minutes'), null, '', '', '', '', '',
                   datetime('now')
-                FROM r JOIN p ON p.i = x % {k}""")
+                FROM r JOIN a ON a.i = x % {na} JOIN p ON p.i = ((x % {na}) * 7 + (x / {na}) % {per_agency}) % {k}""")
             cursor.execute("UPDATE dossiers_dossier SET is_late = completed_at > due_at")
             cursor.execute("ANALYZE")
     t0 = time.perf_counter()
@@ -283,13 +302,10 @@ def bench_dashboard(n, runs=30):
 
     agency = Agency.objects.first()
     if agency is None:
-        agency, procedures = make_agency()
-    else:
-        from procedures.models import AdminProcedure
-
-        procedures = list(AdminProcedure.objects.all())
+        agency, _procedures = make_agency()
+    agencies, procedures = spread(agency)
     t0 = time.perf_counter()
-    rebuild = fill_dossiers(agency, procedures, n)
+    rebuild = fill_dossiers(agencies, procedures, n)
     fill = time.perf_counter() - t0
     user = User.objects.create(username="oversight", role=Role.OVERSIGHT, agency=agency)
 
@@ -339,7 +355,7 @@ def bench_dashboard(n, runs=30):
         t = time.perf_counter()
         raw()
         times_raw.append(time.perf_counter() - t)
-    return {"dossiers": n, "fill_s": fill, "rebuild_summary_s": rebuild,
+    return {"dossiers": n, "agencies": len(agencies), "procedures": len(procedures), "fill_s": fill, "rebuild_summary_s": rebuild,
             "summary_rows": MonthlyStat.objects.count(), "p95_ms": 1000 * p95(times_ours),
             "raw_sql_p95_ms": 1000 * p95(times_raw), "speedup_vs_raw_sql": p95(times_raw) / p95(times_ours)}
 
