@@ -148,3 +148,16 @@ def test_tokens_are_issued_and_revoked_by_the_secretary(users, client_as):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client_as(users[Role.STAFF]).get("/dossiers/tokens/").status_code == 403
+
+
+def test_the_warning_command_enqueues_the_task(catalog, province, users):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.push_event(province["agencies"]["land"], receive_row("OLD", at=timezone.now() - dt.timedelta(days=40),
+                                                                  to_username="staff"))
+    out = StringIO()
+    call_command("warn_dossiers", stdout=out)
+    assert "SUCCESSFUL" in out.getvalue()
+    assert DossierWarning.objects.get().kind == "late"
