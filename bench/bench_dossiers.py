@@ -139,8 +139,8 @@ def raw_insert(path):
     from django.db import connection
 
     table = "bench_raw_events"
-    columns = ["dossier_id", "external_id", "kind", "occurred_at", "step", "from_name", "to_name", "to_unit",
-               "completed_step", "note", "source", "created_at"]
+    columns = ["dossier_id", "external_id", "kind", "occurred_at", "step", "from_name", "from_unit", "to_name",
+               "to_unit", "completed_step", "note", "source", "created_at"]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -157,7 +157,7 @@ def raw_insert(path):
     with transaction.atomic(), open(path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
-        rows = ((int(r[1][1:]), r[0], r[2], r[3] + ":00+07:00", r[4], r[5], r[6], r[7], "", "", "import", now)
+        rows = ((int(r[1][1:]), r[0], r[2], r[3] + ":00+07:00", r[4], r[5], "", r[6], r[7], "", "", "import", now)
                 for r in reader)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -264,9 +264,9 @@ def fill_dossiers(agencies, procedures, n, per_agency=40):
                   applicant_address, received_at, due_at, processing_days, status, completed_at, is_late,
                   current_step, holder_name, holder_unit, late_step, late_unit, created_at)
                 SELECT a.pk, p.pk, p.fid, 'B' || g, 'Nguyễn Văn A', '', r, r + interval '14 days', 10,
-                  'returned', r + (random() * 20 || ' days')::interval, null, '', '', '', '', '', now()
+                  'returned', r + random() * interval '20 days', null, '', '', '', '', '', now()
                 FROM generate_series(1, {n}) g
-                CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + (random() * 730 || ' days')::interval AS r) x
+                CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + random() * interval '730 days' AS r) x
                 JOIN (VALUES {ags}) AS a(i, pk) ON a.i = g % {na}
                 JOIN (VALUES {procs}) AS p(i, pk, fid) ON p.i = ((g % {na}) * 7 + (g / {na}) % {per_agency}) % {k}""")
             cursor.execute("UPDATE dossiers_dossier SET is_late = completed_at > due_at")
@@ -365,12 +365,11 @@ def child(args):
     setup_django(args.db_url)
     from django.db import connection
 
-    result = {"backend": connection.vendor}
     if "import" in args.only:
-        result["import"] = bench_import(args.events)
+        print("RESULT " + json.dumps({"backend": connection.vendor, "import": bench_import(args.events)}), flush=True)
     if "dashboard" in args.only:
-        result["dashboard"] = bench_dashboard(args.dossiers)
-    print("RESULT " + json.dumps(result))
+        print("RESULT " + json.dumps({"backend": connection.vendor, "dashboard": bench_dashboard(args.dossiers)}),
+              flush=True)
 
 
 def fresh_pg(url):
@@ -414,11 +413,14 @@ def main():
         cmd = [sys.executable, __file__, "--child", "--db-url", url, "--events", str(args.events), "--dossiers",
                str(args.dossiers), "--only", only]
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        line = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
-        if not line:
+        lines = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
+        if out.returncode:
             print(out.stdout[-3000:], out.stderr[-3000:])
+        if not lines:
             continue
-        results[backend] = json.loads(line[0][7:])
+        results[backend] = {}
+        for line in lines:
+            results[backend].update(json.loads(line[7:]))
         print(json.dumps({backend: results[backend]}, indent=1))
     output = ROOT / "bench" / "output"
     output.mkdir(exist_ok=True)

@@ -115,7 +115,8 @@ def load(ctx):
     starts = np.concatenate([received[:, None], bounds[:, :4]], axis=1)
     step_due = np.empty((n, 5), dtype="datetime64[m]")
     for i in range(5):
-        step_due[:, i] = cal.add_working_days_bulk(starts[:, i], allot[:, i])
+        # A step allotted no time must still be passed on within the next half day (as the engine does).
+        step_due[:, i] = cal.add_working_days_bulk(starts[:, i], np.maximum(allot[:, i], 1))
     step_late = bounds > step_due
 
     now_local = np.datetime64(timezone.localtime().replace(tzinfo=None), "m")

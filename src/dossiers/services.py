@@ -158,6 +158,10 @@ class EventProcessor:
     def add_days(self, start, days):
         return self.calendar.add_working_days(start, days)
 
+    def step_due(self, start, days):
+        """A step's deadline; a step allotted no time must still be passed on within the next half day."""
+        return self.calendar.add_working_days(start, days if days else "0.5")
+
     # -- one batch ----------------------------------------------------------------------------
     def process_batch(self, rows):
         """rows: iterable of (row_number, dict). Returns a BatchResult; one transaction."""
@@ -253,7 +257,7 @@ class EventProcessor:
         procedure = info.procedure
         try:
             due = self.add_days(moment, procedure.processing_days)
-            step_due = self.add_days(moment, info.steps[step].days)
+            step_due = self.step_due(moment, info.steps[step].days)
         except ValueError:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
         holder_name = str(row.get("to_name") or "").strip()
@@ -298,7 +302,7 @@ class EventProcessor:
                                    % {"step": step or "—", "code": info.procedure.code})
                 complete_step()
                 d.current_step, d.step_started_at = step, moment
-                d.step_due_at = self.add_days(moment, info.steps[step].days)
+                d.step_due_at = self.step_due(moment, info.steps[step].days)
                 d.holder_name = str(row.get("to_name") or "")[:150]
                 d.holder_unit = (str(row.get("to_unit") or "") or info.steps[step].unit)[:255]
                 d.holder_id = self.user_id(row.get("to_username")) if row.get("to_username") else None
@@ -317,7 +321,7 @@ class EventProcessor:
                     left = max(0.0, cal.working_days_between(d.paused_at, d.due_at))
                     d.due_at = self.add_days(moment, left) if left else moment
                     step_left = max(0.0, cal.working_days_between(d.paused_at, d.step_due_at)) if d.step_due_at else 0
-                d.step_due_at = self.add_days(moment, step_left) if step_left else moment
+                d.step_due_at = self.step_due(moment, step_left)
                 d.status, d.paused_at = DossierStatus.PROCESSING, None
             elif kind == EventKind.RETURN:
                 if d.status == DossierStatus.PAUSED:
