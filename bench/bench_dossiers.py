@@ -265,8 +265,8 @@ def fill_dossiers(agencies, procedures, n, per_agency=40):
                   current_step, holder_name, holder_unit, late_step, late_unit, created_at)
                 SELECT a.pk, p.pk, p.fid, 'B' || g, 'Nguyễn Văn A', '', r, r + interval '14 days', 10,
                   'returned', r + random() * interval '20 days', null, '', '', '', '', '', now()
-                FROM generate_series(1, {n}) g
-                CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + random() * interval '730 days' AS r) x
+                FROM (SELECT g, timestamptz '2024-01-01' + random() * interval '730 days' AS r
+                      FROM generate_series(1, {n}) g) x
                 JOIN (VALUES {ags}) AS a(i, pk) ON a.i = g % {na}
                 JOIN (VALUES {procs}) AS p(i, pk, fid) ON p.i = ((g % {na}) * 7 + (g / {na}) % {per_agency}) % {k}""")
             cursor.execute("UPDATE dossiers_dossier SET is_late = completed_at > due_at")

@@ -33,6 +33,6 @@ def test_wrong_password_is_refused_with_a_clear_message(page, users):
 
 def test_english_can_be_chosen(page, users):
     browser_login(page, users[Role.OVERSIGHT].username)
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the select submits its form; wait for the new page, not the old one
+        page.select_option("select[name=language]", "en")
     assert page.locator("html").get_attribute("lang") == "en"
