@@ -118,3 +118,21 @@ def test_the_openapi_schema_documents_the_integration(catalog, users, client_as)
     assert "/api/dossiers/events/" in schema["paths"]
     assert "/api/procedures/procedures/" in schema["paths"]
     assert "IntegrationToken" in schema["components"]["securitySchemes"]
+
+
+def test_catalog_and_process_api_are_scoped(catalog, users):
+    def get(user, url):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.get(url).json()["results"]
+
+    home = get(users[Role.STAFF], "/api/procedures/procedures/")
+    assert {p["code"] for p in home} == {"1.004227", "1.001193"}
+    other = get(users["other_staff"], "/api/procedures/procedures/")
+    assert [p["code"] for p in other] == ["1.004227"] and other[0]["id"] == catalog["other"].pk
+    processes = get(users[Role.ISO_SECRETARY], "/api/procedures/processes/")
+    assert {p["agency"] for p in processes} == {"SNNMT"} and len(processes) == 2
+    assert len(processes[0]["steps"]) in (2, 5)
+    other_processes = get(users["other_staff"], "/api/procedures/processes/")
+    assert [p["procedure"] for p in other_processes] == ["1.004227"]
+    assert all(p["id"] != catalog["home"].processes.get().pk for p in other_processes)
