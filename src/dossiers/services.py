@@ -128,6 +128,7 @@ class EventProcessor:
         self.conf = settings.EISO
         self._by_code, self._by_id = {}, {}
         self._users = None
+        self._due, self._step_due = {}, {}
         self._now = bulk.adapt(timezone.now())
 
     # -- look-ups ---------------------------------------------------------------------------
@@ -202,10 +203,13 @@ class EventProcessor:
         codes = {p[2][1] for p in parsed}
         ids = {p[2][0] for p in parsed}
         dossiers = {d.code: d for d in Dossier.objects.filter(agency=agency, code__in=codes)}
-        seen = set(DossierEvent.objects.filter(dossier__agency=agency, dossier__code__in=codes, external_id__in=ids)
-                   .values_list("dossier__code", "external_id"))
+        code_of = {d.pk: code for code, d in dossiers.items()}
+        # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
+        seen = {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
+            dossier_id__in=list(code_of)).values_list("dossier_id", "external_id") if external_id in ids}
         events, changed, new = [], {}, []
         stats = defaultdict(Counter)
+        self._precompute_deadlines(parsed, dossiers)
         for number, row, (event_id, code, kind, moment) in parsed:
             if (code, event_id) in seen:
                 result.duplicates += 1
@@ -234,6 +238,47 @@ class EventProcessor:
         bulk.upsert_stats(agency.pk, stats)
         result.stored += len(events)
 
+    def _precompute_deadlines(self, parsed, dossiers):
+        """Deadlines of the batch in two vectorised calls (WorkCalendar.add_working_days_bulk) instead of
+        one look-up per row: the appointment of each receipt and the due time of each step entered."""
+        import numpy as np
+
+        self._due, self._step_due = {}, {}
+        cal, tz = self.calendar, timezone.get_current_timezone()
+        first, last = cal.first_year, cal.last_year
+        procedure_of = {code: d.procedure_id for code, d in dossiers.items()}
+        requests = []  # (target dict, key, local start, halves)
+        for _number, row, (_event_id, code, kind, moment) in parsed:
+            if not (first <= moment.year <= last):
+                continue
+            local = timezone.localtime(moment, tz).replace(tzinfo=None)
+            if kind == EventKind.RECEIVE:
+                info = self.procedure(str(row.get("procedure_code") or "").strip())
+                if info is None or not info.steps:
+                    continue
+                procedure_of.setdefault(code, info.procedure.pk)
+                step = str(row.get("step") or "").strip() or info.first_step
+                halves = int(info.procedure.processing_days * 2)
+                if halves:
+                    requests.append((self._due, id(row), local, halves))
+            elif kind == EventKind.TRANSFER and code in procedure_of:
+                info = self.procedure_by_id(procedure_of[code])
+                step = str(row.get("step") or "").strip()
+            else:
+                continue
+            if step in info.steps:
+                requests.append((self._step_due, id(row), local, max(1, int(info.steps[step].days * 2))))
+        if not requests:
+            return
+        starts = np.array([r[2] for r in requests], dtype="datetime64[m]")
+        halves = np.array([r[3] for r in requests], dtype=np.int64)
+        try:
+            ends = cal.add_working_days_bulk(starts, halves).astype("datetime64[m]").tolist()
+        except ValueError:
+            return  # some deadline falls after the calendar: the per-row path reports those rows
+        for (target, key, _start, _halves), end in zip(requests, ends, strict=True):
+            target[key] = end.replace(tzinfo=tz)
+
     def _receive(self, dossier, code, event_id, moment, row, stats):
         if dossier is not None:
             raise RowError(_("Hồ sơ “%(code)s” đã được tiếp nhận trước đó.") % {"code": code})
@@ -256,8 +301,8 @@ class EventProcessor:
                            % {"step": step, "code": proc_code})
         procedure = info.procedure
         try:
-            due = self.add_days(moment, procedure.processing_days)
-            step_due = self.step_due(moment, info.steps[step].days)
+            due = self._due.get(id(row)) or self.add_days(moment, procedure.processing_days)
+            step_due = self._step_due.get(id(row)) or self.step_due(moment, info.steps[step].days)
         except ValueError:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
         holder_name = str(row.get("to_name") or "").strip()
@@ -302,7 +347,7 @@ class EventProcessor:
                                    % {"step": step or "—", "code": info.procedure.code})
                 complete_step()
                 d.current_step, d.step_started_at = step, moment
-                d.step_due_at = self.step_due(moment, info.steps[step].days)
+                d.step_due_at = self._step_due.get(id(row)) or self.step_due(moment, info.steps[step].days)
                 d.holder_name = str(row.get("to_name") or "")[:150]
                 d.holder_unit = (str(row.get("to_unit") or "") or info.steps[step].unit)[:255]
                 d.holder_id = self.user_id(row.get("to_username")) if row.get("to_username") else None

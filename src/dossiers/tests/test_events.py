@@ -178,3 +178,28 @@ def test_events_are_append_only(catalog, land):
         DossierEvent.objects.all().delete()
     with pytest.raises(AppendOnlyError):
         DossierEvent.objects.update(note="x")
+
+
+def test_batch_deadlines_equal_the_calendar_one_by_one(catalog, land):
+    """The batch path (add_working_days_bulk) gives what core.workdays gives row by row."""
+    rng = random.Random(11)
+    moments = [T0.replace(month=1, day=1) + dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60),
+                                                         seconds=rng.choice([0, 30]))
+               for _ in range(120)]
+    moments += [T0.replace(hour=12, minute=0), T0.replace(hour=11, minute=59), T0.replace(hour=17, minute=30),
+                T0.replace(month=2, day=14, hour=10)]  # noon, just before, after closing, around Tết
+    rows = []
+    for i, moment in enumerate(moments):
+        rows.append((2 * i, receive_row(f"V-{i}", moment, procedure=rng.choice(["1.004227", "1.001193"]))))
+        rows.append((2 * i + 1, row(f"V-{i}", f"V-{i}-t", "transfer", moment + dt.timedelta(hours=rng.randint(0, 30)),
+                                    step="review")))
+    result = services.EventProcessor(land).process_batch(rows)
+    assert not result.errors
+    steps = {"1.004227": "7", "1.001193": "0.5"}
+    for d in Dossier.objects.select_related("procedure"):
+        assert d.due_at == add_working_days(d.received_at, d.processing_days), d.code
+        transfer = d.events.get(kind="transfer")
+        assert d.step_due_at == add_working_days(transfer.occurred_at, steps[d.procedure.code]), d.code
+        received = d.events.get(kind="receive")
+        first_step_days = "0.5"  # receive: 0,5 day, or 0 day (then: within the next half day)
+        assert transfer.completed_step_due_at == add_working_days(received.occurred_at, first_step_days)
