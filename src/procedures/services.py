@@ -172,6 +172,20 @@ def _run_row(handle, result, number, row):
 
 
 @transaction.atomic
+def create_procedure(province, *, agencies=(), **fields):
+    if "processing_days" in fields:
+        fields["processing_days"] = parse_days(fields["processing_days"], _("Thời hạn giải quyết"))
+    if AdminProcedure.objects.filter(province=province, code=fields.get("code")).exists():
+        raise ValidationError({"code": _("Mã thủ tục “%(code)s” đã có trong bộ thủ tục của tỉnh.")
+                               % {"code": fields.get("code")}})
+    procedure = AdminProcedure(province=province, **fields)
+    procedure.full_clean(exclude=["search_key", "sort_key"])
+    procedure.save()
+    procedure.agencies.set(agencies)
+    return procedure
+
+
+@transaction.atomic
 def update_procedure(procedure, *, agencies=None, **fields):
     if "processing_days" in fields:
         fields["processing_days"] = parse_days(fields["processing_days"], _("Thời hạn giải quyết"))

@@ -90,12 +90,9 @@ def procedure_create(request):
     province = _province(request)
     form = ProcedureForm(request.POST or None, agencies=visible_agencies(request.user).active())
     if request.method == "POST" and form.is_valid():
-        procedure = form.save(commit=False)
-        procedure.province = province
+        data = dict(form.cleaned_data)
         try:
-            procedure.full_clean(exclude=["search_key", "sort_key"])
-            procedure.save()
-            form.save_m2m()
+            procedure = services.create_procedure(province, agencies=data.pop("agencies"), **data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

@@ -185,3 +185,16 @@ def test_secretary_defines_the_process_in_the_view(client_as, users, procedure):
     assert formset.initial_form_count() == 5  # standard steps offered for a new process
     # Staff may not define processes; another agency's secretary cannot touch this one.
     assert client_as(users[Role.STAFF]).get(f"/procedures/{procedure.pk}/process/").status_code == 403
+
+
+def test_oversight_adds_a_procedure_and_a_duplicate_code_is_refused(client_as, users, province, land_field):
+    client = client_as(users[Role.OVERSIGHT])
+    data = {"code": "3.000111", "name": "Cấp giấy phép khai thác cát", "field": land_field.pk, "level": "provincial",
+            "processing_days": "7,5", "agencies": [province["agencies"]["land"].pk]}
+    response = client.post("/procedures/new/", data)
+    assert response.status_code == 302
+    procedure = AdminProcedure.objects.get(code="3.000111")
+    assert str(procedure.processing_days) == "7.5" and procedure.agencies.count() == 1
+    again = client.post("/procedures/new/", data)
+    assert again.status_code == 200 and "đã có trong bộ thủ tục" in again.content.decode()
+    assert client_as(users[Role.ISO_SECRETARY]).post("/procedures/new/", data).status_code == 403
