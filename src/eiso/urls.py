@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("agencies/", include("organizations.urls")),
+    path("procedures/", include("procedures.urls")),
+    path("dossiers/", include("dossiers.urls")),
     path("documents/", include("documents.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -81,3 +81,52 @@ class AdminProcedure(AuditedModel):
     @property
     def audit_province_id(self):
         return self.province_id
+
+
+class ProcessDefinition(AuditedModel):
+    """How one agency handles one procedure: its steps, each with a unit/role and a time allotment.
+
+    The allotments add up to the procedure's statutory processing time (checked by the service).
+    """
+
+    procedure = models.ForeignKey(
+        AdminProcedure, verbose_name=_("thủ tục hành chính"), on_delete=models.PROTECT, related_name="processes"
+    )
+    agency = models.ForeignKey(
+        "organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="processes"
+    )
+    total_days = models.DecimalField(_("tổng thời gian (ngày làm việc)"), max_digits=6, decimal_places=1, default=0)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quy trình giải quyết")
+        verbose_name_plural = _("quy trình giải quyết")
+        constraints = [models.UniqueConstraint(fields=["procedure", "agency"], name="process_unique_per_agency")]
+
+    def __str__(self):
+        return f"{self.procedure.code} — {self.agency}"
+
+
+class ProcessStep(AuditedModel):
+    """One step of a process: receive at the one-stop shop, transfer, expert review, approval, return."""
+
+    process = models.ForeignKey(ProcessDefinition, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    code = models.SlugField(_("mã bước"), max_length=30)
+    name = models.CharField(_("tên bước"), max_length=255)
+    responsible_unit = models.CharField(_("đơn vị thực hiện"), max_length=255)
+    responsible_role = models.CharField(_("người/chức danh thực hiện"), max_length=255, blank=True)
+    days = models.DecimalField(_("thời gian (ngày làm việc)"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+        ordering = ["process", "order"]
+        constraints = [models.UniqueConstraint(fields=["process", "code"], name="process_step_code_unique")]
+
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
+    def audit_agency(self):
+        return self.process.agency

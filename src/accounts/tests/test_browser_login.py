@@ -33,7 +33,7 @@ def test_wrong_password_is_refused_with_a_clear_message(page, users):
 
 def test_english_can_be_chosen(page, users):
     browser_login(page, users[Role.OVERSIGHT].username)
-    with page.expect_navigation():
+    with page.expect_navigation():  # the select submits its form; wait for the new page, not the old one
         page.select_option("select[name=language]", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_test_id("home-title").inner_text() == "Province-wide QMS oversight"

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "procedures",
     "documents",
+    "dossiers",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,12 @@ EISO = {
     "WORKDAY_NOON": "12:00",
     "WORKDAY_END": "17:00",
     "CALENDAR_YEARS": (2014, 2035),
+    # Dossiers: early warning this many working days before the due time; what a supplement does to the
+    # time limit (False: the clock stops and resumes with the remaining time; True: it restarts in full).
+    "DOSSIER_WARN_DAYS": 1,
+    "DOSSIER_SUPPLEMENT_RESTARTS": False,
+    "DOSSIER_IMPORT_BATCH": 5000,
+    "DEMO_DOSSIERS": int(os.environ.get("EISO_DEMO_DOSSIERS", "200000")),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
     # Document control: upload limit, and whether the author of a draft may approve it.
     "DOCUMENT_MAX_UPLOAD_MB": float(os.environ.get("EISO_DOCUMENT_MAX_UPLOAD_MB", "20")),

@@ -1,0 +1,318 @@
+"""Dossiers of administrative procedures and their hand-over events (one-stop shop).
+
+Events are high-volume records: append-only and idempotent (unique per dossier and external event
+id), inserted in bulk, never audited row by row. Controlled records (apology letters, integration
+tokens) are audited.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import AuditedModel
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class DossierStatus(models.TextChoices):
+    PROCESSING = "processing", _("Đang giải quyết")
+    PAUSED = "paused", _("Chờ bổ sung hồ sơ")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REFUSED = "refused", _("Từ chối giải quyết")
+
+
+class Dossier(models.Model):
+    """A dossier (hồ sơ TTHC) received at the one-stop shop of an agency."""
+
+    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
+                               related_name="dossiers")
+    procedure = models.ForeignKey("procedures.AdminProcedure", verbose_name=_("thủ tục"), on_delete=models.PROTECT,
+                                  related_name="dossiers")
+    field = models.ForeignKey("procedures.Field", verbose_name=_("lĩnh vực"), on_delete=models.PROTECT,
+                              related_name="dossiers")
+    code = models.CharField(_("mã hồ sơ"), max_length=60)
+    applicant_name = models.CharField(_("người nộp"), max_length=255)
+    applicant_address = models.CharField(_("địa chỉ người nộp"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("ngày tiếp nhận"))
+    due_at = models.DateTimeField(_("ngày hẹn trả"))
+    processing_days = models.DecimalField(_("thời hạn (ngày làm việc)"), max_digits=6, decimal_places=1)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=DossierStatus.choices,
+                              default=DossierStatus.PROCESSING)
+    completed_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+    is_late = models.BooleanField(_("trễ hạn"), null=True, blank=True)
+    # Current position: the step the dossier is in and who holds it.
+    current_step = models.CharField(_("bước hiện tại"), max_length=30, blank=True)
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    step_due_at = models.DateTimeField(_("hạn bước hiện tại"), null=True, blank=True)
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người đang giữ"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="held_dossiers")
+    holder_name = models.CharField(_("người đang giữ"), max_length=150, blank=True)
+    holder_unit = models.CharField(_("đơn vị đang giữ"), max_length=255, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(_("tạm dừng lúc"), null=True, blank=True)
+    # Where the delay happened first (bottleneck analytics without scanning events).
+    late_step = models.CharField(_("bước trễ hạn"), max_length=30, blank=True)
+    late_unit = models.CharField(_("đơn vị trễ hạn"), max_length=255, blank=True)
+    apology_due_at = models.DateTimeField(_("ngày hẹn lại"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="dossier_code_unique_in_agency")]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["holder", "status"], name="dossier_holder_status"),
+            # Bottleneck analytics read only late dossiers: a small partial index covers them.
+            models.Index(fields=["agency", "late_step", "late_unit"], name="dossier_late_where",
+                         condition=~models.Q(late_step="")),
+        ]
+        permissions = [("view_analytics", "Can view dossier analytics")]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dossiers:detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in (DossierStatus.PROCESSING, DossierStatus.PAUSED)
+
+
+class EventKind(models.TextChoices):
+    RECEIVE = "receive", _("Tiếp nhận")
+    TRANSFER = "transfer", _("Chuyển xử lý")
+    SUPPLEMENT_REQUEST = "supplement_request", _("Yêu cầu bổ sung")
+    SUPPLEMENT_RECEIVED = "supplement_received", _("Nhận hồ sơ bổ sung")
+    RETURN = "return", _("Trả kết quả")
+    REFUSE = "refuse", _("Từ chối")
+
+
+class DossierEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Dossier events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Dossier events are append-only.")
+
+
+class DossierEvent(models.Model):
+    """A hand-over of a dossier from one person/unit to the next (one line of the control sheet).
+
+    `step` is the step the dossier enters; `completed_step` the step this hand-over ends, with its
+    due time and whether it ended late.
+    """
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Giao diện")
+        API = "api", _("API")
+        IMPORT = "import", _("Nhập tệp")
+        DEMO = "demo", _("Dữ liệu mẫu")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    external_id = models.CharField(_("mã sự kiện"), max_length=80)
+    kind = models.CharField(_("loại"), max_length=20, choices=EventKind.choices)
+    occurred_at = models.DateTimeField(_("thời điểm"))
+    step = models.CharField(_("bước chuyển đến"), max_length=30, blank=True)
+    from_name = models.CharField(_("người giao"), max_length=150, blank=True)
+    from_unit = models.CharField(_("đơn vị giao"), max_length=255, blank=True)
+    to_name = models.CharField(_("người nhận"), max_length=150, blank=True)
+    to_unit = models.CharField(_("đơn vị nhận"), max_length=255, blank=True)
+    completed_step = models.CharField(_("bước hoàn thành"), max_length=30, blank=True)
+    completed_step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
+    is_late = models.BooleanField(_("trễ hạn"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DossierEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("sự kiện hồ sơ")
+        ordering = ["dossier", "occurred_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "external_id"], name="dossier_event_unique")]
+
+    def __str__(self):
+        return f"{self.dossier_id}:{self.external_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Dossier events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Dossier events are append-only.")
+
+
+class MonthlyStat(models.Model):
+    """Pre-aggregated counts per agency, procedure and month, kept in step with every event.
+
+    `received` counts by month of receipt; `completed`/`on_time`/`late` by month of return;
+    `refused` by month of refusal. `services.rebuild_monthly_stats` recomputes from dossiers.
+    """
+
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("procedures.AdminProcedure", on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("procedures.Field", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "month"], name="monthly_stat_unique")]
+        indexes = [models.Index(fields=["month", "agency"], name="monthly_stat_month_agency")]
+
+
+class DossierWarning(models.Model):
+    """An in-app warning to the person who holds a dossier that is about to be, or is, late."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Sắp đến hạn")
+        LATE = "late", _("Đã quá hạn")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="warnings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="dossier_warnings")
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField(_("hạn"))
+    message = models.CharField(_("nội dung"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo hồ sơ")
+        verbose_name_plural = _("cảnh báo hồ sơ")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "due_at"], name="dossier_warning_once")]
+
+    def audit_agency(self):
+        return self.dossier.agency
+
+
+class ApologyLetter(AuditedModel):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Circular 01/2018/TT-VPCP) for a late dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="apologies")
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    number = models.CharField(_("số phiếu"), max_length=50)
+    issued_at = models.DateTimeField(_("ngày lập"))
+    reason = models.TextField(_("lý do chậm trễ"))
+    new_due_at = models.DateTimeField(_("ngày hẹn trả mới"))
+    signer_name = models.CharField(_("người ký"), max_length=150)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("phiếu xin lỗi")
+        verbose_name_plural = _("phiếu xin lỗi")
+        ordering = ["-issued_at"]
+        constraints = [models.UniqueConstraint(fields=["agency", "year", "seq"], name="apology_number_unique")]
+
+    def __str__(self):
+        return self.number
+
+
+def hash_token(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class IntegrationToken(AuditedModel):
+    """A secret for the one-stop-shop software of one agency; only its hash is stored."""
+
+    audit_exclude = ("search_key", "sort_key", "secret_hash", "last_used_at")
+
+    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE,
+                               related_name="integration_tokens")
+    name = models.CharField(_("tên hệ thống"), max_length=150)
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa tích hợp")
+        verbose_name_plural = _("khóa tích hợp")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, agency, name, user=None):
+        """Create a token; returns (token, raw_key). The raw key is shown once and never stored."""
+        prefix = secrets.token_hex(4)
+        raw = f"{prefix}.{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(agency=agency, name=name, prefix=prefix, secret_hash=hash_token(raw),
+                                   created_by=user)
+        return token, raw
+
+
+class ImportJob(models.Model):
+    """A bulk import of an export file of the one-stop-shop software, run as a background task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Lỗi")
+
+    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE,
+                               related_name="import_jobs")
+    file = models.FileField(upload_to="dossier-imports/%Y/%m/")
+    filename = models.CharField(_("tệp"), max_length=255)
+    status = models.CharField(_("tình trạng"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.FloatField(default=0.0)
+    rows_read = models.PositiveIntegerField(_("số dòng đã đọc"), default=0)
+    rows_stored = models.PositiveIntegerField(_("số sự kiện đã lưu"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("số dòng trùng"), default=0)
+    rows_error = models.PositiveIntegerField(_("số dòng lỗi"), default=0)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập hồ sơ")
+        verbose_name_plural = _("lượt nhập hồ sơ")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def percent(self):
+        return 100 if self.status == self.Status.DONE else int(self.progress * 100)
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportRowError(models.Model):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("dòng"))
+    reason = models.CharField(_("lý do"), max_length=500)
+    data = models.TextField(_("nội dung dòng"), blank=True)
+
+    class Meta:
+        ordering = ["job", "row_number", "id"]

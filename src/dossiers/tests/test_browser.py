@@ -1,0 +1,115 @@
+import datetime as dt
+
+import pytest
+
+from accounts.roles import Role
+from conftest import browser_login, shot
+from dossiers import services
+from dossiers.models import Dossier
+
+from .conftest import T0, receive_row, row
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HEADER = "Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người giao,Người nhận,Đơn vị nhận,Mã thủ tục,Người nộp\n"
+ROWS = [
+    "E1,HS-1,Tiếp nhận,02/03/2026 08:30,receive,,Lê Thị Hoa,Bộ phận một cửa,1.004227,Nguyễn Văn Đông\n",
+    "E2,HS-1,Chuyển xử lý,02/03/2026 10:00,review,Lê Thị Hoa,Phạm Quốc Việt,Phòng Đăng ký đất đai,,\n",
+    "E3,HS-404,Chuyển xử lý,02/03/2026 10:00,review,,,,,\n",
+    "E4,HS-1,Chuyển xử lý,01/03/2026 10:00,approve,,,,,\n",
+    "E5,HS-2,Tiếp nhận,02/03/2026 08:30,,,,,0.000,Trần Thị Ánh\n",
+]
+
+
+def test_bulk_import_with_progress_and_error_report(page, users, catalog, tmp_path):
+    path = tmp_path / "mot-cua.csv"
+    path.write_bytes((HEADER + "".join(ROWS)).encode("utf-16"))
+    browser_login(page, users[Role.ISO_SECRETARY].username)
+    page.goto(page.base_url + "/dossiers/imports/")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_test_id("import-submit").click()
+    page.get_by_test_id("import-status").wait_for()
+    assert page.get_by_test_id("import-status").inner_text() == "Hoàn thành"
+    assert page.get_by_test_id("import-progress").get_attribute("aria-valuenow") == "100"
+    assert page.get_by_test_id("rows-stored").inner_text() == "2"
+    assert page.get_by_test_id("rows-error").inner_text() == "3"
+    table = page.get_by_test_id("error-table").inner_text()
+    assert "HS-404" in table and "sai thứ tự thời gian" in table and "0.000" in table
+    shot(page, "dossiers-import-errors")
+    with page.expect_download() as download:
+        page.get_by_test_id("errors-csv").click()
+    report = download.value.path().read_text(encoding="utf-8-sig")
+    assert report.splitlines()[0] == "Dòng,Lý do,Nội dung dòng" and len(report.splitlines()) == 4
+    # Importing the same file again stores nothing twice.
+    page.goto(page.base_url + "/dossiers/imports/")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_test_id("import-submit").click()
+    assert page.get_by_test_id("rows-stored").inner_text() == "0"
+    assert Dossier.objects.get(code="HS-1").events.count() == 2
+
+
+def test_receive_hand_over_and_control_sheet(page, users, catalog):
+    browser_login(page, users[Role.STAFF].username)
+    page.goto(page.base_url + "/dossiers/")
+    page.get_by_test_id("receive-dossier").click()
+    page.select_option("#id_procedure", label="1.004227 Đăng ký biến động quyền sử dụng đất")
+    page.fill("#id_applicant_name", "Thạch Thị Sa Rết")
+    page.get_by_test_id("receive-submit").click()
+    assert "Đã tiếp nhận hồ sơ" in page.content()
+    page.select_option("#id_step", "review")
+    page.get_by_test_id("handover-submit").click()
+    assert "Đã ghi nhận: Chuyển xử lý" in page.content()
+    shot(page, "dossiers-detail")
+    page.get_by_test_id("control-sheet-link").click()
+    sheet = page.get_by_test_id("control-sheet").inner_text()
+    assert "Tiếp nhận" in sheet and "Đúng hạn" in sheet
+    shot(page, "dossiers-control-sheet")
+
+
+def test_late_dossier_apology_and_analytics_charts(page, users, catalog, province):
+    land = province["agencies"]["land"]
+    services.push_event(land, receive_row(to_username="staff"))
+    services.push_event(land, row("HS-001", "e2", "transfer", T0 + dt.timedelta(days=1), step="review",
+                                  to_name="Chuyên viên", to_username="staff", to_unit="Phòng Đăng ký đất đai"))
+    services.push_event(land, receive_row("HS-002", T0 + dt.timedelta(days=3)))
+    services.push_event(land, row("HS-002", "x2", "return", T0 + dt.timedelta(days=4)))
+    browser_login(page, users[Role.STAFF].username)
+    assert page.get_by_test_id("held-late").inner_text().startswith("1")
+    dossier = Dossier.objects.get(code="HS-001")
+    page.goto(page.base_url + dossier.get_absolute_url())
+    page.get_by_test_id("apology-link").click()
+    page.fill("#id_reason", "Cần xác minh thực địa ranh giới thửa đất")
+    page.fill("#id_new_due_at", "31/12/2035 16:00")
+    page.get_by_test_id("apology-submit").click()
+    with page.expect_response(lambda r: r.url.endswith(".pdf")) as response:
+        page.get_by_test_id("apology-pdf").click()
+    assert response.value.headers["content-type"] == "application/pdf"
+    page.context.clear_cookies()
+    browser_login(page, users[Role.OVERSIGHT].username)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page.base_url + "/dossiers/analytics/")
+    page.wait_for_timeout(500)
+    assert not errors, errors
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 2")
+    assert page.get_by_test_id("total-rate").inner_text() == "100.0%" or "%" in page.get_by_test_id(
+        "total-rate").inner_text()
+    assert "Đất đai" in page.get_by_test_id("by-field").inner_text()
+    shot(page, "dossiers-analytics")
+
+
+def test_catalog_and_process_definition_in_the_browser(page, users, catalog):
+    browser_login(page, users[Role.ISO_SECRETARY].username)
+    page.goto(page.base_url + "/procedures/?q=dang ky bien dong")
+    page.get_by_role("link", name="1.004227").click()
+    assert "Đăng ký biến động" in page.get_by_test_id("procedure-name").inner_text()
+    page.get_by_test_id("define-process").click()
+    page.fill("#id_form-2-days", "6")
+    page.get_by_test_id("save-process").click()
+    assert "khác thời hạn giải quyết" in page.get_by_test_id("form-errors").inner_text()
+    shot(page, "procedures-process-error")
+    page.fill("#id_form-2-days", "7")
+    page.get_by_test_id("save-process").click()
+    assert "Đã lưu quy trình" in page.content()
+    shot(page, "procedures-detail")

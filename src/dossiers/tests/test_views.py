@@ -1,0 +1,163 @@
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from accounts.roles import Role
+from dossiers import services
+from dossiers.models import ApologyLetter, Dossier, DossierWarning
+
+from .conftest import T0, receive_row, row
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content):
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def dossier(catalog, province, users):
+    land = province["agencies"]["land"]
+    services.push_event(land, receive_row(to_username=users[Role.STAFF].username))
+    services.push_event(land, row("HS-001", "e2", "transfer", T0 + dt.timedelta(days=8), step="review",
+                                  to_name="Phạm Quốc Việt", to_username="staff", to_unit="Phòng Đăng ký"))
+    return Dossier.objects.get(code="HS-001")
+
+
+def test_staff_receives_and_moves_a_dossier_in_the_web(catalog, users, client_as):
+    client = client_as(users[Role.STAFF])
+    response = client.post("/dossiers/receive/", {"procedure": catalog["home"].pk, "applicant_name": "Võ Thị Sáu",
+                                                  "code": "WEB-1"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    d = Dossier.objects.get(code="WEB-1")
+    assert d.holder == users[Role.STAFF]
+    client.post(f"/dossiers/{d.pk}/action/transfer/", {"step": "review", "to_user": users[Role.STAFF].pk})
+    client.post(f"/dossiers/{d.pk}/action/return/", {})
+    d.refresh_from_db()
+    assert d.status == "returned" and d.events.count() == 3
+    page = client.get(f"/dossiers/{d.pk}/").content.decode()
+    assert "WEB-1" in page and "Trả kết quả" in page
+
+
+def test_the_process_control_sheet_in_html_and_pdf(dossier, users, client_as):
+    client = client_as(users[Role.STAFF])
+    html = client.get(f"/dossiers/{dossier.pk}/control-sheet/").content.decode()
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in html and "Quá hạn" in html
+    response = client.get(f"/dossiers/{dossier.pk}/control-sheet.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "HS-001" in text and "PHIẾU KIỂM SOÁT" in text
+
+
+def test_the_apology_letter_for_a_late_dossier(dossier, users, client_as):
+    client = client_as(users[Role.STAFF])
+    new_due = timezone.localtime(timezone.now() + dt.timedelta(days=5))
+    response = client.post(f"/dossiers/{dossier.pk}/apology/", {
+        "reason": "Phải xác minh nguồn gốc đất tại thực địa", "new_due_at": new_due.strftime("%d/%m/%Y %H:%M"),
+        "signer_name": "Nguyễn Văn Giám Đốc", "signer_title": "Giám đốc"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    letter = ApologyLetter.objects.get()
+    assert letter.number == "001/PXL"
+    text = pdf_text(client.get(f"/dossiers/apology/{letter.pk}.pdf").content)
+    for expected in ("HS-001", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 001/PXL", "Nguyễn Văn Giám Đốc",
+                     "Sở Nông nghiệp và Môi trường"):
+        assert expected in text, expected
+    # Returned after the apology: counted as late.
+    d = services.web_event(dossier, users[Role.STAFF], "return")
+    assert d.is_late is True
+
+
+def test_no_apology_before_the_due_date(catalog, province, users):
+    land = province["agencies"]["land"]
+    _, d = services.push_event(land, receive_row("FUT", at=timezone.now()))
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="chưa quá hạn"):
+        services.issue_apology(d, reason="x", new_due_at=timezone.now() + dt.timedelta(days=30), signer_name="A")
+
+
+def test_early_warning_task_warns_the_holder_once(catalog, province, users):
+    from dossiers.tasks import warn_due_dossiers
+
+    land = province["agencies"]["land"]
+    now = timezone.now()
+    services.push_event(land, receive_row("SOON", at=now - dt.timedelta(days=30), to_username="staff"))
+    d = Dossier.objects.get(code="SOON")
+    Dossier.objects.filter(pk=d.pk).update(due_at=now + dt.timedelta(hours=2))
+    services.push_event(land, receive_row("LATE", at=now - dt.timedelta(days=30), to_username="staff"))
+    services.push_event(land, receive_row("FAR", at=now, to_username="staff"))
+    result = warn_due_dossiers.enqueue()
+    assert result.status == "SUCCESSFUL", result.errors
+    warn_due_dossiers.enqueue()
+    warnings = {w.dossier.code: w.kind for w in DossierWarning.objects.filter(user=users[Role.STAFF])}
+    assert warnings == {"SOON": "due_soon", "LATE": "late"}
+    assert DossierWarning.objects.count() == 2
+
+
+def test_another_agency_gets_403_and_sees_nothing(dossier, users, client_as):
+    other = client_as(users["other_staff"])
+    assert other.get(f"/dossiers/{dossier.pk}/").status_code == 403
+    assert other.get(f"/dossiers/{dossier.pk}/control-sheet.pdf").status_code == 403
+    assert other.post(f"/dossiers/{dossier.pk}/action/return/").status_code == 403
+    assert "HS-001" not in other.get("/dossiers/").content.decode()
+    assert client_as(users["other_oversight"]).get(f"/dossiers/{dossier.pk}/").status_code == 403
+    # Province roles of the same province read, but cannot act.
+    viewer = client_as(users[Role.PROVINCIAL_VIEWER])
+    assert viewer.get(f"/dossiers/{dossier.pk}/").status_code == 200
+    assert viewer.post(f"/dossiers/{dossier.pk}/action/return/").status_code == 403
+
+
+def test_analytics_by_field_and_bottlenecks_and_export(dossier, province, users, client_as):
+    land = province["agencies"]["land"]
+    services.push_event(land, row("HS-001", "e3", "return", T0 + dt.timedelta(days=20)))
+    client = client_as(users[Role.OVERSIGHT])
+    page = client.get("/dossiers/analytics/")
+    assert page.status_code == 200
+    assert page.context["totals"]["late"] == 1
+    assert page.context["bottlenecks"][0]["late_step"] == "receive"
+    assert "chart.umd.js" in page.content.decode()
+    workbook = load_workbook(io.BytesIO(client.get("/dossiers/analytics.xlsx").content))
+    assert "Theo lĩnh vực" in workbook.sheetnames
+    rows = list(workbook["Theo lĩnh vực"].iter_rows(values_only=True))
+    assert rows[1][0] == "Đất đai" and rows[1][4] == 1
+    assert client_as(users[Role.STAFF]).get("/dossiers/analytics/").status_code == 403
+    assert client_as(users["other_oversight"]).get("/dossiers/analytics/").context["totals"]["completed"] == 0
+
+
+def test_dashboard_panels_for_each_role(dossier, users, client_as):
+    assert "Hồ sơ tôi đang giữ" in client_as(users[Role.STAFF]).get("/").content.decode()
+    assert "của cơ quan (12 tháng)" in client_as(users[Role.ISO_SECRETARY]).get("/").content.decode()
+    assert "toàn tỉnh (12 tháng)" in client_as(users[Role.PROVINCIAL_VIEWER]).get("/").content.decode()
+
+
+def test_tokens_are_issued_and_revoked_by_the_secretary(users, client_as):
+    client = client_as(users[Role.ISO_SECRETARY])
+    page = client.post("/dossiers/tokens/", {"name": "Một cửa điện tử"})
+    raw = page.context["raw"]
+    assert raw and raw in page.content.decode()
+    from dossiers.models import IntegrationToken
+
+    token = IntegrationToken.objects.get()
+    assert raw not in str(token.secret_hash)
+    client.post(f"/dossiers/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert client_as(users[Role.STAFF]).get("/dossiers/tokens/").status_code == 403
+
+
+def test_the_warning_command_enqueues_the_task(catalog, province, users):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.push_event(province["agencies"]["land"], receive_row("OLD", at=timezone.now() - dt.timedelta(days=40),
+                                                                  to_username="staff"))
+    out = StringIO()
+    call_command("warn_dossiers", stdout=out)
+    assert "SUCCESSFUL" in out.getvalue()
+    assert DossierWarning.objects.get().kind == "late"

@@ -1,0 +1,333 @@
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import scope_queryset
+from core.forms import apply_validation_error
+from procedures.models import AdminProcedure, ProcessDefinition
+
+from . import services
+from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
+from .models import (
+    ApologyLetter, Dossier, DossierStatus, DossierWarning, EventKind, ImportJob, IntegrationToken, MonthlyStat,
+)
+
+
+def _require(request, perm, obj=None):
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+def _own_agency(request, perm):
+    _require(request, perm)
+    if not request.user.agency_id or request.user.has_province_scope:
+        raise PermissionDenied(_("Chức năng này dành cho cán bộ của cơ quan giải quyết hồ sơ."))
+    return request.user.agency
+
+
+def _dossier(request, pk, perm="dossiers.view_dossier"):
+    dossier = get_object_or_404(Dossier.objects.select_related("agency", "procedure", "field", "holder"), pk=pk)
+    if not request.user.has_perm(perm, dossier):
+        raise PermissionDenied(_("Bạn không có quyền truy cập hồ sơ này."))
+    return dossier
+
+
+def dossier_list(request):
+    _require(request, "dossiers.view_dossier")
+    qs = scope_queryset(request.user, Dossier.objects.select_related("procedure", "agency"))
+    params = request.GET
+    if q := params.get("q", "").strip():
+        qs = qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q))
+    if status := params.get("status"):
+        qs = qs.filter(status=status)
+    now = timezone.now()
+    if params.get("late") == "overdue":
+        qs = qs.filter(status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED], due_at__lt=now)
+    elif params.get("late") == "late":
+        qs = qs.filter(is_late=True)
+    if params.get("mine"):
+        qs = qs.filter(holder=request.user, status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED])
+    page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(params.get("page"))
+    return render(request, "dossiers/dossier_list.html", {
+        "page": page, "statuses": DossierStatus.choices, "now": now,
+        "can_receive": request.user.has_perm("dossiers.add_dossier") and not request.user.has_province_scope,
+    })
+
+
+def dossier_receive(request):
+    agency = _own_agency(request, "dossiers.add_dossier")
+    procedures = (AdminProcedure.objects.filter(processes__agency=agency).exclude(status=AdminProcedure.Status.ANNULLED)
+                  .order_by("code"))
+    form = ReceiveForm(request.POST or None, procedures=procedures)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        code = data["code"] or _next_code(agency)
+        try:
+            dossier = services.web_event(
+                agency, request.user, EventKind.RECEIVE, dossier_code=code, procedure_code=data["procedure"].code,
+                applicant_name=data["applicant_name"], applicant_address=data["applicant_address"],
+                occurred_at=data["received_at"] or timezone.now(), to_name=request.user.get_full_name(),
+                to_username=request.user.username, to_unit=request.user.unit,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.")
+                             % {"code": dossier.code, "due": services.fmt_dt(dossier.due_at)})
+            return redirect(dossier)
+    return render(request, "dossiers/dossier_receive.html", {"form": form, "has_procedures": procedures.exists()})
+
+
+def _next_code(agency):
+    today = timezone.localdate()
+    prefix = f"{agency.code}-{today:%y%m%d}-"
+    n = Dossier.objects.filter(agency=agency, code__startswith=prefix).count() + 1
+    while Dossier.objects.filter(agency=agency, code=f"{prefix}{n:04d}").exists():
+        n += 1
+    return f"{prefix}{n:04d}"
+
+
+def _process_steps(dossier):
+    process = ProcessDefinition.objects.filter(procedure_id=dossier.procedure_id, agency_id=dossier.agency_id).first()
+    return list(process.steps.all()) if process else []
+
+
+def _next_step(steps, dossier):
+    codes = [s.code for s in steps]
+    if dossier.current_step in codes and codes.index(dossier.current_step) + 1 < len(codes):
+        return codes[codes.index(dossier.current_step) + 1]
+    return codes[-1] if codes else None
+
+
+def dossier_detail(request, pk):
+    dossier = _dossier(request, pk)
+    steps = _process_steps(dossier)
+    can_handle = request.user.has_perm("dossiers.add_dossierevent", dossier) and dossier.is_open
+    members = dossier.agency.members.filter(is_active=True).order_by("last_name", "first_name")
+    return render(request, "dossiers/dossier_detail.html", {
+        "dossier": dossier, "lines": services.step_lines(dossier), "steps": steps,
+        "handover_form": HandOverForm(steps=steps, members=members, initial={"step": _next_step(steps, dossier)})
+        if can_handle else None,
+        "note_form": NoteForm(), "can_handle": can_handle, "now": timezone.now(),
+        "overdue": dossier.is_open and dossier.due_at < timezone.now(),
+        "can_apologize": request.user.has_perm("dossiers.add_apologyletter", dossier),
+        "apologies": dossier.apologies.all(),
+    })
+
+
+@require_POST
+def dossier_action(request, pk, kind):
+    dossier = _dossier(request, pk, "dossiers.add_dossierevent")
+    data = {"note": request.POST.get("note", "")[:500]}
+    if kind == EventKind.TRANSFER:
+        members = dossier.agency.members.filter(is_active=True)
+        form = HandOverForm(request.POST, steps=_process_steps(dossier), members=members)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            return redirect(dossier)
+        to_user = form.cleaned_data["to_user"]
+        data.update(step=form.cleaned_data["step"],
+                    to_name=to_user.get_full_name() if to_user else form.cleaned_data["to_name"],
+                    to_username=to_user.username if to_user else "", to_unit=to_user.unit if to_user else "")
+    elif kind not in (EventKind.SUPPLEMENT_REQUEST, EventKind.SUPPLEMENT_RECEIVED, EventKind.RETURN,
+                      EventKind.REFUSE):
+        raise PermissionDenied(_("Thao tác không hợp lệ."))
+    try:
+        services.web_event(dossier, request.user, kind, **data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã ghi nhận: %(kind)s.") % {"kind": EventKind(kind).label})
+    return redirect(dossier)
+
+
+def _pdf(html, request, filename):
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def control_sheet(request, pk, pdf=False):
+    dossier = _dossier(request, pk)
+    context = {"dossier": dossier, "lines": services.step_lines(dossier), "pdf": pdf,
+               "steps": _process_steps(dossier)}
+    if pdf:
+        html = render_to_string("dossiers/control_sheet_print.html", context, request=request)
+        return _pdf(html, request, f"phieu-kiem-soat-{dossier.code}.pdf")
+    return render(request, "dossiers/control_sheet.html", context)
+
+
+def apology_create(request, pk):
+    dossier = _dossier(request, pk, "dossiers.add_apologyletter")
+    initial = {"signer_name": request.user.get_full_name(), "signer_title": request.user.position}
+    form = ApologyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = services.issue_apology(dossier, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Đã lập phiếu xin lỗi số %(n)s.") % {"n": letter.number})
+            return redirect(dossier)
+    return render(request, "dossiers/apology_form.html", {"form": form, "dossier": dossier})
+
+
+def apology_pdf(request, pk):
+    letter = get_object_or_404(ApologyLetter.objects.select_related("dossier", "agency", "dossier__procedure"), pk=pk)
+    if not request.user.has_perm("dossiers.view_dossier", letter.dossier):
+        raise PermissionDenied(_("Bạn không có quyền truy cập hồ sơ này."))
+    html = render_to_string("dossiers/apology_print.html", {"letter": letter, "dossier": letter.dossier},
+                            request=request)
+    return _pdf(html, request, f"phieu-xin-loi-{letter.dossier.code}.pdf")
+
+
+def warning_list(request):
+    _require(request, "dossiers.view_dossierwarning")
+    warnings = DossierWarning.objects.filter(user=request.user).select_related("dossier")
+    if request.method == "POST":
+        warnings.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("dossiers:warnings")
+    return render(request, "dossiers/warnings.html", {"warnings": warnings[:200]})
+
+
+# -- bulk import --------------------------------------------------------------------------------
+def import_list(request):
+    agency = _own_agency(request, "dossiers.add_importjob")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.start_import(agency, form.cleaned_data["file"], request.user)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return redirect("dossiers:import_detail", job.pk)
+    jobs = ImportJob.objects.filter(agency=agency)[:30]
+    return render(request, "dossiers/import_list.html", {"form": form, "jobs": jobs})
+
+
+def _job(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    if not request.user.has_perm("dossiers.view_importjob", job):
+        raise PermissionDenied(_("Bạn không có quyền xem lượt nhập này."))
+    return job
+
+
+def import_detail(request, pk):
+    job = _job(request, pk)
+    template = "dossiers/_import_progress.html" if request.htmx else "dossiers/import_detail.html"
+    return render(request, template, {"job": job, "errors": job.row_errors.all()[:100]})
+
+
+def error_report_response(job, fmt):
+    header = [_("Dòng"), _("Lý do"), _("Nội dung dòng")]
+    rows = job.row_errors.values_list("row_number", "reason", "data").iterator()
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Dòng lỗi"))
+        sheet.append(header)
+        for row in rows:
+            sheet.append(list(row))
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.{fmt}"'
+    return response
+
+
+def import_errors(request, pk, fmt):
+    return error_report_response(_job(request, pk), fmt)
+
+
+# -- integration tokens -------------------------------------------------------------------------
+def token_list(request):
+    agency = _own_agency(request, "dossiers.add_integrationtoken")
+    form = TokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        _token, raw = IntegrationToken.issue(agency, form.cleaned_data["name"], request.user)
+        messages.warning(request, _("Sao chép khóa ngay: khóa chỉ hiển thị một lần."))
+    tokens = IntegrationToken.objects.filter(agency=agency)
+    return render(request, "dossiers/tokens.html", {"form": form, "tokens": tokens, "raw": raw})
+
+
+@require_POST
+def token_revoke(request, pk):
+    agency = _own_agency(request, "dossiers.add_integrationtoken")
+    token = get_object_or_404(IntegrationToken, pk=pk, agency=agency)
+    token.revoked_at = timezone.now()
+    token.save()
+    messages.success(request, _("Đã thu hồi khóa “%(name)s”.") % {"name": token.name})
+    return redirect("dossiers:tokens")
+
+
+# -- analytics ----------------------------------------------------------------------------------
+def _analytics_scope(request):
+    _require(request, "dossiers.view_analytics")
+    stats = scope_queryset(request.user, MonthlyStat.objects.all())
+    dossiers = scope_queryset(request.user, Dossier.objects.all())
+    year = request.GET.get("year")
+    if year and year.isdigit():
+        stats = stats.filter(month__year=int(year))
+        dossiers = dossiers.filter(received_at__year=int(year))
+    if field := request.GET.get("field"):
+        stats, dossiers = stats.filter(field_id=field), dossiers.filter(field_id=field)
+    if q := request.GET.get("agency"):
+        stats, dossiers = stats.filter(agency_id=q), dossiers.filter(agency_id=q)
+    return stats, dossiers
+
+
+def analytics(request):
+    stats, dossiers = _analytics_scope(request)
+    by_field = services.on_time_rates(stats, "field")
+    by_month = services.on_time_rates(stats, "month")
+    by_agency = services.on_time_rates(stats, "agency", limit=15)
+    by_procedure = services.on_time_rates(stats, "procedure", limit=15)
+    chart = {
+        "field": {"labels": [r["label"] for r in by_field], "rate": [r["rate"] for r in by_field],
+                  "late": [r["late"] for r in by_field]},
+        "month": {"labels": [r["label"] for r in by_month], "rate": [r["rate"] for r in by_month],
+                  "completed": [r["completed"] for r in by_month]},
+        "agency": {"labels": [r["label"] for r in by_agency], "rate": [r["rate"] for r in by_agency]},
+    }
+    from procedures.models import Field
+
+    years = sorted({m.year for m in scope_queryset(request.user, MonthlyStat.objects.all())
+                    .dates("month", "year")}, reverse=True)
+    return render(request, "dossiers/analytics.html", {
+        "totals": services.totals(stats), "by_field": by_field, "by_month": by_month, "by_agency": by_agency,
+        "by_procedure": by_procedure, "bottlenecks": services.bottlenecks(dossiers, 15),
+        "chart_data": chart, "fields": Field.objects.all(), "years": years,
+        "province_scope": request.user.has_province_scope or request.user.is_superuser,
+    })
+
+
+def analytics_xlsx(request):
+    stats, dossiers = _analytics_scope(request)
+    response = HttpResponse(services.analytics_xlsx(stats, dossiers),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="ty-le-dung-han.xlsx"'
+    return response
+
+

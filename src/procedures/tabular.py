@@ -1,0 +1,157 @@
+"""Streaming readers for CSV/XLSX exports, tolerant of Vietnamese encodings.
+
+CSV: a BOM (UTF-8, UTF-16 LE/BE) decides; UTF-16 without BOM is recognised by its NUL bytes;
+otherwise UTF-8 if a sample decodes, else Windows-1258 (whose tones are combining marks). Every
+value is normalised to NFC. Rows are yielded one by one with their row number in the file, so a
+file of any size is read in constant memory; `progress()` tells how far the reader is (0..1).
+"""
+
+import codecs
+import csv
+import io
+import os
+import unicodedata
+
+from core.text import search_key
+
+SAMPLE = 1 << 20
+
+
+def detect_encoding(sample: bytes):
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    head = sample[:2000]
+    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):
+        # UTF-16 without BOM: ASCII letters leave NUL bytes at odd (LE) or even (BE) positions.
+        return "utf-16-le" if head[1::2].count(b"\x00") > head[0::2].count(b"\x00") else "utf-16-be"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 and len(sample) >= SAMPLE:
+            return "utf-8"  # a multi-byte character cut by the end of the sample
+        return "cp1258"
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def encode_cp1258(text):
+    """Encode text as Windows-1258 does (base letters, tones as combining marks): for tests and exports."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = "".join(m for m in decomposed if m in _TONES)
+        base = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in _TONES))
+        out += (base + tones).encode("cp1258")
+    return bytes(out)
+
+
+def clean(value):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def header_map(headers, aliases):
+    """Column index -> canonical key, by diacritic-insensitive header names."""
+    lookup = {}
+    for key, names in aliases.items():
+        for name in (key, *names):
+            lookup[search_key(name).replace(" ", "_")] = key
+    mapping = {}
+    for index, header in enumerate(headers):
+        key = lookup.get(search_key(clean(str(header or ""))).replace(" ", "_"))
+        if key and key not in mapping.values():
+            mapping[index] = key
+    return mapping
+
+
+class TableReader:
+    """Iterate (row_number, {key: value}) over a CSV or XLSX file object."""
+
+    def __init__(self, fileobj, filename, aliases, required=()):
+        self.fileobj, self.filename, self.aliases = fileobj, filename, aliases
+        self.required = required
+        self.is_xlsx = filename.lower().endswith((".xlsx", ".xlsm"))
+        self.encoding = None
+        self._size = self._file_size()
+        self._total_rows = None
+        self._row = 0
+        self.columns = {}
+
+    def _file_size(self):
+        try:
+            pos = self.fileobj.tell()
+            self.fileobj.seek(0, os.SEEK_END)
+            size = self.fileobj.tell()
+            self.fileobj.seek(pos)
+            return size or 1
+        except (OSError, AttributeError):
+            return 1
+
+    def missing_columns(self):
+        return [key for key in self.required if key not in self.columns.values()]
+
+    def progress(self):
+        if self.is_xlsx:
+            return min(1.0, self._row / self._total_rows) if self._total_rows else 0.0
+        try:
+            return min(1.0, self.fileobj.tell() / self._size)
+        except (OSError, ValueError):
+            return 0.0
+
+    def __iter__(self):
+        return self._iter_xlsx() if self.is_xlsx else self._iter_csv()
+
+    def _iter_csv(self):
+        self.fileobj.seek(0)
+        sample = self.fileobj.read(SAMPLE)
+        self.encoding = detect_encoding(sample)
+        self.fileobj.seek(0)
+        text = io.TextIOWrapper(self.fileobj, encoding=self.encoding, errors="replace", newline="")
+        first = text.readline()
+        dialect = ";" if first.count(";") > first.count(",") and first.count(";") > first.count("\t") else (
+            "\t" if first.count("\t") > first.count(",") else ",")
+        headers = next(csv.reader([first], delimiter=dialect), [])
+        self.columns = header_map(headers, self.aliases)
+        reader = csv.reader(text, delimiter=dialect)
+        try:
+            for number, row in enumerate(reader, start=2):
+                self._row = number
+                if not any(cell.strip() for cell in row):
+                    continue
+                yield number, {key: clean(row[i]) if i < len(row) else "" for i, key in self.columns.items()}
+        finally:
+            try:
+                text.detach()  # leave the caller's file open
+            except ValueError:
+                pass
+
+    def _iter_xlsx(self):
+        from openpyxl import load_workbook
+
+        self.fileobj.seek(0)
+        workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            self._total_rows = sheet.max_row or 0
+            rows = sheet.iter_rows(values_only=True)
+            headers = next(rows, ())
+            self.columns = header_map(headers, self.aliases)
+            for number, row in enumerate(rows, start=2):
+                self._row = number
+                if not any(cell not in (None, "") for cell in row):
+                    continue
+                yield number, {key: clean(row[i]) if i < len(row) else "" for i, key in self.columns.items()}
+        finally:
+            workbook.close()
