@@ -91,7 +91,7 @@ def load(ctx):
 
     # Receipt: a working day of the last twelve months, office hours.
     today = np.datetime64(timezone.localdate(), "D")
-    days = cal.days[(cal.days >= today - 365) & (cal.days < today)]
+    days = cal.days[(cal.days >= today - np.timedelta64(365, "D")) & (cal.days < today)]
     received = (days[rng.integers(0, len(days), n)].astype("datetime64[m]")
                 + rng.integers(7 * 60 + 30, 16 * 60 + 30, n).astype("timedelta64[m]"))
     due = cal.add_working_days_bulk(received, total)
@@ -146,7 +146,7 @@ def load(ctx):
     officers = _names(rng, 400)
     codes = {p["agency_id"]: p["agency__code"] for p in processes}
     t_received, t_due = _db_times(received, offset), _db_times(due, offset)
-    t_completed = _db_times(np.where(open_, np.datetime64("NaT"), completed), offset)
+    t_completed = _db_times(np.where(open_, np.datetime64("NaT", "m"), completed), offset)
     t_bounds = [_db_times(bounds[:, i], offset) for i in range(5)]
     t_step_due = [_db_times(step_due[:, i], offset) for i in range(5)]
     t_now = _db_times(np.array([now_local]), offset)[0]

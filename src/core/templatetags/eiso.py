@@ -34,3 +34,48 @@ def query_string(context, **changes):
         else:
             params[key] = value
     return "?" + params.urlencode() if params else "?"
+
+
+def _display(field, value):
+    """A stored audit value as an official reads it: choice labels, dd/mm/yyyy, Có/Không."""
+    import datetime as dt
+
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "":
+        return "—"
+    if field is None:
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, str) and field.get_internal_type() in ("DateField", "DateTimeField"):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if field.get_internal_type() == "DateField":
+            return parsed.strftime("%d/%m/%Y")
+        from django.utils import timezone
+
+        if timezone.is_aware(parsed):
+            parsed = timezone.localtime(parsed)
+        return parsed.strftime("%d/%m/%Y %H:%M")
+    if field.is_relation:
+        return f"#{value}"
+    return value
+
+
+@register.filter
+def audit_changes(entry):
+    """[(label, before, after)] for an audit entry, with the fields' verbose names."""
+    model = entry.content_type.model_class()
+    fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+    rows = []
+    for name, values in (entry.changes or {}).items():
+        before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        field = fields.get(name)
+        label = str(field.verbose_name) if field is not None else name
+        rows.append((label[:1].upper() + label[1:], _display(field, before), _display(field, after)))
+    return rows

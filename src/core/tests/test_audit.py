@@ -114,3 +114,14 @@ def test_deferred_loads_neither_recurse_nor_query_per_row(province, django_asser
     agency.save(update_fields=["name"])
     entry = AuditEntry.objects.for_object(agency).order_by("-seq").first()
     assert entry.changes["name"][1] == "Tên mới"
+
+
+def test_history_reads_as_an_official_would(client, users, province):
+    agency = province["agencies"]["commune_a"]
+    agency.status = Agency.Status.MERGED
+    agency.ended_on = "2025-06-30"
+    agency.save()
+    client.force_login(users[Role.OVERSIGHT])
+    html = client.get(agency.get_absolute_url()).content.decode()
+    assert "Tình trạng: Đang hoạt động → Đã sáp nhập" in html
+    assert "Ngày chấm dứt: — → 30/06/2025" in html

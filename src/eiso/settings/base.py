@@ -158,6 +158,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One OpenAPI name per choice set (several models have a "status").
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyStatusEnum": "organizations.models.Agency.Status",
+        "ProcedureStatusEnum": "procedures.models.AdminProcedure.Status",
+        "DocumentStatusEnum": "documents.models.Document.Status",
+        "DocumentVersionStatusEnum": "documents.models.DocumentVersion.Status",
+        "DossierStatusEnum": "dossiers.models.DossierStatus",
+        "DossierEventKindEnum": "dossiers.models.EventKind",
+        "ImportJobStatusEnum": "dossiers.models.ImportJob.Status",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

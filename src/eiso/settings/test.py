@@ -15,3 +15,6 @@ STORAGES = {  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory, shared across live-server threads
+
+# The demo loader runs in tests too; a few thousand dossiers show the same patterns.
+EISO = {**EISO, "DEMO_DOSSIERS": 3000}  # noqa: F405
