@@ -13,10 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
-
-
-class AppendOnlyError(Exception):
-    pass
+from core.models import AppendOnlyError
 
 
 class DossierStatus(models.TextChoices):
