@@ -621,9 +621,19 @@ def on_time_rates(stats, by, limit=None):
 
 
 def bottlenecks(dossiers, limit=20):
-    """Late dossiers by the step and unit where the delay first happened."""
-    return list(dossiers.exclude(late_step="").values("late_step", "late_unit")
+    """Late dossiers by the step and unit where the delay first happened, with the step's name."""
+    from procedures.models import ProcessStep
+
+    rows = list(dossiers.exclude(late_step="").values("late_step", "late_unit")
                 .annotate(n=Count("id")).order_by("-n", "late_step")[:limit])
+    # Processes name a step code alike ("review" = "Thẩm định, xem xét hồ sơ"); the commonest name wins.
+    names = {}
+    for code, name, _n in (ProcessStep.objects.filter(code__in={r["late_step"] for r in rows})
+                           .values_list("code", "name").annotate(n=Count("id")).order_by("code", "-n")):
+        names.setdefault(code, name)
+    for row in rows:
+        row["step_name"] = names.get(row["late_step"], row["late_step"])
+    return rows
 
 
 def totals(stats):
@@ -651,7 +661,7 @@ def analytics_xlsx(stats, dossiers):
     sheet = workbook.create_sheet(_("Điểm nghẽn"))
     sheet.append([_("Bước trễ hạn"), _("Đơn vị"), _("Số hồ sơ trễ")])
     for r in bottlenecks(dossiers, limit=200):
-        sheet.append([r["late_step"], r["late_unit"], r["n"]])
+        sheet.append([r["step_name"], r["late_unit"], r["n"]])
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -120,11 +120,13 @@ def test_analytics_by_field_and_bottlenecks_and_export(dossier, province, users,
     assert page.status_code == 200
     assert page.context["totals"]["late"] == 1
     assert page.context["bottlenecks"][0]["late_step"] == "receive"
+    assert page.context["bottlenecks"][0]["step_name"] == "Bước receive"  # the process's name for the step
     assert "chart.umd.js" in page.content.decode()
     workbook = load_workbook(io.BytesIO(client.get("/dossiers/analytics.xlsx").content))
     assert "Theo lĩnh vực" in workbook.sheetnames
     rows = list(workbook["Theo lĩnh vực"].iter_rows(values_only=True))
     assert rows[1][0] == "Đất đai" and rows[1][4] == 1
+    assert list(workbook["Điểm nghẽn"].iter_rows(values_only=True))[1][0] == "Bước receive"
     assert client_as(users[Role.STAFF]).get("/dossiers/analytics/").status_code == 403
     assert client_as(users["other_oversight"]).get("/dossiers/analytics/").context["totals"]["completed"] == 0
 
