@@ -60,8 +60,9 @@ def fmt_dt(value):
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
-def parse_moment(value):
-    """An aware datetime from an ISO string, 'dd/mm/yyyy HH:MM[:SS]', or a datetime (from XLSX)."""
+def parse_moment(value, tz=None):
+    """An aware datetime from an ISO string, 'dd/mm/yyyy HH:MM[:SS]', or a datetime (from XLSX).
+    A naive value is taken in `tz` (default: the current time zone)."""
     if isinstance(value, dt.datetime):
         moment = value
     else:
@@ -82,8 +83,8 @@ def parse_moment(value):
             moment = parse_datetime(text)
         if moment is None:
             raise ValueError(_("thời điểm “%(v)s” không đúng định dạng (dd/mm/yyyy HH:MM hoặc ISO 8601)") % {"v": text})
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=tz or timezone.get_current_timezone())
     return moment
 
 
@@ -108,15 +109,47 @@ class BatchResult:
     stored: int = 0
     duplicates: int = 0
     errors: list = field(default_factory=list)  # (row_number, reason, row)
-    dossiers: dict = field(default_factory=dict)  # code -> Dossier touched
+    dossiers: dict = field(default_factory=dict)  # code -> DossierState touched
 
 
 class RowError(Exception):
     pass
 
 
-def _month(moment):
-    return timezone.localtime(moment).date().replace(day=1)
+class DossierState:
+    """A dossier as the event engine sees it during a batch: plain attributes, no model instance.
+
+    Loaded with one values_list query per batch, changed in memory by the events, then written back with
+    set-based SQL (bulk.insert_dossiers / bulk.update_dossiers)."""
+
+    LOADED = ("pk", "procedure_id", "field_id", "status", "completed_at", "is_late", "current_step",
+              "step_started_at", "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at",
+              "paused_at", "due_at", "late_step", "late_unit", "apology_due_at", "processing_days")
+    __slots__ = (*LOADED, "code", "applicant_name", "applicant_address", "received_at")
+
+    def __init__(self, **values):
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
+
+    @classmethod
+    def load(cls, agency, codes):
+        """{code: DossierState} of the agency's dossiers among `codes` (one query)."""
+        rows = Dossier.objects.filter(agency=agency, code__in=codes).values_list("code", "id", *cls.LOADED[1:])
+        states = {}
+        for code, *values in rows:
+            state = cls.__new__(cls)
+            for name, value in zip(cls.LOADED, values, strict=True):
+                setattr(state, name, value)
+            state.code, state.applicant_name, state.applicant_address, state.received_at = code, None, None, None
+            states[code] = state
+        return states
+
+    @property
+    def is_open(self):
+        return self.status in (DossierStatus.PROCESSING, DossierStatus.PAUSED)
+
+    def get_status_display(self):
+        return str(DossierStatus(self.status).label)
 
 
 class EventProcessor:
@@ -129,7 +162,12 @@ class EventProcessor:
         self._by_code, self._by_id = {}, {}
         self._users = None
         self._due, self._step_due = {}, {}
-        self._now = bulk.adapt(timezone.now())
+        self.tz = timezone.get_current_timezone()
+        self.adapt = bulk.adapter()
+        self._now = self.adapt(timezone.now())
+
+    def _month(self, moment):
+        return moment.astimezone(self.tz).date().replace(day=1)
 
     # -- look-ups ---------------------------------------------------------------------------
     def procedure(self, code):
@@ -180,7 +218,7 @@ class EventProcessor:
         return result
 
     def _parse(self, row):
-        if any("\ufffd" in str(v) for v in row.values()):
+        if "\ufffd" in "\x00".join(map(str, row.values())):
             raise RowError(_("Có ký tự không đọc được (sai bảng mã của tệp)."))
         event_id = str(row.get("event_id") or "").strip()
         if not event_id:
@@ -193,7 +231,7 @@ class EventProcessor:
         if kind is None:
             raise RowError(_("Loại sự kiện “%(v)s” không hợp lệ.") % {"v": kind_text})
         try:
-            moment = parse_moment(row.get("occurred_at"))
+            moment = parse_moment(row.get("occurred_at"), self.tz)
         except ValueError as exc:
             raise RowError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
         return event_id[:80], code[:60], kind, moment
@@ -202,7 +240,7 @@ class EventProcessor:
         agency = self.agency
         codes = {p[2][1] for p in parsed}
         ids = {p[2][0] for p in parsed}
-        dossiers = {d.code: d for d in Dossier.objects.filter(agency=agency, code__in=codes)}
+        dossiers = DossierState.load(agency, codes)
         code_of = {d.pk: code for code, d in dossiers.items()}
         # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
         seen = {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
@@ -231,7 +269,10 @@ class EventProcessor:
             events.append(event)
             result.dossiers[code] = dossier
         if new:
-            Dossier.objects.bulk_create(new, batch_size=2000)
+            bulk.insert_dossiers(agency.pk, new, self._now)
+            pks = dict(Dossier.objects.filter(agency=agency, code__in=[d.code for d in new]).values_list("code", "id"))
+            for dossier in new:
+                dossier.pk = pks[dossier.code]
         # Idempotent insert: ON CONFLICT (dossier, external id) DO NOTHING, as bulk_create(ignore_conflicts=True).
         bulk.insert_events([(event[0].pk, *event[1:]) for event in events])
         bulk.update_dossiers(list(changed.values()))
@@ -244,14 +285,14 @@ class EventProcessor:
         import numpy as np
 
         self._due, self._step_due = {}, {}
-        cal, tz = self.calendar, timezone.get_current_timezone()
+        cal, tz = self.calendar, self.tz
         first, last = cal.first_year, cal.last_year
         procedure_of = {code: d.procedure_id for code, d in dossiers.items()}
         requests = []  # (target dict, key, local start, halves)
         for _number, row, (_event_id, code, kind, moment) in parsed:
             if not (first <= moment.year <= last):
                 continue
-            local = timezone.localtime(moment, tz).replace(tzinfo=None)
+            local = moment.astimezone(tz).replace(tzinfo=None)
             if kind == EventKind.RECEIVE:
                 info = self.procedure(str(row.get("procedure_code") or "").strip())
                 if info is None or not info.steps:
@@ -306,16 +347,16 @@ class EventProcessor:
         except ValueError:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
         holder_name = str(row.get("to_name") or "").strip()
-        dossier = Dossier(
-            agency=self.agency, procedure=procedure, field_id=procedure.field_id, code=code,
+        dossier = DossierState(
+            procedure_id=procedure.pk, field_id=procedure.field_id, code=code,
             applicant_name=applicant[:255], applicant_address=str(row.get("applicant_address") or "")[:255],
             received_at=moment, due_at=due, processing_days=procedure.processing_days,
             status=DossierStatus.PROCESSING, current_step=step, step_started_at=moment, step_due_at=step_due,
             holder_id=self.user_id(row.get("to_username")) if row.get("to_username") else None,
             holder_name=holder_name[:150], holder_unit=(str(row.get("to_unit") or "") or info.steps[step].unit)[:255],
-            last_event_at=moment,
+            last_event_at=moment, late_step="", late_unit="",
         )
-        stats[(procedure.pk, procedure.field_id, _month(moment))]["received"] += 1
+        stats[(procedure.pk, procedure.field_id, self._month(moment))]["received"] += 1
         event = self._event(dossier, event_id, EventKind.RECEIVE, moment, row, step)
         return dossier, event
 
@@ -377,12 +418,12 @@ class EventProcessor:
                 if d.is_late and not d.late_step:
                     d.late_step, d.late_unit = d.current_step, d.holder_unit
                 d.holder_id, d.holder_name, d.step_due_at = None, str(row.get("to_name") or "")[:150], None
-                key = (d.procedure_id, d.field_id, _month(moment))
+                key = (d.procedure_id, d.field_id, self._month(moment))
                 stats[key]["completed"] += 1
                 stats[key]["late" if d.is_late else "on_time"] += 1
             elif kind == EventKind.REFUSE:
                 d.status, d.completed_at, d.holder_id, d.step_due_at = DossierStatus.REFUSED, moment, None, None
-                stats[(d.procedure_id, d.field_id, _month(moment))]["refused"] += 1
+                stats[(d.procedure_id, d.field_id, self._month(moment))]["refused"] += 1
         except ValueError:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
         d.last_event_at = moment
@@ -391,9 +432,10 @@ class EventProcessor:
 
     def _event(self, dossier, event_id, kind, moment, row, step="", completed_step="", due=None, late=None):
         """A row for bulk.EVENT_COLUMNS, with the dossier object first (its id is known after insert)."""
-        return (dossier, event_id, str(kind), bulk.adapt(moment), step, str(row.get("from_name") or "")[:150],
+        adapt = self.adapt
+        return (dossier, event_id, str(kind), adapt(moment), step, str(row.get("from_name") or "")[:150],
                 str(row.get("from_unit") or "")[:255], str(row.get("to_name") or "")[:150],
-                str(row.get("to_unit") or "")[:255], completed_step, bulk.adapt(due), late,
+                str(row.get("to_unit") or "")[:255], completed_step, adapt(due), late,
                 str(row.get("note") or "")[:500], self.source, self._now)
 
 
@@ -441,9 +483,7 @@ def push_event(agency, data, source=DossierEvent.Source.API, actor=None):
     result = EventProcessor(agency, source, actor).process_batch([(1, data)])
     if result.errors:
         raise ValidationError(result.errors[0][1])
-    dossier = result.dossiers.get(str(data.get("dossier_code")).strip())
-    if dossier is None:
-        dossier = Dossier.objects.filter(agency=agency, code=str(data.get("dossier_code")).strip()).first()
+    dossier = Dossier.objects.filter(agency=agency, code=str(data.get("dossier_code")).strip()).first()
     return ("duplicate" if result.duplicates else "created"), dossier
 
 

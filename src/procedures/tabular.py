@@ -125,12 +125,17 @@ class TableReader:
         headers = next(csv.reader([first], delimiter=dialect), [])
         self.columns = header_map(headers, self.aliases)
         reader = csv.reader(text, delimiter=dialect)
+        # CSV cells are always strings: clean() inlined (NFC + strip), short rows padded once.
+        columns, normalize = list(self.columns.items()), unicodedata.normalize
+        width = max(self.columns) + 1 if self.columns else 0
         try:
             for number, row in enumerate(reader, start=2):
                 self._row = number
-                if not any(cell.strip() for cell in row):
+                if not "".join(row).strip():
                     continue
-                yield number, {key: clean(row[i]) if i < len(row) else "" for i, key in self.columns.items()}
+                if len(row) < width:
+                    row += [""] * (width - len(row))
+                yield number, {key: normalize("NFC", row[i]).strip() for i, key in columns}
         finally:
             try:
                 text.detach()  # leave the caller's file open
