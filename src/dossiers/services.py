@@ -55,6 +55,7 @@ KIND_ALIASES = {
     "tu choi": EventKind.REFUSE,
 }
 KIND_ALIASES.update({k.value: k for k in EventKind})
+EPOCH, MINUTE = dt.datetime(1970, 1, 1), dt.timedelta(minutes=1)
 
 def fmt_dt(value):
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
@@ -89,11 +90,12 @@ def parse_moment(value, tz=None):
 
 
 class StepInfo:
-    __slots__ = ("code", "name", "unit", "days", "order")
+    __slots__ = ("code", "name", "unit", "days", "order", "halves")
 
     def __init__(self, step):
         self.code, self.name, self.unit, self.days, self.order = (step.code, step.name, step.responsible_unit,
                                                                   step.days, step.order)
+        self.halves = max(1, int(step.days * 2))  # the step's time limit in half days (at least one)
 
 
 class ProcInfo:
@@ -102,6 +104,7 @@ class ProcInfo:
         self.process = process
         self.steps = {s.code: StepInfo(s) for s in process.steps.all()} if process else {}
         self.first_step = min(self.steps.values(), key=lambda s: s.order).code if self.steps else ""
+        self.due_halves = int(procedure.processing_days * 2)
 
 
 @dataclass
@@ -290,28 +293,28 @@ class EventProcessor:
         procedure_of = {code: d.procedure_id for code, d in dossiers.items()}
         requests = []  # (target dict, key, local start, halves)
         for _number, row, (_event_id, code, kind, moment) in parsed:
-            if not (first <= moment.year <= last):
-                continue
-            local = moment.astimezone(tz).replace(tzinfo=None)
             if kind == EventKind.RECEIVE:
                 info = self.procedure(str(row.get("procedure_code") or "").strip())
                 if info is None or not info.steps:
                     continue
                 procedure_of.setdefault(code, info.procedure.pk)
                 step = str(row.get("step") or "").strip() or info.first_step
-                halves = int(info.procedure.processing_days * 2)
-                if halves:
-                    requests.append((self._due, id(row), local, halves))
             elif kind == EventKind.TRANSFER and code in procedure_of:
                 info = self.procedure_by_id(procedure_of[code])
                 step = str(row.get("step") or "").strip()
             else:
                 continue
+            if not (first <= moment.year <= last):
+                continue
+            local = moment.astimezone(tz).replace(tzinfo=None)
+            if kind == EventKind.RECEIVE and info.due_halves:
+                requests.append((self._due, id(row), local, info.due_halves))
             if step in info.steps:
-                requests.append((self._step_due, id(row), local, max(1, int(info.steps[step].days * 2))))
+                requests.append((self._step_due, id(row), local, info.steps[step].halves))
         if not requests:
             return
-        starts = np.array([r[2] for r in requests], dtype="datetime64[m]")
+        # Minutes since the epoch by arithmetic: numpy converts datetime objects one by one, four times slower.
+        starts = np.array([(r[2] - EPOCH) // MINUTE for r in requests], dtype=np.int64).view("datetime64[m]")
         halves = np.array([r[3] for r in requests], dtype=np.int64)
         try:
             ends = cal.add_working_days_bulk(starts, halves).astype("datetime64[m]").tolist()
@@ -366,38 +369,39 @@ class EventProcessor:
         if d.last_event_at and moment < d.last_event_at:
             raise RowError(_("Thời điểm %(t)s sớm hơn sự kiện trước của hồ sơ (%(prev)s): sai thứ tự thời gian.")
                            % {"t": fmt_dt(moment), "prev": fmt_dt(d.last_event_at)})
-        if not d.is_open:
+        status = d.status
+        if status != DossierStatus.PROCESSING and status != DossierStatus.PAUSED:
             raise RowError(_("Hồ sơ “%(code)s” đã kết thúc (%(status)s), không nhận thêm sự kiện.")
                            % {"code": code, "status": d.get_status_display()})
-        info = self.procedure_by_id(d.procedure_id)
+        info = self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
         step = str(row.get("step") or "").strip()
-        completed = dict(step="", due=None, late=None)
-
-        def complete_step():
-            late = d.step_due_at is not None and moment > d.step_due_at
-            completed.update(step=d.current_step, due=d.step_due_at, late=late)
-            if late and not d.late_step:
-                d.late_step, d.late_unit = d.current_step, d.holder_unit
-
+        completed_step, completed_due, completed_late = "", None, None
         try:
-            if kind == EventKind.TRANSFER:
-                if d.status == DossierStatus.PAUSED:
-                    raise RowError(_("Hồ sơ đang chờ bổ sung, chưa thể chuyển xử lý."))
-                if step not in info.steps:
+            if kind == EventKind.TRANSFER or kind == EventKind.RETURN:
+                if status == DossierStatus.PAUSED:
+                    raise RowError(_("Hồ sơ đang chờ bổ sung, chưa thể chuyển xử lý.") if kind == EventKind.TRANSFER
+                                   else _("Hồ sơ đang chờ bổ sung, chưa thể trả kết quả."))
+                if kind == EventKind.TRANSFER and step not in info.steps:
                     raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
                                    % {"step": step or "—", "code": info.procedure.code})
-                complete_step()
+                # The step the dossier was in ends with this hand-over.
+                completed_step, completed_due = d.current_step, d.step_due_at
+                completed_late = completed_due is not None and moment > completed_due
+                if completed_late and not d.late_step:
+                    d.late_step, d.late_unit = d.current_step, d.holder_unit
+            if kind == EventKind.TRANSFER:
+                entered = info.steps[step]
                 d.current_step, d.step_started_at = step, moment
-                d.step_due_at = self._step_due.get(id(row)) or self.step_due(moment, info.steps[step].days)
+                d.step_due_at = self._step_due.get(id(row)) or self.step_due(moment, entered.days)
                 d.holder_name = str(row.get("to_name") or "")[:150]
-                d.holder_unit = (str(row.get("to_unit") or "") or info.steps[step].unit)[:255]
+                d.holder_unit = (str(row.get("to_unit") or "") or entered.unit)[:255]
                 d.holder_id = self.user_id(row.get("to_username")) if row.get("to_username") else None
             elif kind == EventKind.SUPPLEMENT_REQUEST:
-                if d.status == DossierStatus.PAUSED:
+                if status == DossierStatus.PAUSED:
                     raise RowError(_("Hồ sơ đã đang chờ bổ sung."))
                 d.status, d.paused_at = DossierStatus.PAUSED, moment
             elif kind == EventKind.SUPPLEMENT_RECEIVED:
-                if d.status != DossierStatus.PAUSED:
+                if status != DossierStatus.PAUSED:
                     raise RowError(_("Hồ sơ không ở trạng thái chờ bổ sung."))
                 cal = self.calendar
                 if self.conf.get("DOSSIER_SUPPLEMENT_RESTARTS"):
@@ -410,17 +414,14 @@ class EventProcessor:
                 d.step_due_at = self.step_due(moment, step_left)
                 d.status, d.paused_at = DossierStatus.PROCESSING, None
             elif kind == EventKind.RETURN:
-                if d.status == DossierStatus.PAUSED:
-                    raise RowError(_("Hồ sơ đang chờ bổ sung, chưa thể trả kết quả."))
-                complete_step()
                 d.status, d.completed_at = DossierStatus.RETURNED, moment
                 d.is_late = moment > d.due_at or d.apology_due_at is not None
                 if d.is_late and not d.late_step:
                     d.late_step, d.late_unit = d.current_step, d.holder_unit
                 d.holder_id, d.holder_name, d.step_due_at = None, str(row.get("to_name") or "")[:150], None
-                key = (d.procedure_id, d.field_id, self._month(moment))
-                stats[key]["completed"] += 1
-                stats[key]["late" if d.is_late else "on_time"] += 1
+                counts = stats[(d.procedure_id, d.field_id, self._month(moment))]
+                counts["completed"] += 1
+                counts["late" if d.is_late else "on_time"] += 1
             elif kind == EventKind.REFUSE:
                 d.status, d.completed_at, d.holder_id, d.step_due_at = DossierStatus.REFUSED, moment, None, None
                 stats[(d.procedure_id, d.field_id, self._month(moment))]["refused"] += 1
@@ -428,15 +429,14 @@ class EventProcessor:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
         d.last_event_at = moment
         return self._event(d, event_id, kind, moment, row, step if kind == EventKind.TRANSFER else "",
-                           completed["step"], completed["due"], completed["late"])
+                           completed_step, completed_due, completed_late)
 
     def _event(self, dossier, event_id, kind, moment, row, step="", completed_step="", due=None, late=None):
         """A row for bulk.EVENT_COLUMNS, with the dossier object first (its id is known after insert)."""
-        adapt = self.adapt
-        return (dossier, event_id, str(kind), adapt(moment), step, str(row.get("from_name") or "")[:150],
-                str(row.get("from_unit") or "")[:255], str(row.get("to_name") or "")[:150],
-                str(row.get("to_unit") or "")[:255], completed_step, adapt(due), late,
-                str(row.get("note") or "")[:500], self.source, self._now)
+        adapt, get = self.adapt, row.get
+        return (dossier, event_id, kind.value, adapt(moment), step, str(get("from_name") or "")[:150],
+                str(get("from_unit") or "")[:255], str(get("to_name") or "")[:150], str(get("to_unit") or "")[:255],
+                completed_step, adapt(due), late, str(get("note") or "")[:500], self.source, self._now)
 
 
 @transaction.atomic

@@ -124,9 +124,11 @@ class TableReader:
             "\t" if first.count("\t") > first.count(",") else ",")
         headers = next(csv.reader([first], delimiter=dialect), [])
         self.columns = header_map(headers, self.aliases)
-        reader = csv.reader(text, delimiter=dialect)
-        # CSV cells are always strings: clean() inlined (NFC + strip), short rows padded once.
-        columns, normalize = list(self.columns.items()), unicodedata.normalize
+        # NFC per line rather than per cell: the same result (delimiters, quotes and line ends are starters
+        # that compose with nothing), one call instead of one per cell. CSV cells are strings: only strip.
+        normalize = unicodedata.normalize
+        reader = csv.reader((normalize("NFC", line) for line in text), delimiter=dialect)
+        columns = list(self.columns.items())
         width = max(self.columns) + 1 if self.columns else 0
         try:
             for number, row in enumerate(reader, start=2):
@@ -135,7 +137,7 @@ class TableReader:
                     continue
                 if len(row) < width:
                     row += [""] * (width - len(row))
-                yield number, {key: normalize("NFC", row[i]).strip() for i, key in columns}
+                yield number, {key: row[i].strip() for i, key in columns}
         finally:
             try:
                 text.detach()  # leave the caller's file open
