@@ -10,7 +10,7 @@ COPY_THRESHOLD rows go through COPY.
 
 import datetime as dt
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from .models import Dossier, DossierEvent, MonthlyStat
 
@@ -46,7 +46,7 @@ def adapt(value):
 
 
 def _copy(cursor, table, columns, rows):
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -82,7 +82,15 @@ def insert_events(rows):
     conflict = "ON CONFLICT (dossier_id, external_id) DO NOTHING"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) > COPY_THRESHOLD:
-            # COPY into a transaction-scoped staging table, then one INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+            # The engine has already left out the events stored before (read in this transaction), so COPY
+            # straight into the table; only if a concurrent import stored one of them meanwhile does the unique
+            # key refuse the COPY: then the batch goes through a staging table and ON CONFLICT DO NOTHING.
+            try:
+                with transaction.atomic():
+                    _copy(cursor, table, EVENT_COLUMNS, rows)
+                return
+            except IntegrityError:
+                pass
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS dossier_event_stage ON COMMIT DELETE ROWS AS "
                            f"SELECT {columns} FROM {table} WITH NO DATA")
             _copy(cursor, "dossier_event_stage", EVENT_COLUMNS, rows)
@@ -123,10 +131,14 @@ def upsert_stats(agency_id, stats):
     table = MonthlyStat._meta.db_table
     columns = ["agency_id", "procedure_id", "field_id", "month", *STAT_FIELDS]
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in STAT_FIELDS)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}")
     params = [(agency_id, procedure_id, field_id, month if connection.vendor == "postgresql" else month.isoformat(),
                *(counts.get(f, 0) for f in STAT_FIELDS))
               for (procedure_id, field_id, month), counts in stats.items()]
+    row = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        # One multi-row statement per 500 rows (the keys are distinct: one row per key of `stats`).
+        for start in range(0, len(params), 500):
+            chunk = params[start:start + 500]
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(chunk))} "
+                           f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}",
+                           [value for values in chunk for value in values])
