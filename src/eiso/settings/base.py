@@ -158,6 +158,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set: the "status" fields of several models and the event kinds (two field names).
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "dossiers.models.EventKind",
+        "DossierStatusEnum": "dossiers.models.DossierStatus",
+        "ImportJobStatusEnum": "dossiers.models.ImportJob.Status",
+        "PushStatusEnum": ["created", "duplicate"],
+        "DocumentStatusEnum": "documents.models.Document.Status",
+        "AgencyStatusEnum": "organizations.models.Agency.Status",
+        "ProcedureStatusEnum": "procedures.models.AdminProcedure.Status",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
