@@ -137,7 +137,10 @@ class DossierState:
     @classmethod
     def load(cls, agency, codes):
         """{code: DossierState} of the agency's dossiers among `codes` (one query)."""
-        rows = Dossier.objects.filter(agency=agency, code__in=codes).values_list("code", "id", *cls.LOADED[1:])
+        # No ORDER BY (the model's default ordering): SQLite would then walk the (agency, received_at) index of
+        # the whole agency instead of probing the unique (agency, code) key, slower as the table grows.
+        rows = (Dossier.objects.filter(agency=agency, code__in=codes).order_by()
+                .values_list("code", "id", *cls.LOADED[1:]))
         states = {}
         for code, *values in rows:
             state = cls.__new__(cls)
@@ -247,7 +250,7 @@ class EventProcessor:
         code_of = {d.pk: code for code, d in dossiers.items()}
         # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
         seen = {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
-            dossier_id__in=list(code_of)).values_list("dossier_id", "external_id") if external_id in ids}
+            dossier_id__in=list(code_of)).order_by().values_list("dossier_id", "external_id") if external_id in ids}
         events, changed, new = [], {}, []
         stats = defaultdict(Counter)
         self._precompute_deadlines(parsed, dossiers)
@@ -273,7 +276,8 @@ class EventProcessor:
             result.dossiers[code] = dossier
         if new:
             bulk.insert_dossiers(agency.pk, new, self._now)
-            pks = dict(Dossier.objects.filter(agency=agency, code__in=[d.code for d in new]).values_list("code", "id"))
+            pks = dict(Dossier.objects.filter(agency=agency, code__in=[d.code for d in new]).order_by()
+                       .values_list("code", "id"))
             for dossier in new:
                 dossier.pk = pks[dossier.code]
         # Idempotent insert: ON CONFLICT (dossier, external id) DO NOTHING, as bulk_create(ignore_conflicts=True).
