@@ -124,13 +124,20 @@ class TableReader:
             "\t" if first.count("\t") > first.count(",") else ",")
         headers = next(csv.reader([first], delimiter=dialect), [])
         self.columns = header_map(headers, self.aliases)
-        reader = csv.reader(text, delimiter=dialect)
+        # NFC per line rather than per cell: the same result (delimiters, quotes and line ends are starters
+        # that compose with nothing), one call instead of one per cell. CSV cells are strings: only strip.
+        normalize = unicodedata.normalize
+        reader = csv.reader((normalize("NFC", line) for line in text), delimiter=dialect)
+        columns = list(self.columns.items())
+        width = max(self.columns) + 1 if self.columns else 0
         try:
             for number, row in enumerate(reader, start=2):
                 self._row = number
-                if not any(cell.strip() for cell in row):
+                if not "".join(row).strip():
                     continue
-                yield number, {key: clean(row[i]) if i < len(row) else "" for i, key in self.columns.items()}
+                if len(row) < width:
+                    row += [""] * (width - len(row))
+                yield number, {key: row[i].strip() for i, key in columns}
         finally:
             try:
                 text.detach()  # leave the caller's file open

@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
         "DossierStatusEnum": "dossiers.models.DossierStatus",
         "DossierEventKindEnum": "dossiers.models.EventKind",
         "ImportJobStatusEnum": "dossiers.models.ImportJob.Status",
+        "PushStatusEnum": ["created", "duplicate"],
     },
 }
 

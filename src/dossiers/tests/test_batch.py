@@ -1,0 +1,130 @@
+"""The batch path of the event engine (imports) gives exactly what the one-by-one path (API) gives."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from dossiers import bulk, services
+from dossiers.models import Dossier, DossierEvent, MonthlyStat
+
+from .conftest import T0, receive_row, row
+
+pytestmark = pytest.mark.django_db
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def land(province):
+    return province["agencies"]["land"]
+
+
+def mixed_rows():
+    """Valid flows with malformed rows, duplicates, out-of-order times and unknown dossiers in between."""
+    rng = random.Random(5)
+    rows = []
+    for i in range(70):
+        code = f"M-{i:03d}"
+        t = T0 + dt.timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 7), minutes=rng.choice([0, 17, 45]))
+        proc = rng.choice(["1.004227", "1.004227", "1.001193"])
+        # Times as the exports give them: datetime (XLSX), dd/mm/yyyy HH:MM, ISO 8601 with an offset.
+        fmt = rng.choice([lambda m: m, lambda m: timezone.localtime(m).strftime("%d/%m/%Y %H:%M"),
+                          lambda m: m.isoformat()])
+        rows.append(receive_row(code, fmt(t), procedure=proc, to_unit=rng.choice(["", "Một cửa"])))
+        steps = ["transfer", "review", "approve", "return"] if proc == "1.004227" else ["review"]
+        for n, step in enumerate(steps):
+            t += dt.timedelta(hours=rng.randint(1, 200))
+            if rng.random() < 0.1:
+                rows.append(row(code, f"{code}-s{n}", "supplement_request", fmt(t)))
+                t += dt.timedelta(hours=rng.randint(1, 100))
+                rows.append(row(code, f"{code}-r{n}", "supplement_received", fmt(t)))
+            rows.append(row(code, f"{code}-t{n}", "transfer", fmt(t), step=step, to_name=f"Người {n}"))
+        t += dt.timedelta(hours=rng.randint(1, 50))
+        last = "refuse" if rng.random() < 0.1 else "return"
+        rows.append(row(code, f"{code}-end", last, fmt(t)))
+        if rng.random() < 0.3:
+            rows.append(dict(rows[-2]))  # the same event again
+        if rng.random() < 0.2:
+            rows.append(row(code, f"{code}-late", "transfer", fmt(t + H), step="review"))  # after the end
+    bad = [
+        row("M-000", "x1", "transfer", T0 - 10 * D, step="review"),  # before the previous event
+        row("NOPE", "x2", "transfer", T0, step="review"),  # unknown dossier
+        row("M-001", "x3", "bay", T0),  # unknown kind
+        row("M-002", "", "transfer", T0 + D, step="review"),  # no event id
+        row("M-003", "x5", "transfer", "32/13/2026 25:00", step="review"),  # malformed time
+        row("M-004", "x6", "transfer", T0 + 50 * D, step="khong-co"),  # unknown step
+        {**receive_row("M-005"), "event_id": "again"},  # received twice
+        receive_row("M-900", T0, procedure="9.999"),  # unknown procedure
+        receive_row("M-901", T0, applicant_name=""),  # no applicant
+        row("M-006", "x9", "transfer", T0 + 60 * D, step="review", note="l\ufffdi"),  # wrong encoding
+    ]
+    for item in bad:
+        rows.insert(rng.randint(1, len(rows)), item)
+    return [(number, r) for number, r in enumerate(rows, start=2)]
+
+
+def snapshot():
+    dossiers = sorted(Dossier.objects.values_list(
+        "code", "procedure_id", "field_id", "applicant_name", "received_at", "due_at", "processing_days", "status",
+        "completed_at", "is_late", "current_step", "step_started_at", "step_due_at", "holder_id", "holder_name",
+        "holder_unit", "last_event_at", "paused_at", "late_step", "late_unit"))
+    events = sorted(DossierEvent.objects.values_list(
+        "dossier__code", "external_id", "kind", "occurred_at", "step", "from_name", "to_name", "to_unit",
+        "completed_step", "completed_step_due_at", "is_late", "note", "source"))
+    stats = sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
+                                                   "late", "refused"))
+    return dossiers, events, stats
+
+
+def test_a_mixed_batch_equals_the_rows_one_by_one(catalog, land):
+    rows = mixed_rows()
+    assert len(rows) > bulk.COPY_THRESHOLD  # the COPY path on PostgreSQL
+    with transaction.atomic():
+        result = services.EventProcessor(land).process_batch(rows)
+        batch_errors = [(number, reason) for number, reason, _row in result.errors]
+        batched = snapshot()
+        transaction.set_rollback(True)
+    assert Dossier.objects.count() == 0
+
+    one_by_one, duplicates = [], 0
+    for number, data in rows:
+        try:
+            status, _dossier = services.push_event(land, data)
+            duplicates += status == "duplicate"
+        except ValidationError as exc:
+            one_by_one.append((number, exc.messages[0]))
+    assert sorted(batch_errors) == one_by_one  # parse errors are listed first in a batch
+    assert len(one_by_one) >= 10 and result.duplicates == duplicates > 0
+    assert result.stored == DossierEvent.objects.count() == len(rows) - len(one_by_one) - duplicates
+    assert batched == snapshot()
+
+
+def test_batches_split_anywhere_give_the_same_result(catalog, land):
+    rows = mixed_rows()
+    with transaction.atomic():
+        services.EventProcessor(land).process_batch(rows)
+        whole = snapshot()
+        transaction.set_rollback(True)
+    processor = services.EventProcessor(land)
+    for start in range(0, len(rows), 37):
+        processor.process_batch(rows[start:start + 37])
+    assert snapshot() == whole
+
+
+def test_events_stored_meanwhile_are_skipped_by_the_bulk_insert(catalog, land):
+    """A concurrent import may store the same events between the engine's check and its insert: the unique key
+    (dossier, external id) keeps one copy, on the COPY path of PostgreSQL as well."""
+    _, dossier = services.push_event(land, receive_row())
+    adapt, now = bulk.adapter(), bulk.adapter()(timezone.now())
+    rows = [(dossier.pk, f"c-{i}", "transfer", adapt(T0 + i * H), "review", "", "", "", "", "receive", None, None,
+             "", "import", now) for i in range(bulk.COPY_THRESHOLD + 150)]
+    with transaction.atomic():
+        bulk.insert_events(rows)
+    with transaction.atomic():
+        bulk.insert_events(rows[100:] + [  # more than COPY_THRESHOLD rows, all but one stored
+            (*rows[0][:1], "c-new", *rows[0][2:])])
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 1 + len(rows) + 1
