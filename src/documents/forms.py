@@ -24,8 +24,9 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Document
         fields = ["doc_type", "code", "title", "owner_unit", "responsible", "review_period_months",
-                  "admin_procedure", "external_number", "external_issuer", "external_effective_date"]
-        widgets = {"external_effective_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
+                  "admin_procedure", "legal_bases", "external_number", "external_issuer", "external_effective_date"]
+        widgets = {"external_effective_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+                   "legal_bases": forms.SelectMultiple(attrs={"size": 5})}
 
     def __init__(self, *args, agency, version=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,6 +37,11 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         self.fields["responsible"].queryset = agency_members(agency).order_by("last_name", "first_name")
         self.fields["admin_procedure"].queryset = AdminProcedure.objects.filter(province_id=agency.province_id)
         self.fields["admin_procedure"].help_text = _("Với quy trình giải quyết một thủ tục hành chính.")
+        externals = Document.objects.filter(agency=agency, doc_type=DocumentType.EXTERNAL).exclude(
+            status=Document.Status.OBSOLETE)
+        if self.instance.pk:
+            externals = externals.exclude(pk=self.instance.pk)
+        self.fields["legal_bases"].queryset = externals.order_by("code")
         for name in ("external_number", "external_issuer", "external_effective_date"):
             self.fields[name].help_text = _("Chỉ với tài liệu bên ngoài (luật, nghị định, thông tư…).")
         if version is not None:

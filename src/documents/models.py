@@ -72,6 +72,11 @@ class Document(AuditedModel):
     review_period_months = models.PositiveSmallIntegerField(_("chu kỳ xem xét (tháng)"), default=12)
     admin_procedure = models.ForeignKey("procedures.AdminProcedure", verbose_name=_("thủ tục hành chính"), null=True,
                                         blank=True, on_delete=models.PROTECT, related_name="documents")
+    legal_bases = models.ManyToManyField(
+        "self", verbose_name=_("văn bản căn cứ"), symmetrical=False, blank=True, related_name="cited_by",
+        help_text=_("Luật, nghị định, thông tư… mà tài liệu này căn cứ; khi văn bản căn cứ được sửa đổi hoặc "
+                    "hết hiệu lực, tài liệu được đưa vào danh sách cần xem xét."),
+    )
     # External documents (laws, decrees, circulars)
     external_number = models.CharField(_("số, ký hiệu văn bản"), max_length=100, blank=True)
     external_issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)

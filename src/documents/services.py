@@ -102,6 +102,23 @@ def reindex(document):
     search.index_document(document)
 
 
+def _set_legal_bases(document, bases):
+    """The external documents this one cites: of the same agency, external, never itself."""
+    bases = list(bases)
+    wrong = [b for b in bases if b.agency_id != document.agency_id or b.doc_type != DocumentType.EXTERNAL
+             or b.pk == document.pk]
+    if wrong:
+        raise ValidationError({"legal_bases": _("Văn bản căn cứ phải là tài liệu bên ngoài của cơ quan: %(docs)s.")
+                               % {"docs": ", ".join(str(b) for b in wrong)}})
+    document.legal_bases.set(bases)
+
+
+def _flag_citing_documents(external, reason):
+    """An external document was revised or withdrawn: the documents based on it need a review."""
+    for citing in external.cited_by.exclude(status=Document.Status.OBSOLETE):
+        flag_for_review(citing, reason)
+
+
 @transaction.atomic
 def create_document(*, agency, user, upload=None, body="", change_summary="", **fields):
     """A new document with its first draft (revision 1)."""
@@ -113,6 +130,8 @@ def create_document(*, agency, user, upload=None, body="", change_summary="", **
     try:
         _set_content(version, upload, body)
         document.save()
+        if fields.get("legal_bases") is not None:
+            _set_legal_bases(document, fields["legal_bases"])
         version.document = document
         version.save()
     except Exception:
@@ -150,6 +169,8 @@ def update_draft(version, user, *, upload=None, body=None, change_summary=None, 
     try:
         _set_content(version, upload, body)
         document.save()
+        if fields.get("legal_bases") is not None:
+            _set_legal_bases(document, fields["legal_bases"])
         version.save()
     except Exception:
         _discard_file_on_error(version, old_name)
@@ -284,6 +305,10 @@ def transition(version, user, action, comment="", effective_date=None):
     if action in ("issue", "obsolete"):
         document.save()
         reindex(document)
+    if document.doc_type == DocumentType.EXTERNAL and (action == "obsolete" or (action == "issue" and previous)):
+        _flag_citing_documents(document, (
+            _("Văn bản căn cứ “%(doc)s” đã hết hiệu lực") if action == "obsolete" else
+            _("Văn bản căn cứ “%(doc)s” đã được sửa đổi (lần %(rev)s)")) % {"doc": document, "rev": version.revision})
     if action == "issue" and previous is not None and previous.pk != version.pk:
         # Whoever had the previous revision gets the new one to read.
         recipients = get_user_model().objects.filter(

@@ -217,3 +217,37 @@ def test_demo_pages_for_secretary_head_and_staff(page, tmp_path):
     demo_login("canbo")
     expect(page.get_by_test_id("panel-to-read")).to_contain_text("QT-01")
     shot(page, "documents-demo-home-staff")
+
+
+def test_a_document_based_on_a_revised_law_needs_review(page, users):
+    secretary, head = users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD]
+    agency = secretary.agency
+    decree = services.create_document(agency=agency, user=secretary, code="ND-61", doc_type="external",
+                                      title="Nghị định 61/2018/NĐ-CP về cơ chế một cửa", body="Nghị định 61",
+                                      external_number="61/2018/NĐ-CP", external_issuer="Chính phủ")
+    for user, action in ((secretary, "submit"), (secretary, "review"), (head, "approve"), (head, "issue")):
+        services.transition(decree.versions.get(), user, action)
+
+    # The secretary writes a procedure based on the decree.
+    login_as(page, secretary)
+    page.goto(page.base_url + "/documents/")
+    page.get_by_test_id("new-document").click()
+    page.select_option("#id_doc_type", "procedure")
+    page.fill("#id_code", "QT-07")
+    page.fill("#id_title", "Quy trình tiếp nhận và trả kết quả")
+    page.select_option("#id_legal_bases", label="ND-61 Nghị định 61/2018/NĐ-CP về cơ chế một cửa")
+    page.fill("#id_body", "# Mục đích\nTiếp nhận hồ sơ theo Nghị định 61.")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("legal-bases")).to_contain_text("ND-61")
+    procedure = Document.objects.get(agency=agency, code="QT-07")
+    for user, action in ((secretary, "submit"), (secretary, "review"), (head, "approve"), (head, "issue")):
+        services.transition(procedure.versions.get(), user, action)
+
+    # The decree is amended: the procedure shows up in the needs-review list with the reason.
+    draft = services.revise(Document.objects.get(pk=decree.pk), secretary, change_summary="Theo Nghị định 107/2021")
+    for user, action in ((secretary, "submit"), (secretary, "review"), (head, "approve"), (head, "issue")):
+        services.transition(draft, user, action)
+    page.goto(page.base_url + "/documents/needs-review/")
+    expect(page.locator("body")).to_contain_text("QT-07")
+    expect(page.locator("body")).to_contain_text("Văn bản căn cứ “ND-61")
+    shot(page, "documents-legal-basis-needs-review")
