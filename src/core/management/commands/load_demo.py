@@ -3,7 +3,7 @@ import time
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from core.audit import acting_as
@@ -32,5 +32,10 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 with transaction.atomic():
                     loader(ctx)
+                    if connection.vendor == "postgresql":
+                        # Fresh statistics for what was just bulk-loaded: the next loaders query it,
+                        # and stale statistics (tables seen nearly empty) give nested-loop plans.
+                        with connection.cursor() as cursor:
+                            cursor.execute("ANALYZE")
                 self.stdout.write(f"  demo {config.label}: {time.monotonic() - started:.1f} s")
         self.stdout.write(self.style.SUCCESS(f"Demo province loaded: {ctx['province']}"))
