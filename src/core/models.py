@@ -11,20 +11,41 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit entry."""
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk UPDATE and DELETE refused: rows of an append-only table are written once."""
+
     def update(self, **kwargs):
-        raise AppendOnlyError("The audit trail is append-only.")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
 
     def delete(self):
-        raise AppendOnlyError("The audit trail is append-only.")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
 
+
+class AppendOnlyModel(models.Model):
+    """Base for append-only records (the audit trail, dossier events): saved once, never changed or deleted."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
+
+
+class AuditEntryQuerySet(AppendOnlyQuerySet):
     def for_object(self, obj):
         from django.contrib.contenttypes.models import ContentType
 
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """One append-only entry of the audit trail, hash-chained to the previous entry of its chain.
 
     A chain is kept per province (the natural shard key), so tampering anywhere in a province's
@@ -98,13 +119,6 @@ class AuditEntry(models.Model):
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The audit trail is append-only.")
 
 
 class AuditChainHead(models.Model):

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
-from core.models import AppendOnlyError
+from core.models import AppendOnlyModel
 
 
 class DossierStatus(models.TextChoices):
@@ -95,15 +95,7 @@ class EventKind(models.TextChoices):
     REFUSE = "refuse", _("Từ chối")
 
 
-class DossierEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Dossier events are append-only.")
-
-    def delete(self):
-        raise AppendOnlyError("Dossier events are append-only.")
-
-
-class DossierEvent(models.Model):
+class DossierEvent(AppendOnlyModel):
     """A hand-over of a dossier from one person/unit to the next (one line of the control sheet).
 
     `step` is the step the dossier enters; `completed_step` the step this hand-over ends, with its
@@ -132,7 +124,6 @@ class DossierEvent(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DossierEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -142,14 +133,6 @@ class DossierEvent(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id}:{self.external_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Dossier events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Dossier events are append-only.")
 
 
 class MonthlyStat(models.Model):

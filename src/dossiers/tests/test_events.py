@@ -168,7 +168,7 @@ def test_the_monthly_summary_stays_equal_to_a_full_recount(catalog, land):
 
 
 def test_events_are_append_only(catalog, land):
-    from dossiers.models import AppendOnlyError
+    from core.models import AppendOnlyError
 
     push(land, receive_row())
     event = DossierEvent.objects.get()
