@@ -126,15 +126,24 @@ class WorkCalendar:
     # -- vectorised ---------------------------------------------------------------------------
     def add_working_days_bulk(self, starts, halves):
         """starts: datetime64 (naive local); halves: ints. Returns datetime64[m] deadlines."""
+        deadlines, ok = self.add_working_days_bulk_checked(starts, halves)
+        if not ok.all():
+            raise ValueError("a time limit starts or ends outside the calendar's years")
+        return deadlines
+
+    def add_working_days_bulk_checked(self, starts, halves):
+        """Like add_working_days_bulk, but a start outside the calendar's years or a deadline after its last day
+        does not fail the whole array: returns (deadlines, ok) with ok False for those rows."""
         starts = np.asarray(starts).astype("datetime64[m]")
         halves = np.asarray(halves, dtype=np.int64)
+        years = starts.astype("datetime64[Y]").astype(np.int64) + 1970
         first = np.searchsorted(self.slot_starts, starts, side="left")
         last = first + halves - 1
-        if len(last) and last.max(initial=0) >= len(self.slot_starts):
-            raise ValueError("a time limit ends after the calendar's last year")
+        ok = (years >= self.first_year) & (years <= self.last_year) & (last < len(self.slot_starts))
+        last = np.where(ok, last, 0)
         days = self.days[np.maximum(last, 0) // 2].astype("datetime64[m]")
         deadlines = days + np.where(last % 2 == 0, self.noon, self.end)
-        return np.where(halves == 0, starts, deadlines)
+        return np.where(halves == 0, starts, deadlines), ok
 
     def add_working_days_bulk_dates(self, starts, days):
         """Date variant: starts datetime64[D], whole days; returns datetime64[D]."""

@@ -8,7 +8,9 @@ file of any size is read in constant memory; `progress()` tells how far the read
 
 import codecs
 import csv
+import functools
 import io
+import itertools
 import os
 import unicodedata
 
@@ -111,9 +113,18 @@ class TableReader:
             return 0.0
 
     def __iter__(self):
-        return self._iter_xlsx() if self.is_xlsx else self._iter_csv()
+        """(row_number, {key: value}) one row at a time."""
+        for numbers, columns in self.batches(1000):
+            items = list(columns.items())
+            for i, number in enumerate(numbers):
+                yield number, {key: values[i] for key, values in items}
 
-    def _iter_csv(self):
+    def batches(self, size):
+        """(row_numbers, {key: [values]}) for up to `size` rows at a time: columns, for engines that work on
+        whole columns (the dossier event import) rather than on one dict per row."""
+        return self._batches_xlsx(size) if self.is_xlsx else self._batches_csv(size)
+
+    def _batches_csv(self, size):
         self.fileobj.seek(0)
         sample = self.fileobj.read(SAMPLE)
         self.encoding = detect_encoding(sample)
@@ -126,25 +137,43 @@ class TableReader:
         self.columns = header_map(headers, self.aliases)
         # NFC per line rather than per cell: the same result (delimiters, quotes and line ends are starters
         # that compose with nothing), one call instead of one per cell. CSV cells are strings: only strip.
-        normalize = unicodedata.normalize
-        reader = csv.reader((normalize("NFC", line) for line in text), delimiter=dialect)
+        reader = csv.reader(map(functools.partial(unicodedata.normalize, "NFC"), text), delimiter=dialect)
         columns = list(self.columns.items())
         width = max(self.columns) + 1 if self.columns else 0
+        number = 2
         try:
-            for number, row in enumerate(reader, start=2):
-                self._row = number
-                if not "".join(row).strip():
-                    continue
-                if len(row) < width:
-                    row += [""] * (width - len(row))
-                yield number, {key: row[i].strip() for i, key in columns}
+            while True:
+                chunk = list(itertools.islice(reader, size))
+                if not chunk:
+                    return
+                numbers = range(number, number + len(chunk))
+                number += len(chunk)
+                self._row = number - 1
+                if not all(chunk) or min(map(len, chunk)) < width:  # blank lines, short rows: the slow way
+                    kept = [(n, r + [""] * (width - len(r))) for n, r in zip(numbers, chunk, strict=True)
+                            if "".join(r).strip()]
+                    if not kept:
+                        continue
+                    numbers, chunk = zip(*kept, strict=True)
+                cells = list(zip(*chunk, strict=False))
+                values = {key: list(map(str.strip, cells[i])) for i, key in columns}
+                # A blank row has "" in every column: look for them only if every column has one.
+                if values and all("" in v for v in values.values()):
+                    blank = {i for i, row in enumerate(chunk) if not "".join(row).strip()}
+                    if blank:
+                        keep = [i for i in range(len(chunk)) if i not in blank]
+                        if not keep:
+                            continue
+                        numbers = [numbers[i] for i in keep]
+                        values = {key: [v[i] for i in keep] for key, v in values.items()}
+                yield list(numbers), values
         finally:
             try:
                 text.detach()  # leave the caller's file open
             except ValueError:
                 pass
 
-    def _iter_xlsx(self):
+    def _batches_xlsx(self, size):
         from openpyxl import load_workbook
 
         self.fileobj.seek(0)
@@ -155,10 +184,18 @@ class TableReader:
             rows = sheet.iter_rows(values_only=True)
             headers = next(rows, ())
             self.columns = header_map(headers, self.aliases)
+            numbers, values = [], {key: [] for key in self.columns.values()}
             for number, row in enumerate(rows, start=2):
                 self._row = number
                 if not any(cell not in (None, "") for cell in row):
                     continue
-                yield number, {key: clean(row[i]) if i < len(row) else "" for i, key in self.columns.items()}
+                numbers.append(number)
+                for i, key in self.columns.items():
+                    values[key].append(clean(row[i]) if i < len(row) else "")
+                if len(numbers) >= size:
+                    yield numbers, values
+                    numbers, values = [], {key: [] for key in self.columns.values()}
+            if numbers:
+                yield numbers, values
         finally:
             workbook.close()

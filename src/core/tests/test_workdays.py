@@ -164,3 +164,14 @@ def test_bulk_dates_agree_with_single(rows):
     starts = np.array([s for s, _ in rows], dtype="datetime64[D]")
     bulk = CAL.add_working_days_bulk_dates(starts, [n for _, n in rows])
     assert [b.astype(dt.date) for b in bulk] == [CAL.add_working_days(s, n) for s, n in rows]
+
+
+def test_bulk_checked_flags_rows_outside_the_calendar_instead_of_failing():
+    starts = np.array(["2026-03-02T09:00", "2023-12-29T09:00", "2028-06-01T09:00", "2028-12-29T09:00"],
+                      dtype="datetime64[m]")
+    deadlines, ok = CAL.add_working_days_bulk_checked(starts, [2, 2, 2, 40])
+    assert ok.tolist() == [True, False, True, False]
+    assert deadlines[0].astype(dt.datetime) == CAL.add_working_days(dt.datetime(2026, 3, 2, 9), 1)
+    assert deadlines[2].astype(dt.datetime) == CAL.add_working_days(dt.datetime(2028, 6, 1, 9), 1)
+    with pytest.raises(ValueError):
+        CAL.add_working_days_bulk(starts, [2, 2, 2, 40])

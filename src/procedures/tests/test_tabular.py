@@ -28,3 +28,13 @@ def test_csv_values_are_nfc_like_cell_by_cell_normalisation():
 def test_short_rows_are_padded_and_blank_rows_skipped():
     rows = read("mã;tên;ghi chú\nA1;Tên\n ; \nA2;B;C;D\n".encode())
     assert rows == [(2, {"code": "A1", "name": "Tên", "note": ""}), (4, {"code": "A2", "name": "B", "note": "C"})]
+
+
+def test_batches_give_the_same_rows_as_columns():
+    data = "mã;tên;ghi chú\nA1;Tên\n ; \nA2;B;C;D\n;;\nA3; x ;y\n".encode()
+    reader = TableReader(io.BytesIO(data), "x.csv", ALIASES)
+    batches = list(reader.batches(2))
+    assert [numbers for numbers, _ in batches] == [[2], [4], [6]]
+    assert batches[2][1] == {"code": ["A3"], "name": ["x"], "note": ["y"]}
+    assert [(n, {k: v[i] for k, v in cols.items()}) for numbers, cols in batches for i, n in enumerate(numbers)] \
+        == read(data)
