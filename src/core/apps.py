@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nền tảng chung")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audit trail and calendar cache hooks)
+        from . import lookups, signals  # noqa: F401  (field__any; audit trail and calendar cache hooks)
