@@ -108,7 +108,8 @@ class DossierEvent(AppendOnlyModel):
         IMPORT = "import", _("Nhập tệp")
         DEMO = "demo", _("Dữ liệu mẫu")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: the unique (dossier, external_id) key starts with dossier_id and serves its look-ups.
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events", db_index=False)
     external_id = models.CharField(_("mã sự kiện"), max_length=80)
     kind = models.CharField(_("loại"), max_length=20, choices=EventKind.choices)
     occurred_at = models.DateTimeField(_("thời điểm"))
