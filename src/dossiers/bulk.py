@@ -1,124 +1,178 @@
 """Set-based writes for the event engine (thousands of rows per batch, both backends).
 
-Everything is written from plain tuples, without building a model instance per row. Events are inserted
-with INSERT ... ON CONFLICT (dossier_id, external_id) DO NOTHING — what bulk_create(ignore_conflicts=True)
-emits; new dossiers with one multi-row insert; dossiers' changed state with one UPDATE ... FROM a staging
-table on PostgreSQL (COPY), one parameterised UPDATE per row on SQLite (executemany, in-process); the
-monthly summary with an upsert that adds the batch's deltas. On PostgreSQL, batches of more than
-COPY_THRESHOLD rows go through COPY.
+Rows are written from columns (one list per database column), without a model instance per row. Times come
+as integer microseconds since the epoch (UTC) and are turned into the backend's text by numpy, one call per
+column. On PostgreSQL the columns become one COPY text block (no per-row formatting in Python); on SQLite one
+executemany. Events are inserted idempotently: ON CONFLICT (dossier_id, external_id) DO NOTHING on SQLite;
+on PostgreSQL a plain COPY, and only if the unique key refuses it, the batch again through a staging table and
+ON CONFLICT. New dossiers are one insert; dossiers' changed state one UPDATE ... FROM a COPY-filled staging
+table on PostgreSQL (executemany on SQLite); the monthly summary an upsert that adds the batch's deltas.
 """
 
-import datetime as dt
+from operator import attrgetter
 
+import numpy as np
 from django.db import IntegrityError, connection, transaction
 
 from .models import Dossier, DossierEvent, MonthlyStat
 
-EVENT_COLUMNS = ["dossier_id", "external_id", "kind", "occurred_at", "step", "from_name", "from_unit", "to_name",
-                 "to_unit", "completed_step", "completed_step_due_at", "is_late", "note", "source", "created_at"]
-STATE_COLUMNS = ["status", "completed_at", "is_late", "current_step", "step_started_at", "step_due_at", "holder_id",
-                 "holder_name", "holder_unit", "last_event_at", "paused_at", "due_at", "late_step", "late_unit"]
-DOSSIER_COLUMNS = ["agency_id", "procedure_id", "field_id", "code", "applicant_name", "applicant_address",
-                   "received_at", "processing_days", "apology_due_at", "created_at", *STATE_COLUMNS]
-UTC = dt.UTC
-COPY_THRESHOLD = 200
+INT, TEXT, TIME, BOOL, NUM = "int", "text", "time", "bool", "num"
+EVENT_COLUMNS = [("dossier_id", INT), ("external_id", TEXT), ("kind", TEXT), ("occurred_at", TIME), ("step", TEXT),
+                 ("from_name", TEXT), ("from_unit", TEXT), ("to_name", TEXT), ("to_unit", TEXT),
+                 ("completed_step", TEXT), ("completed_step_due_at", TIME), ("is_late", BOOL), ("note", TEXT),
+                 ("source", TEXT), ("created_at", TIME)]
+STATE_COLUMNS = [("status", TEXT), ("completed_at", TIME), ("is_late", BOOL), ("current_step", TEXT),
+                 ("step_started_at", TIME), ("step_due_at", TIME), ("holder_id", INT), ("holder_name", TEXT),
+                 ("holder_unit", TEXT), ("last_event_at", TIME), ("paused_at", TIME), ("due_at", TIME),
+                 ("late_step", TEXT), ("late_unit", TEXT)]
+DOSSIER_COLUMNS = [("agency_id", INT), ("procedure_id", INT), ("field_id", INT), ("code", TEXT),
+                   ("applicant_name", TEXT), ("applicant_address", TEXT), ("received_at", TIME),
+                   ("processing_days", NUM), ("apology_due_at", TIME), ("created_at", TIME), *STATE_COLUMNS]
+NAT = np.iinfo(np.int64).min
+PG_NULL = "\\N"
+PG_BOOL = {True: "t", False: "f", None: PG_NULL}
 
 
-def _adapt_sqlite(value):
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+def _times(values):
+    """Integer microseconds (None allowed) -> (array, indices of the Nones)."""
+    if None in values:
+        array = np.array([NAT if v is None else v for v in values], dtype=np.int64)
+        return array, np.flatnonzero(array == NAT).tolist()
+    return np.array(values, dtype=np.int64), ()
 
 
-def _same(value):
-    return value
+def sqlite_times(values):
+    """As Django stores an aware datetime on SQLite: naive UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]'."""
+    array, nulls = _times(values)
+    whole = not (array[array != NAT] % 1_000_000).any()
+    strings = np.datetime_as_string(array.view("datetime64[us]"), unit="s" if whole else "us").tolist()
+    text = "\x00".join(strings).replace("T", " ")
+    if not whole:
+        text = text.replace(".000000", "")
+    out = text.split("\x00")
+    for k in nulls:
+        out[k] = None
+    return out
 
 
-def adapter():
-    """The function turning an aware datetime into what the backend stores (SQLite: naive UTC text, like
-    Django's adapter; PostgreSQL: the datetime itself). Chosen once per batch, not once per value."""
-    return _same if connection.vendor == "postgresql" else _adapt_sqlite
+def _pg_text(kind, values):
+    """A column in COPY's text format."""
+    if kind == TIME:
+        array, nulls = _times(values)
+        out = np.datetime_as_string(array.view("datetime64[us]"), unit="us", timezone="UTC").tolist()
+        for k in nulls:
+            out[k] = PG_NULL
+        return out
+    if kind == BOOL:
+        return list(map(PG_BOOL.__getitem__, values))
+    if kind in (INT, NUM):
+        return [PG_NULL if v is None else str(v) for v in values] if None in values else list(map(str, values))
+    joined = "\x00".join(values)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return [v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+                for v in values]
+    return values
 
 
-def adapt(value):
-    """An aware datetime as the backend stores it."""
-    return adapter()(value)
+def _copy(cursor, table, columns, data):
+    """COPY the columns (name, kind) of `data` ({name: list}) into `table` as one text block."""
+    block = "\n".join(map("\t".join, zip(*(_pg_text(kind, data[name]) for name, kind in columns), strict=True)))
+    with connection.wrap_database_errors, cursor.cursor.copy(
+            f"COPY {table} ({', '.join(name for name, _kind in columns)}) FROM STDIN") as copy:
+        copy.write(block + "\n")
 
 
-def _copy(cursor, table, columns, rows):
-    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+def _rows(columns, data):
+    """Parameter rows for executemany on SQLite."""
+    return zip(*(sqlite_times(data[name]) if kind == TIME else data[name] for name, kind in columns), strict=True)
 
 
-def _state(d, adapt):
-    return (d.status, adapt(d.completed_at), d.is_late, d.current_step, adapt(d.step_started_at),
-            adapt(d.step_due_at), d.holder_id, d.holder_name, d.holder_unit, adapt(d.last_event_at),
-            adapt(d.paused_at), adapt(d.due_at), d.late_step, d.late_unit)
+def _attributes(objects, columns, **constant):
+    return {name: constant[name] * len(objects) if name in constant else list(map(attrgetter(name), objects))
+            for name, _kind in columns}
+
+
+def allocate_ids(model, n):
+    """n primary keys for rows the caller inserts itself (so it need not read them back). PostgreSQL: from the
+    table's sequence; SQLite: after the highest key ever used (the write lock is held: transactions are
+    IMMEDIATE)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                       f"coalesce((SELECT max(id) FROM {table}), 0))", [table])
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + n))
 
 
 def insert_dossiers(agency_id, dossiers, created_at):
-    """New dossiers (objects with the DOSSIER_COLUMNS attributes) in one statement (COPY on PostgreSQL)."""
+    """New dossiers (objects with `pk` and the DOSSIER_COLUMNS attributes, times in microseconds) in one
+    statement; their keys come from allocate_ids."""
     if not dossiers:
         return
-    adapt = adapter()
-    rows = [(agency_id, d.procedure_id, d.field_id, d.code, d.applicant_name, d.applicant_address,
-             adapt(d.received_at), d.processing_days, adapt(d.apology_due_at), created_at, *_state(d, adapt))
-            for d in dossiers]
+    columns = [("id", INT), *DOSSIER_COLUMNS]
+    data = _attributes(dossiers, DOSSIER_COLUMNS, agency_id=[agency_id], created_at=[created_at])
+    data["id"] = [d.pk for d in dossiers]
     table = Dossier._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) > COPY_THRESHOLD:
-            _copy(cursor, table, DOSSIER_COLUMNS, rows)
+        if connection.vendor == "postgresql":
+            _copy(cursor, table, columns, data)
             return
-        placeholders = ", ".join(["%s"] * len(DOSSIER_COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(DOSSIER_COLUMNS)}) VALUES ({placeholders})", rows)
+        names = ", ".join(name for name, _kind in columns)
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", _rows(columns, data))
 
 
-def insert_events(rows):
-    if not rows:
+def insert_events(data):
+    """Events from columns ({name: list} for EVENT_COLUMNS); an event already stored is left out."""
+    if not data["dossier_id"]:
         return
     table = DossierEvent._meta.db_table
-    columns = ", ".join(EVENT_COLUMNS)
+    names = ", ".join(name for name, _kind in EVENT_COLUMNS)
     conflict = "ON CONFLICT (dossier_id, external_id) DO NOTHING"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) > COPY_THRESHOLD:
-            # The engine has already left out the events stored before (read in this transaction), so COPY
-            # straight into the table; only if a concurrent import stored one of them meanwhile does the unique
-            # key refuse the COPY: then the batch goes through a staging table and ON CONFLICT DO NOTHING.
+        if connection.vendor == "postgresql":
+            # The engine has already left out the events stored before (read under the agency's lock), so COPY
+            # straight into the table; should the unique key refuse it all the same (a writer that bypasses the
+            # engine), the batch goes through a staging table and ON CONFLICT DO NOTHING.
             try:
                 with transaction.atomic():
-                    _copy(cursor, table, EVENT_COLUMNS, rows)
+                    _copy(cursor, table, EVENT_COLUMNS, data)
                 return
             except IntegrityError:
                 pass
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS dossier_event_stage ON COMMIT DELETE ROWS AS "
-                           f"SELECT {columns} FROM {table} WITH NO DATA")
-            _copy(cursor, "dossier_event_stage", EVENT_COLUMNS, rows)
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM dossier_event_stage {conflict}")
+                           f"SELECT {names} FROM {table} WITH NO DATA")
+            _copy(cursor, "dossier_event_stage", EVENT_COLUMNS, data)
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM dossier_event_stage {conflict}")
             cursor.execute("DELETE FROM dossier_event_stage")
             return
         placeholders = ", ".join(["%s"] * len(EVENT_COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", rows)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {conflict}",
+                           _rows(EVENT_COLUMNS, data))
 
 
 def update_dossiers(dossiers):
     if not dossiers:
         return
-    adapt = adapter()
     table = Dossier._meta.db_table
-    params = [(*_state(d, adapt), d.pk) for d in dossiers]
+    columns = [*STATE_COLUMNS, ("id", INT)]
+    data = _attributes(dossiers, STATE_COLUMNS)
+    data["id"] = [d.pk for d in dossiers]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(params) > COPY_THRESHOLD:
+        if connection.vendor == "postgresql":
             # COPY the new states into a transaction-scoped staging table, then one UPDATE ... FROM.
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS dossier_state_stage ON COMMIT DELETE ROWS AS "
-                           f"SELECT {', '.join(STATE_COLUMNS)}, id FROM {table} WITH NO DATA")
-            _copy(cursor, "dossier_state_stage", [*STATE_COLUMNS, "id"], params)
-            assignments = ", ".join(f"{c} = s.{c}" for c in STATE_COLUMNS)
+                           f"SELECT {', '.join(name for name, _kind in columns)} FROM {table} WITH NO DATA")
+            _copy(cursor, "dossier_state_stage", columns, data)
+            assignments = ", ".join(f"{name} = s.{name}" for name, _kind in STATE_COLUMNS)
             cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM dossier_state_stage AS s WHERE t.id = s.id")
             cursor.execute("DELETE FROM dossier_state_stage")
             return
-        sql = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in STATE_COLUMNS)} WHERE id = %s"
-        cursor.executemany(sql, params)
+        sql = f"UPDATE {table} SET {', '.join(f'{name} = %s' for name, _kind in STATE_COLUMNS)} WHERE id = %s"
+        cursor.executemany(sql, _rows(columns, data))
 
 
 STAT_FIELDS = ("received", "completed", "on_time", "late", "refused")
@@ -131,14 +185,19 @@ def upsert_stats(agency_id, stats):
     table = MonthlyStat._meta.db_table
     columns = ["agency_id", "procedure_id", "field_id", "month", *STAT_FIELDS]
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in STAT_FIELDS)
-    params = [(agency_id, procedure_id, field_id, month if connection.vendor == "postgresql" else month.isoformat(),
-               *(counts.get(f, 0) for f in STAT_FIELDS))
-              for (procedure_id, field_id, month), counts in stats.items()]
-    row = f"({', '.join(['%s'] * len(columns))})"
+    keys = list(stats)
+    counts = [[stats[key].get(f, 0) for key in keys] for f in STAT_FIELDS]
+    procedures, fields, months = ([key[k] for key in keys] for k in range(3))
     with connection.cursor() as cursor:
-        # One multi-row statement per 500 rows (the keys are distinct: one row per key of `stats`).
-        for start in range(0, len(params), 500):
-            chunk = params[start:start + 500]
-            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(chunk))} "
-                           f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}",
-                           [value for values in chunk for value in values])
+        if connection.vendor == "postgresql":
+            # One statement of constant text whatever the number of rows: columns as arrays, unnested.
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, * FROM unnest(%s::bigint[], %s::bigint[], "
+                f"%s::date[], {', '.join(['%s::integer[]'] * len(STAT_FIELDS))}) "
+                f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}",
+                [agency_id, procedures, fields, months, *counts])
+            return
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+               f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}")
+        cursor.executemany(sql, zip([agency_id] * len(keys), procedures, fields, [m.isoformat() for m in months],
+                                    *counts, strict=True))

@@ -1,32 +1,26 @@
 """Dossier handling: events (one by one or in bulk), deadlines, warnings, apology letters, analytics.
 
-Every path that changes a dossier goes through `EventProcessor.process_batch`, so the API, the
-bulk import and the web forms apply exactly the same rules: a batch is one transaction; a bad row
-is reported with its row number and reason and the good rows are kept; an event already stored
-(same dossier and external id) is skipped, so re-sending or re-importing never duplicates.
+Every path that changes a dossier goes through the event engine (`engine.EventProcessor`), so the API,
+the bulk import and the web forms apply exactly the same rules.
 """
 
 import datetime as dt
 import uuid
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.models import AuditEntry
-from core.text import search_key
 from core.workdays import get_calendar
-from procedures.models import AdminProcedure, ProcessDefinition
+from procedures.models import ProcessDefinition
 from procedures.tabular import TableReader
 
-from . import bulk
+from .engine import Batch, EventProcessor, fmt_dt, parse_moment  # noqa: F401  (the engine's public names)
 from .models import (
     ApologyLetter, Dossier, DossierEvent, DossierStatus, DossierWarning, EventKind, ImportJob, ImportRowError,
     MonthlyStat,
@@ -48,399 +42,6 @@ EVENT_COLUMNS = {
     "note": ["ghi chú", "ghi_chu"],
 }
 REQUIRED_COLUMNS = ("event_id", "dossier_code", "event", "occurred_at")
-KIND_ALIASES = {
-    "tiep nhan": EventKind.RECEIVE, "chuyen": EventKind.TRANSFER, "chuyen xu ly": EventKind.TRANSFER,
-    "yeu cau bo sung": EventKind.SUPPLEMENT_REQUEST, "nhan bo sung": EventKind.SUPPLEMENT_RECEIVED,
-    "nhan ho so bo sung": EventKind.SUPPLEMENT_RECEIVED, "tra ket qua": EventKind.RETURN,
-    "tu choi": EventKind.REFUSE,
-}
-KIND_ALIASES.update({k.value: k for k in EventKind})
-EPOCH, MINUTE = dt.datetime(1970, 1, 1), dt.timedelta(minutes=1)
-
-def fmt_dt(value):
-    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
-
-
-def parse_moment(value, tz=None):
-    """An aware datetime from an ISO string, 'dd/mm/yyyy HH:MM[:SS]', or a datetime (from XLSX).
-    A naive value is taken in `tz` (default: the current time zone)."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        text = str(value or "").strip()
-        if not text:
-            raise ValueError(_("thiếu thời điểm"))
-        moment = None
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            for pattern in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
-                try:
-                    moment = dt.datetime.strptime(text, pattern)
-                    break
-                except ValueError:
-                    continue
-        if moment is None:
-            moment = parse_datetime(text)
-        if moment is None:
-            raise ValueError(_("thời điểm “%(v)s” không đúng định dạng (dd/mm/yyyy HH:MM hoặc ISO 8601)") % {"v": text})
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        moment = moment.replace(tzinfo=tz or timezone.get_current_timezone())
-    return moment
-
-
-class StepInfo:
-    __slots__ = ("code", "name", "unit", "days", "order", "halves")
-
-    def __init__(self, step):
-        self.code, self.name, self.unit, self.days, self.order = (step.code, step.name, step.responsible_unit,
-                                                                  step.days, step.order)
-        self.halves = max(1, int(step.days * 2))  # the step's time limit in half days (at least one)
-
-
-class ProcInfo:
-    def __init__(self, procedure, process):
-        self.procedure = procedure
-        self.process = process
-        self.steps = {s.code: StepInfo(s) for s in process.steps.all()} if process else {}
-        self.first_step = min(self.steps.values(), key=lambda s: s.order).code if self.steps else ""
-        self.due_halves = int(procedure.processing_days * 2)
-
-
-@dataclass
-class BatchResult:
-    stored: int = 0
-    duplicates: int = 0
-    errors: list = field(default_factory=list)  # (row_number, reason, row)
-    dossiers: dict = field(default_factory=dict)  # code -> DossierState touched
-
-
-class RowError(Exception):
-    pass
-
-
-class DossierState:
-    """A dossier as the event engine sees it during a batch: plain attributes, no model instance.
-
-    Loaded with one values_list query per batch, changed in memory by the events, then written back with
-    set-based SQL (bulk.insert_dossiers / bulk.update_dossiers)."""
-
-    LOADED = ("pk", "procedure_id", "field_id", "status", "completed_at", "is_late", "current_step",
-              "step_started_at", "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at",
-              "paused_at", "due_at", "late_step", "late_unit", "apology_due_at", "processing_days")
-    __slots__ = (*LOADED, "code", "applicant_name", "applicant_address", "received_at")
-
-    def __init__(self, **values):
-        for name in self.__slots__:
-            setattr(self, name, values.get(name))
-
-    @classmethod
-    def load(cls, agency, codes):
-        """{code: DossierState} of the agency's dossiers among `codes` (one query)."""
-        # No ORDER BY (the model's default ordering): SQLite would then walk the (agency, received_at) index of
-        # the whole agency instead of probing the unique (agency, code) key, slower as the table grows.
-        rows = (Dossier.objects.filter(agency=agency, code__in=codes).order_by()
-                .values_list("code", "id", *cls.LOADED[1:]))
-        states = {}
-        for code, *values in rows:
-            state = cls.__new__(cls)
-            for name, value in zip(cls.LOADED, values, strict=True):
-                setattr(state, name, value)
-            state.code, state.applicant_name, state.applicant_address, state.received_at = code, None, None, None
-            states[code] = state
-        return states
-
-    @property
-    def is_open(self):
-        return self.status in (DossierStatus.PROCESSING, DossierStatus.PAUSED)
-
-    def get_status_display(self):
-        return str(DossierStatus(self.status).label)
-
-
-class EventProcessor:
-    """Applies events of one agency. Caches the agency's procedures and processes across batches."""
-
-    def __init__(self, agency, source=DossierEvent.Source.API, actor=None):
-        self.agency, self.source, self.actor = agency, source, actor
-        self.calendar = get_calendar()
-        self.conf = settings.EISO
-        self._by_code, self._by_id = {}, {}
-        self._users = None
-        self._due, self._step_due = {}, {}
-        self.tz = timezone.get_current_timezone()
-        self.adapt = bulk.adapter()
-        self._now = self.adapt(timezone.now())
-
-    def _month(self, moment):
-        return moment.astimezone(self.tz).date().replace(day=1)
-
-    # -- look-ups ---------------------------------------------------------------------------
-    def procedure(self, code):
-        if code not in self._by_code:
-            procedure = AdminProcedure.objects.filter(province_id=self.agency.province_id, code=code).first()
-            info = None
-            if procedure is not None:
-                process = (ProcessDefinition.objects.filter(procedure=procedure, agency=self.agency)
-                           .prefetch_related("steps").first())
-                info = ProcInfo(procedure, process)
-                self._by_id[procedure.pk] = info
-            self._by_code[code] = info
-        return self._by_code[code]
-
-    def procedure_by_id(self, pk):
-        if pk not in self._by_id:
-            self.procedure(AdminProcedure.objects.get(pk=pk).code)
-        return self._by_id[pk]
-
-    def user_id(self, username):
-        if self._users is None:
-            from accounts.models import User
-
-            self._users = dict(User.objects.filter(agency=self.agency, is_active=True).values_list("username", "pk"))
-        return self._users.get(username)
-
-    def add_days(self, start, days):
-        return self.calendar.add_working_days(start, days)
-
-    def step_due(self, start, days):
-        """A step's deadline; a step allotted no time must still be passed on within the next half day."""
-        return self.calendar.add_working_days(start, days if days else "0.5")
-
-    # -- one batch ----------------------------------------------------------------------------
-    def process_batch(self, rows):
-        """rows: iterable of (row_number, dict). Returns a BatchResult; one transaction."""
-        result = BatchResult()
-        parsed = []
-        for number, row in rows:
-            try:
-                parsed.append((number, row, self._parse(row)))
-            except RowError as exc:
-                result.errors.append((number, str(exc), row))
-        if not parsed:
-            return result
-        with transaction.atomic():
-            self._apply(parsed, result)
-        return result
-
-    def _parse(self, row):
-        if "\ufffd" in "\x00".join(map(str, row.values())):
-            raise RowError(_("Có ký tự không đọc được (sai bảng mã của tệp)."))
-        event_id = str(row.get("event_id") or "").strip()
-        if not event_id:
-            raise RowError(_("Thiếu mã sự kiện."))
-        code = str(row.get("dossier_code") or "").strip()
-        if not code:
-            raise RowError(_("Thiếu mã hồ sơ."))
-        kind_text = str(row.get("event") or "").strip()
-        kind = KIND_ALIASES.get(kind_text) or KIND_ALIASES.get(search_key(kind_text))
-        if kind is None:
-            raise RowError(_("Loại sự kiện “%(v)s” không hợp lệ.") % {"v": kind_text})
-        try:
-            moment = parse_moment(row.get("occurred_at"), self.tz)
-        except ValueError as exc:
-            raise RowError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
-        return event_id[:80], code[:60], kind, moment
-
-    def _apply(self, parsed, result):
-        agency = self.agency
-        codes = {p[2][1] for p in parsed}
-        ids = {p[2][0] for p in parsed}
-        dossiers = DossierState.load(agency, codes)
-        code_of = {d.pk: code for code, d in dossiers.items()}
-        # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
-        seen = {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
-            dossier_id__in=list(code_of)).order_by().values_list("dossier_id", "external_id") if external_id in ids}
-        events, changed, new = [], {}, []
-        stats = defaultdict(Counter)
-        self._precompute_deadlines(parsed, dossiers)
-        for number, row, (event_id, code, kind, moment) in parsed:
-            if (code, event_id) in seen:
-                result.duplicates += 1
-                continue
-            try:
-                dossier = dossiers.get(code)
-                if kind == EventKind.RECEIVE:
-                    dossier, event = self._receive(dossier, code, event_id, moment, row, stats)
-                    dossiers[code] = dossier
-                    new.append(dossier)
-                else:
-                    event = self._advance(dossier, code, event_id, kind, moment, row, stats)
-                    if dossier.pk:
-                        changed[dossier.pk] = dossier
-            except RowError as exc:
-                result.errors.append((number, str(exc), row))
-                continue
-            seen.add((code, event_id))
-            events.append(event)
-            result.dossiers[code] = dossier
-        if new:
-            bulk.insert_dossiers(agency.pk, new, self._now)
-            pks = dict(Dossier.objects.filter(agency=agency, code__in=[d.code for d in new]).order_by()
-                       .values_list("code", "id"))
-            for dossier in new:
-                dossier.pk = pks[dossier.code]
-        # Idempotent insert: ON CONFLICT (dossier, external id) DO NOTHING, as bulk_create(ignore_conflicts=True).
-        bulk.insert_events([(event[0].pk, *event[1:]) for event in events])
-        bulk.update_dossiers(list(changed.values()))
-        bulk.upsert_stats(agency.pk, stats)
-        result.stored += len(events)
-
-    def _precompute_deadlines(self, parsed, dossiers):
-        """Deadlines of the batch in two vectorised calls (WorkCalendar.add_working_days_bulk) instead of
-        one look-up per row: the appointment of each receipt and the due time of each step entered."""
-        import numpy as np
-
-        self._due, self._step_due = {}, {}
-        cal, tz = self.calendar, self.tz
-        first, last = cal.first_year, cal.last_year
-        procedure_of = {code: d.procedure_id for code, d in dossiers.items()}
-        requests = []  # (target dict, key, local start, halves)
-        for _number, row, (_event_id, code, kind, moment) in parsed:
-            if kind == EventKind.RECEIVE:
-                info = self.procedure(str(row.get("procedure_code") or "").strip())
-                if info is None or not info.steps:
-                    continue
-                procedure_of.setdefault(code, info.procedure.pk)
-                step = str(row.get("step") or "").strip() or info.first_step
-            elif kind == EventKind.TRANSFER and code in procedure_of:
-                info = self.procedure_by_id(procedure_of[code])
-                step = str(row.get("step") or "").strip()
-            else:
-                continue
-            if not (first <= moment.year <= last):
-                continue
-            local = moment.astimezone(tz).replace(tzinfo=None)
-            if kind == EventKind.RECEIVE and info.due_halves:
-                requests.append((self._due, id(row), local, info.due_halves))
-            if step in info.steps:
-                requests.append((self._step_due, id(row), local, info.steps[step].halves))
-        if not requests:
-            return
-        # Minutes since the epoch by arithmetic: numpy converts datetime objects one by one, four times slower.
-        starts = np.array([(r[2] - EPOCH) // MINUTE for r in requests], dtype=np.int64).view("datetime64[m]")
-        halves = np.array([r[3] for r in requests], dtype=np.int64)
-        try:
-            ends = cal.add_working_days_bulk(starts, halves).astype("datetime64[m]").tolist()
-        except ValueError:
-            return  # some deadline falls after the calendar: the per-row path reports those rows
-        for (target, key, _start, _halves), end in zip(requests, ends, strict=True):
-            target[key] = end.replace(tzinfo=tz)
-
-    def _receive(self, dossier, code, event_id, moment, row, stats):
-        if dossier is not None:
-            raise RowError(_("Hồ sơ “%(code)s” đã được tiếp nhận trước đó.") % {"code": code})
-        proc_code = str(row.get("procedure_code") or "").strip()
-        if not proc_code:
-            raise RowError(_("Sự kiện tiếp nhận cần mã thủ tục."))
-        info = self.procedure(proc_code)
-        if info is None:
-            raise RowError(_("Mã thủ tục “%(code)s” không có trong bộ thủ tục hành chính của tỉnh.") % {"code": proc_code})
-        if info.procedure.status == AdminProcedure.Status.ANNULLED:
-            raise RowError(_("Thủ tục “%(code)s” đã bị bãi bỏ.") % {"code": proc_code})
-        if not info.steps:
-            raise RowError(_("Thủ tục “%(code)s” chưa có quy trình giải quyết tại cơ quan.") % {"code": proc_code})
-        applicant = str(row.get("applicant_name") or "").strip()
-        if not applicant:
-            raise RowError(_("Thiếu tên người nộp hồ sơ."))
-        step = str(row.get("step") or "").strip() or info.first_step
-        if step not in info.steps:
-            raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
-                           % {"step": step, "code": proc_code})
-        procedure = info.procedure
-        try:
-            due = self._due.get(id(row)) or self.add_days(moment, procedure.processing_days)
-            step_due = self._step_due.get(id(row)) or self.step_due(moment, info.steps[step].days)
-        except ValueError:
-            raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
-        holder_name = str(row.get("to_name") or "").strip()
-        dossier = DossierState(
-            procedure_id=procedure.pk, field_id=procedure.field_id, code=code,
-            applicant_name=applicant[:255], applicant_address=str(row.get("applicant_address") or "")[:255],
-            received_at=moment, due_at=due, processing_days=procedure.processing_days,
-            status=DossierStatus.PROCESSING, current_step=step, step_started_at=moment, step_due_at=step_due,
-            holder_id=self.user_id(row.get("to_username")) if row.get("to_username") else None,
-            holder_name=holder_name[:150], holder_unit=(str(row.get("to_unit") or "") or info.steps[step].unit)[:255],
-            last_event_at=moment, late_step="", late_unit="",
-        )
-        stats[(procedure.pk, procedure.field_id, self._month(moment))]["received"] += 1
-        event = self._event(dossier, event_id, EventKind.RECEIVE, moment, row, step)
-        return dossier, event
-
-    def _advance(self, d, code, event_id, kind, moment, row, stats):
-        if d is None:
-            raise RowError(_("Hồ sơ “%(code)s” chưa được tiếp nhận (không có trong hệ thống).") % {"code": code})
-        if d.last_event_at and moment < d.last_event_at:
-            raise RowError(_("Thời điểm %(t)s sớm hơn sự kiện trước của hồ sơ (%(prev)s): sai thứ tự thời gian.")
-                           % {"t": fmt_dt(moment), "prev": fmt_dt(d.last_event_at)})
-        status = d.status
-        if status != DossierStatus.PROCESSING and status != DossierStatus.PAUSED:
-            raise RowError(_("Hồ sơ “%(code)s” đã kết thúc (%(status)s), không nhận thêm sự kiện.")
-                           % {"code": code, "status": d.get_status_display()})
-        info = self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
-        step = str(row.get("step") or "").strip()
-        completed_step, completed_due, completed_late = "", None, None
-        try:
-            if kind == EventKind.TRANSFER or kind == EventKind.RETURN:
-                if status == DossierStatus.PAUSED:
-                    raise RowError(_("Hồ sơ đang chờ bổ sung, chưa thể chuyển xử lý.") if kind == EventKind.TRANSFER
-                                   else _("Hồ sơ đang chờ bổ sung, chưa thể trả kết quả."))
-                if kind == EventKind.TRANSFER and step not in info.steps:
-                    raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
-                                   % {"step": step or "—", "code": info.procedure.code})
-                # The step the dossier was in ends with this hand-over.
-                completed_step, completed_due = d.current_step, d.step_due_at
-                completed_late = completed_due is not None and moment > completed_due
-                if completed_late and not d.late_step:
-                    d.late_step, d.late_unit = d.current_step, d.holder_unit
-            if kind == EventKind.TRANSFER:
-                entered = info.steps[step]
-                d.current_step, d.step_started_at = step, moment
-                d.step_due_at = self._step_due.get(id(row)) or self.step_due(moment, entered.days)
-                d.holder_name = str(row.get("to_name") or "")[:150]
-                d.holder_unit = (str(row.get("to_unit") or "") or entered.unit)[:255]
-                d.holder_id = self.user_id(row.get("to_username")) if row.get("to_username") else None
-            elif kind == EventKind.SUPPLEMENT_REQUEST:
-                if status == DossierStatus.PAUSED:
-                    raise RowError(_("Hồ sơ đã đang chờ bổ sung."))
-                d.status, d.paused_at = DossierStatus.PAUSED, moment
-            elif kind == EventKind.SUPPLEMENT_RECEIVED:
-                if status != DossierStatus.PAUSED:
-                    raise RowError(_("Hồ sơ không ở trạng thái chờ bổ sung."))
-                cal = self.calendar
-                if self.conf.get("DOSSIER_SUPPLEMENT_RESTARTS"):
-                    d.due_at = self.add_days(moment, d.processing_days)
-                    step_left = info.steps[d.current_step].days if d.current_step in info.steps else 0
-                else:
-                    left = max(0.0, cal.working_days_between(d.paused_at, d.due_at))
-                    d.due_at = self.add_days(moment, left) if left else moment
-                    step_left = max(0.0, cal.working_days_between(d.paused_at, d.step_due_at)) if d.step_due_at else 0
-                d.step_due_at = self.step_due(moment, step_left)
-                d.status, d.paused_at = DossierStatus.PROCESSING, None
-            elif kind == EventKind.RETURN:
-                d.status, d.completed_at = DossierStatus.RETURNED, moment
-                d.is_late = moment > d.due_at or d.apology_due_at is not None
-                if d.is_late and not d.late_step:
-                    d.late_step, d.late_unit = d.current_step, d.holder_unit
-                d.holder_id, d.holder_name, d.step_due_at = None, str(row.get("to_name") or "")[:150], None
-                counts = stats[(d.procedure_id, d.field_id, self._month(moment))]
-                counts["completed"] += 1
-                counts["late" if d.is_late else "on_time"] += 1
-            elif kind == EventKind.REFUSE:
-                d.status, d.completed_at, d.holder_id, d.step_due_at = DossierStatus.REFUSED, moment, None, None
-                stats[(d.procedure_id, d.field_id, self._month(moment))]["refused"] += 1
-        except ValueError:
-            raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
-        d.last_event_at = moment
-        return self._event(d, event_id, kind, moment, row, step if kind == EventKind.TRANSFER else "",
-                           completed_step, completed_due, completed_late)
-
-    def _event(self, dossier, event_id, kind, moment, row, step="", completed_step="", due=None, late=None):
-        """A row for bulk.EVENT_COLUMNS, with the dossier object first (its id is known after insert)."""
-        adapt, get = self.adapt, row.get
-        return (dossier, event_id, kind.value, adapt(moment), step, str(get("from_name") or "")[:150],
-                str(get("from_unit") or "")[:255], str(get("to_name") or "")[:150], str(get("to_unit") or "")[:255],
-                completed_step, adapt(due), late, str(get("note") or "")[:500], self.source, self._now)
 
 
 @transaction.atomic
@@ -518,21 +119,13 @@ def run_import_job(job_id):
         with job.file.open("rb") as handle:
             raw = getattr(handle, "file", handle)
             reader = TableReader(raw, job.filename, EVENT_COLUMNS, required=REQUIRED_COLUMNS)
-            batch = []
-            for item in reader:
-                if not batch and job.rows_read == 0:
-                    missing = reader.missing_columns()
-                    if missing:
-                        raise ValidationError(_("Tệp thiếu cột bắt buộc: %(cols)s.") % {"cols": ", ".join(missing)})
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    _import_batch(job, processor, batch, reader.progress())
-                    batch = []
-            if not batch and job.rows_read == 0 and reader.missing_columns():
+            for numbers, columns in reader.batches(batch_size):
+                if job.rows_read == 0 and reader.missing_columns():
+                    break
+                _import_batch(job, processor, Batch(numbers, columns), reader.progress())
+            if job.rows_read == 0 and reader.missing_columns():
                 raise ValidationError(_("Tệp thiếu cột bắt buộc: %(cols)s.")
                                       % {"cols": ", ".join(reader.missing_columns())})
-            if batch:
-                _import_batch(job, processor, batch, 1.0)
     except (ValidationError, UnicodeError, ValueError, KeyError, OSError) as exc:
         job.status = ImportJob.Status.FAILED
         job.message = "; ".join(getattr(exc, "messages", [str(exc)]))
@@ -550,7 +143,7 @@ def run_import_job(job_id):
 
 
 def _import_batch(job, processor, batch, progress):
-    result = processor.process_batch(batch)
+    result = processor.process(batch)
     if result.errors:
         ImportRowError.objects.bulk_create([
             ImportRowError(job=job, row_number=number, reason=reason[:500],

@@ -1,0 +1,569 @@
+"""The dossier event engine: applies one-stop-shop events to dossiers, for the API, the web forms and the
+bulk import alike.
+
+A batch is a set of columns (one list per field, as an export file gives them; a single event is a batch of
+one row). The engine works on whole columns where it can — timestamps parsed and turned into UTC by numpy,
+all the working-day deadlines of the batch in one vectorised calendar call — and walks the rows in file
+order only for the rules of each dossier's state, with times as integers (microseconds since the epoch,
+UTC). The batch is one transaction, taken under a per-agency lock so that two imports for the same agency
+never apply a dossier's events twice. A bad row is reported with its row number and reason and the good
+rows are kept; an event already stored (same dossier and external id) is skipped, so re-sending or
+re-importing never duplicates.
+"""
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from operator import attrgetter
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core.text import search_key
+from core.workdays import get_calendar
+from organizations.models import Agency
+from procedures.models import AdminProcedure, ProcessDefinition
+
+from . import bulk
+from .models import Dossier, DossierEvent, DossierStatus, EventKind
+
+KIND_ALIASES = {
+    "tiep nhan": EventKind.RECEIVE, "chuyen": EventKind.TRANSFER, "chuyen xu ly": EventKind.TRANSFER,
+    "yeu cau bo sung": EventKind.SUPPLEMENT_REQUEST, "nhan bo sung": EventKind.SUPPLEMENT_RECEIVED,
+    "nhan ho so bo sung": EventKind.SUPPLEMENT_RECEIVED, "tra ket qua": EventKind.RETURN,
+    "tu choi": EventKind.REFUSE,
+}
+KIND_ALIASES.update({k.value: k for k in EventKind})
+UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+US = dt.timedelta(microseconds=1)
+MINUTE_US = 60_000_000
+OPEN = (DossierStatus.PROCESSING, DossierStatus.PAUSED)
+_ISO = r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?)?"
+ISO_COLUMN = re.compile(rf"(?:{_ISO}\n)*{_ISO}")
+DMY = re.compile(r"^(\d\d)/(\d\d)/(\d{4})", re.M)
+
+
+def fmt_dt(value):
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def to_us(moment):
+    """An aware datetime as microseconds since the epoch (UTC)."""
+    return (moment - EPOCH) // US
+
+
+def from_us(value, tz=UTC):
+    return None if value is None else (EPOCH + dt.timedelta(microseconds=value)).astimezone(tz)
+
+
+def parse_moment(value, tz=None):
+    """An aware datetime from an ISO string, 'dd/mm/yyyy HH:MM[:SS]', or a datetime (from XLSX).
+    A naive value is taken in `tz` (default: the current time zone)."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            raise ValueError(_("thiếu thời điểm"))
+        moment = None
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            for pattern in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+                try:
+                    moment = dt.datetime.strptime(text, pattern)
+                    break
+                except ValueError:
+                    continue
+        if moment is None:
+            moment = parse_datetime(text)
+        if moment is None:
+            raise ValueError(_("thời điểm “%(v)s” không đúng định dạng (dd/mm/yyyy HH:MM hoặc ISO 8601)") % {"v": text})
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=tz or timezone.get_current_timezone())
+    return moment
+
+
+class LocalTime:
+    """Between UTC microseconds and the naive local time of a zone, by columns. The offset is looked up once
+    per calendar day (at noon): exact for Vietnam, which has no daylight saving time."""
+
+    def __init__(self, tz):
+        self.tz, self._offsets = tz, {}
+
+    def _offset(self, day):
+        if day not in self._offsets:
+            self._offsets[day] = self.tz.utcoffset(dt.datetime(day.year, day.month, day.day, 12)) // US
+        return self._offsets[day]
+
+    def offsets(self, us):
+        days, inverse = np.unique(us.view("datetime64[us]").astype("datetime64[D]"), return_inverse=True)
+        return np.array([self._offset(day) for day in days.tolist()], dtype=np.int64)[inverse.ravel()]
+
+    def to_utc(self, local_us):
+        return local_us - self.offsets(local_us)
+
+    def to_local(self, utc_us):
+        return utc_us + self.offsets(utc_us)
+
+
+class Batch:
+    """Rows as columns: the row numbers and {key: [values]}. A row dict is rebuilt only for error reports."""
+
+    def __init__(self, numbers, columns):
+        self.numbers, self.columns = list(numbers), columns
+        self._text = {}
+
+    @classmethod
+    def from_rows(cls, rows):
+        rows = list(rows)
+        keys = {}
+        for _number, row in rows:
+            keys.update(dict.fromkeys(row))
+        return cls([number for number, _row in rows], {
+            key: [value.strip() if type(value) is str else value for value in (row.get(key) for _n, row in rows)]
+            for key in keys})
+
+    def __len__(self):
+        return len(self.numbers)
+
+    def row(self, i):
+        return {key: values[i] for key, values in self.columns.items()}
+
+    def text(self, key, limit=None):
+        """The column as stripped strings ("" where absent), cut to `limit` characters."""
+        cache_key = (key, limit)
+        if cache_key not in self._text:
+            values = self.columns.get(key)
+            if values is None:
+                values = [""] * len(self.numbers)
+            elif set(map(type, values)) != {str}:
+                values = ["" if v is None else str(v).strip() for v in values]
+            if limit and values and max(map(len, values)) > limit:
+                values = [v[:limit] for v in values]
+            self._text[cache_key] = values
+        return self._text[cache_key]
+
+
+@dataclass
+class BatchResult:
+    stored: int = 0
+    duplicates: int = 0
+    errors: list = field(default_factory=list)  # (row_number, reason, row)
+
+
+class RowError(Exception):
+    pass
+
+
+class StepInfo:
+    __slots__ = ("code", "name", "unit", "days", "order", "halves")
+
+    def __init__(self, step):
+        self.code, self.name, self.unit, self.days, self.order = (step.code, step.name, step.responsible_unit,
+                                                                  step.days, step.order)
+        self.halves = max(1, int(step.days * 2))  # the step's time limit in half days (at least one)
+
+
+class ProcInfo:
+    def __init__(self, procedure, process):
+        self.procedure = procedure
+        self.process = process
+        self.steps = {s.code: StepInfo(s) for s in process.steps.all()} if process else {}
+        self.first_step = min(self.steps.values(), key=lambda s: s.order).code if self.steps else ""
+        self.due_halves = int(procedure.processing_days * 2)
+
+
+class DossierState:
+    """A dossier as the engine sees it during a batch: plain attributes, times as integer microseconds (UTC).
+
+    Loaded with one values_list query per batch, changed in memory by the events, then written back with
+    set-based SQL (bulk.insert_dossiers / bulk.update_dossiers)."""
+
+    TIMES = ("completed_at", "step_started_at", "step_due_at", "last_event_at", "paused_at", "due_at",
+             "apology_due_at")
+    LOADED = ("pk", "procedure_id", "field_id", "status", "completed_at", "is_late", "current_step",
+              "step_started_at", "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at",
+              "paused_at", "due_at", "late_step", "late_unit", "apology_due_at", "processing_days")
+    __slots__ = (*LOADED, "code", "applicant_name", "applicant_address", "received_at")
+
+    @classmethod
+    def load(cls, agency, codes):
+        """{code: DossierState} of the agency's dossiers among `codes` (one query)."""
+        # No ORDER BY (the model's default ordering): SQLite would then walk the (agency, received_at) index of
+        # the whole agency instead of probing the unique (agency, code) key, slower as the table grows.
+        rows = (Dossier.objects.filter(agency=agency, code__any=list(codes)).order_by()
+                .values_list("code", "id", *cls.LOADED[1:]))
+        times = {cls.LOADED.index(name) for name in cls.TIMES}
+        states = {}
+        for code, *values in rows:
+            state = cls.__new__(cls)
+            for index, (name, value) in enumerate(zip(cls.LOADED, values, strict=True)):
+                setattr(state, name, to_us(value) if index in times and value is not None else value)
+            state.code, state.applicant_name, state.applicant_address, state.received_at = code, None, None, None
+            states[code] = state
+        return states
+
+    def get_status_display(self):
+        return str(DossierStatus(self.status).label)
+
+
+class EventProcessor:
+    """Applies events of one agency. Caches the agency's procedures and processes across batches."""
+
+    def __init__(self, agency, source=DossierEvent.Source.API, actor=None):
+        self.agency, self.source, self.actor = agency, source, actor
+        self.calendar = get_calendar()
+        self.conf = settings.EISO
+        self._by_code, self._by_id = {}, {}
+        self._users = None
+        self.tz = timezone.get_current_timezone()
+        self.local = LocalTime(self.tz)
+        self.now_us = to_us(timezone.now())
+
+    # -- look-ups ---------------------------------------------------------------------------
+    def procedure(self, code):
+        if code not in self._by_code:
+            procedure = AdminProcedure.objects.filter(province_id=self.agency.province_id, code=code).first()
+            info = None
+            if procedure is not None:
+                process = (ProcessDefinition.objects.filter(procedure=procedure, agency=self.agency)
+                           .prefetch_related("steps").first())
+                info = ProcInfo(procedure, process)
+                self._by_id[procedure.pk] = info
+            self._by_code[code] = info
+        return self._by_code[code]
+
+    def procedure_by_id(self, pk):
+        if pk not in self._by_id:
+            self.procedure(AdminProcedure.objects.get(pk=pk).code)
+        return self._by_id[pk]
+
+    def user_id(self, username):
+        if self._users is None:
+            from accounts.models import User
+
+            self._users = dict(User.objects.filter(agency=self.agency, is_active=True).values_list("username", "pk"))
+        return self._users.get(username)
+
+    def _add_days(self, start_us, days):
+        """One deadline (supplement restarts, rare): the scalar calendar on local datetimes."""
+        return to_us(self.calendar.add_working_days(from_us(start_us, self.tz), days))
+
+    def _between(self, a_us, b_us):
+        return self.calendar.working_days_between(from_us(a_us, self.tz), from_us(b_us, self.tz))
+
+    # -- one batch ----------------------------------------------------------------------------
+    def process_batch(self, rows):
+        """rows: iterable of (row_number, dict). Returns a BatchResult; one transaction."""
+        return self.process(Batch.from_rows(rows))
+
+    def process(self, batch):
+        """Apply a Batch of columns. Returns a BatchResult; one transaction."""
+        result = BatchResult()
+        errors = {}
+        if len(batch):
+            parsed = self._parse(batch, errors)
+            if len(errors) < len(batch):
+                with transaction.atomic():
+                    self._lock()
+                    self._apply(batch, parsed, errors, result)
+        result.errors = [(batch.numbers[i], reason, batch.row(i)) for i, reason in sorted(errors.items())]
+        return result
+
+    def _lock(self):
+        """Serialise the batches of one agency (two imports, or an import and the API, at the same time): the
+        dossiers' state is read and written under this lock. SQLite transactions are serialised already."""
+        if connection.features.has_select_for_update:
+            list(Agency.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+                 .filter(pk=self.agency.pk).values_list("pk"))
+
+    # -- columns: parse and validate ------------------------------------------------------------
+    def _parse(self, batch, errors):
+        n = len(batch)
+
+        def fail(indices, reason):
+            for i in indices:
+                errors.setdefault(i, reason)
+
+        for values in batch.columns.values():
+            if "\ufffd" in ("\x00".join(values) if set(map(type, values)) == {str} else
+                             "\x00".join(v for v in values if type(v) is str)):
+                fail([i for i, v in enumerate(values) if type(v) is str and "\ufffd" in v],
+                     _("Có ký tự không đọc được (sai bảng mã của tệp)."))
+        ids, codes = batch.text("event_id", 80), batch.text("dossier_code", 60)
+        if "" in ids:
+            fail([i for i, v in enumerate(ids) if not v], _("Thiếu mã sự kiện."))
+        if "" in codes:
+            fail([i for i, v in enumerate(codes) if not v], _("Thiếu mã hồ sơ."))
+        kind_texts = batch.text("event")
+        kinds = list(map(KIND_ALIASES.get, kind_texts))
+        if None in kinds:
+            for i, kind in enumerate(kinds):
+                if kind is None:
+                    kinds[i] = KIND_ALIASES.get(search_key(kind_texts[i]))
+                    if kinds[i] is None:
+                        fail([i], _("Loại sự kiện “%(v)s” không hợp lệ.") % {"v": kind_texts[i]})
+        moments = self._parse_moments(batch.columns.get("occurred_at") or [""] * n, errors)
+        return ids, codes, kinds, moments
+
+    def _parse_moments(self, values, errors):
+        """The timestamps as UTC microseconds (int64 array). Columns of ISO or dd/mm/yyyy text (what exports
+        hold) are parsed by numpy; anything else (datetimes from XLSX, offsets, odd formats) row by row."""
+        n = len(values)
+        if set(map(type, values)) == {str}:
+            text = "\n".join(values)
+            if "/" in text:
+                text = DMY.sub(r"\3-\2-\1", text)
+            if ISO_COLUMN.fullmatch(text):
+                try:
+                    local = np.array(text.split("\n"), dtype="datetime64[us]").view(np.int64)
+                except ValueError:
+                    pass  # a day or month out of range: row by row says which
+                else:
+                    if not np.isnat(local.view("datetime64[us]")).any():
+                        return self.local.to_utc(local)
+        result = np.zeros(n, dtype=np.int64)
+        tz = self.tz
+        for i, value in enumerate(values):
+            if i in errors:
+                continue
+            try:
+                result[i] = to_us(parse_moment(value, tz))
+            except ValueError as exc:
+                errors.setdefault(i, str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return result
+
+    # -- the batch's deadlines in one call ---------------------------------------------------------
+    def _deadlines(self, batch, ok, kinds, codes, moments, states):
+        """Per row: the appointment of a receipt and the due time of the step a receipt or transfer enters,
+        as UTC microseconds (-1 where none or outside the calendar), with one vectorised calendar call."""
+        steps, proc_codes = batch.text("step"), batch.text("procedure_code")
+        info_of = {code: self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
+                   for code, d in states.items()}
+        rows, halves, receipts = [], [], []
+        receive, transfer = EventKind.RECEIVE, EventKind.TRANSFER
+        for i in ok:
+            kind = kinds[i]
+            if kind is receive:
+                info = self.procedure(proc_codes[i])
+                if info is None or not info.steps:
+                    continue
+                info_of.setdefault(codes[i], info)
+                step = info.steps.get(steps[i] or info.first_step)
+                if info.due_halves:
+                    receipts.append(len(rows))
+                    rows.append(i)
+                    halves.append(info.due_halves)
+            elif kind is transfer:
+                info = info_of.get(codes[i])
+                step = info.steps.get(steps[i]) if info else None
+            else:
+                continue
+            if step is not None:
+                rows.append(i)
+                halves.append(step.halves)
+        due, step_due = {}, {}
+        if rows:
+            index = np.array(rows, dtype=np.int64)
+            utc = moments[index]
+            local = self.local.to_local(utc).view("datetime64[us]")
+            ends, good = self.calendar.add_working_days_bulk_checked(local, np.array(halves, dtype=np.int64))
+            ends = self.local.to_utc(ends.astype("datetime64[us]").view(np.int64))
+            # A start at the same minute as its deadline (no time allotted) keeps its seconds.
+            ends = np.where(np.array(halves) == 0, utc, ends)
+            ends = np.where(good, ends, -1).tolist()
+            receipt = set(receipts)
+            for k, (i, end) in enumerate(zip(rows, ends, strict=True)):
+                (due if k in receipt else step_due)[i] = end
+        return due, step_due
+
+    # -- rows: the rules of each dossier's state -------------------------------------------------------
+    def _apply(self, batch, parsed, errors, result):
+        ids, codes, kinds, moments_array = parsed
+        agency = self.agency
+        n = len(batch)
+        ok = [i for i in range(n) if i not in errors]
+        states = DossierState.load(agency, {codes[i] for i in ok})
+        code_of = {d.pk: code for code, d in states.items()}
+        wanted = {ids[i] for i in ok}
+        # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
+        seen = {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
+            dossier_id__any=list(code_of)).order_by().values_list("dossier_id", "external_id") if external_id in wanted}
+        due, step_due = self._deadlines(batch, ok, kinds, codes, moments_array, states)
+        moments = moments_array.tolist()
+        # The month of each row in local time (the summary's key), with one date object per distinct month.
+        local_months = self.local.to_local(moments_array).view("datetime64[us]").astype("datetime64[M]")
+        distinct, inverse = np.unique(local_months, return_inverse=True)
+        months = np.array(distinct.astype(dt.date).tolist() + [None], dtype=object)[inverse.ravel()].tolist()
+        steps, to_names, to_units = batch.text("step"), batch.text("to_name", 150), batch.text("to_unit", 255)
+        usernames = batch.text("to_username")
+        stats = defaultdict(Counter)
+        accepted, events = [], []
+        new, changed = [], {}
+        receive, transfer, processing, paused = (EventKind.RECEIVE, EventKind.TRANSFER, DossierStatus.PROCESSING,
+                                                 DossierStatus.PAUSED)
+        for i in ok:
+            code, key = codes[i], (codes[i], ids[i])
+            if key in seen:
+                result.duplicates += 1
+                continue
+            kind, moment, d = kinds[i], moments[i], states.get(code)
+            try:
+                if kind is receive:
+                    d = self._receive(d, batch, i, code, moment, due, step_due, months[i], stats)
+                    states[code] = d
+                    new.append(d)
+                    entered, completed, completed_due, late = d.current_step, "", None, None
+                else:
+                    if d is None:
+                        raise RowError(_("Hồ sơ “%(code)s” chưa được tiếp nhận (không có trong hệ thống).")
+                                       % {"code": code})
+                    if d.last_event_at is not None and moment < d.last_event_at:
+                        raise RowError(_("Thời điểm %(t)s sớm hơn sự kiện trước của hồ sơ (%(prev)s): sai thứ tự "
+                                         "thời gian.") % {"t": fmt_dt(from_us(moment)),
+                                                          "prev": fmt_dt(from_us(d.last_event_at))})
+                    status = d.status
+                    if status != processing and status != paused:
+                        raise RowError(_("Hồ sơ “%(code)s” đã kết thúc (%(status)s), không nhận thêm sự kiện.")
+                                       % {"code": code, "status": d.get_status_display()})
+                    entered, completed, completed_due, late = "", "", None, None
+                    if kind is transfer or kind == EventKind.RETURN:
+                        if status == paused:
+                            raise RowError(_("Hồ sơ đang chờ bổ sung, chưa thể chuyển xử lý.") if kind is transfer
+                                           else _("Hồ sơ đang chờ bổ sung, chưa thể trả kết quả."))
+                        info = self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
+                        if kind is transfer:
+                            entered = steps[i]
+                            if entered not in info.steps:
+                                raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
+                                               % {"step": entered or "—", "code": info.procedure.code})
+                            if step_due.get(i, -1) < 0:
+                                raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))
+                        # The step the dossier was in ends with this hand-over.
+                        completed, completed_due = d.current_step, d.step_due_at
+                        late = completed_due is not None and moment > completed_due
+                        if late and not d.late_step:
+                            d.late_step, d.late_unit = d.current_step, d.holder_unit
+                        if kind is transfer:
+                            d.current_step, d.step_started_at, d.step_due_at = entered, moment, step_due[i]
+                            d.holder_name = to_names[i]
+                            d.holder_unit = to_units[i] or info.steps[entered].unit[:255]
+                            d.holder_id = self.user_id(usernames[i]) if usernames[i] else None
+                        else:
+                            self._return(d, moment, to_names[i], months[i], stats)
+                    else:
+                        self._other(d, kind, moment, months[i], stats)
+                    d.last_event_at = moment
+                    if d.pk:
+                        changed[d.pk] = d
+            except RowError as exc:
+                errors[i] = str(exc)
+                continue
+            seen.add(key)
+            accepted.append(i)
+            events.append((d, entered, completed, completed_due, late))
+        if new:
+            for d, pk in zip(new, bulk.allocate_ids(Dossier, len(new)), strict=True):
+                d.pk = pk
+            bulk.insert_dossiers(agency.pk, new, self.now_us)
+        if accepted:
+            every = len(accepted) == n
+            ev_dossier, ev_step, ev_completed, ev_due, ev_late = zip(*events, strict=True)
+
+            def take(values):
+                return values if every else [values[i] for i in accepted]
+
+            bulk.insert_events({
+                "dossier_id": list(map(attrgetter("pk"), ev_dossier)), "external_id": take(ids),
+                "kind": [kinds[i].value for i in accepted], "occurred_at": take(moments), "step": ev_step,
+                "from_name": take(batch.text("from_name", 150)), "from_unit": take(batch.text("from_unit", 255)),
+                "to_name": take(to_names), "to_unit": take(batch.text("to_unit", 255)),
+                "completed_step": ev_completed, "completed_step_due_at": ev_due, "is_late": ev_late,
+                "note": take(batch.text("note", 500)), "source": [str(getattr(self.source, "value", self.source))] * len(accepted),
+                "created_at": [self.now_us] * len(accepted),
+            })
+        bulk.update_dossiers(list(changed.values()))
+        bulk.upsert_stats(agency.pk, stats)
+        result.stored += len(accepted)
+
+    def _receive(self, d, batch, i, code, moment, due, step_due, month, stats):
+        if d is not None:
+            raise RowError(_("Hồ sơ “%(code)s” đã được tiếp nhận trước đó.") % {"code": code})
+        proc_code = batch.text("procedure_code")[i]
+        if not proc_code:
+            raise RowError(_("Sự kiện tiếp nhận cần mã thủ tục."))
+        info = self.procedure(proc_code)
+        if info is None:
+            raise RowError(_("Mã thủ tục “%(code)s” không có trong bộ thủ tục hành chính của tỉnh.") % {"code": proc_code})
+        if info.procedure.status == AdminProcedure.Status.ANNULLED:
+            raise RowError(_("Thủ tục “%(code)s” đã bị bãi bỏ.") % {"code": proc_code})
+        if not info.steps:
+            raise RowError(_("Thủ tục “%(code)s” chưa có quy trình giải quyết tại cơ quan.") % {"code": proc_code})
+        applicant = batch.text("applicant_name", 255)[i]
+        if not applicant:
+            raise RowError(_("Thiếu tên người nộp hồ sơ."))
+        step = batch.text("step")[i] or info.first_step
+        if step not in info.steps:
+            raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
+                           % {"step": step, "code": proc_code})
+        appointment = due.get(i, moment if not info.due_halves else -1)
+        if appointment < 0 or step_due.get(i, -1) < 0:
+            raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))
+        procedure = info.procedure
+        username = batch.text("to_username")[i]
+        d = DossierState.__new__(DossierState)
+        d.pk, d.procedure_id, d.field_id, d.code = None, procedure.pk, procedure.field_id, code
+        d.applicant_name, d.applicant_address = applicant, batch.text("applicant_address", 255)[i]
+        d.received_at, d.due_at, d.processing_days = moment, appointment, procedure.processing_days
+        d.status, d.current_step, d.step_started_at, d.step_due_at = DossierStatus.PROCESSING, step, moment, step_due[i]
+        d.holder_id = self.user_id(username) if username else None
+        d.holder_name = batch.text("to_name", 150)[i]
+        d.holder_unit = batch.text("to_unit", 255)[i] or info.steps[step].unit[:255]
+        d.last_event_at, d.late_step, d.late_unit = moment, "", ""
+        d.completed_at = d.is_late = d.paused_at = d.apology_due_at = None
+        stats[(procedure.pk, procedure.field_id, month)]["received"] += 1
+        return d
+
+    def _return(self, d, moment, to_name, month, stats):
+        d.status, d.completed_at = DossierStatus.RETURNED, moment
+        d.is_late = moment > d.due_at or d.apology_due_at is not None
+        if d.is_late and not d.late_step:
+            d.late_step, d.late_unit = d.current_step, d.holder_unit
+        d.holder_id, d.holder_name, d.step_due_at = None, to_name, None
+        counts = stats[(d.procedure_id, d.field_id, month)]
+        counts["completed"] += 1
+        counts["late" if d.is_late else "on_time"] += 1
+
+    def _other(self, d, kind, moment, month, stats):
+        """Supplement request/receipt and refusal (rare: deadlines one by one)."""
+        if kind == EventKind.SUPPLEMENT_REQUEST:
+            if d.status == DossierStatus.PAUSED:
+                raise RowError(_("Hồ sơ đã đang chờ bổ sung."))
+            d.status, d.paused_at = DossierStatus.PAUSED, moment
+        elif kind == EventKind.SUPPLEMENT_RECEIVED:
+            if d.status != DossierStatus.PAUSED:
+                raise RowError(_("Hồ sơ không ở trạng thái chờ bổ sung."))
+            info = self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
+            try:  # computed first, assigned after: a refused row leaves the dossier as it was
+                if self.conf.get("DOSSIER_SUPPLEMENT_RESTARTS"):
+                    due_at = self._add_days(moment, d.processing_days)
+                    step_left = info.steps[d.current_step].days if d.current_step in info.steps else 0
+                else:
+                    # The clock stopped while the applicant supplemented: the working time left carries over.
+                    left = max(0.0, self._between(d.paused_at, d.due_at))
+                    due_at = self._add_days(moment, left) if left else moment
+                    step_left = max(0.0, self._between(d.paused_at, d.step_due_at)) if d.step_due_at else 0
+                step_due_at = self._add_days(moment, step_left if step_left else "0.5")
+            except ValueError:
+                raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
+            d.due_at, d.step_due_at, d.status, d.paused_at = due_at, step_due_at, DossierStatus.PROCESSING, None
+        elif kind == EventKind.REFUSE:
+            d.status, d.completed_at, d.holder_id, d.step_due_at = DossierStatus.REFUSED, moment, None, None
+            stats[(d.procedure_id, d.field_id, month)]["refused"] += 1

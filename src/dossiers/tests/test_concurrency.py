@@ -1,0 +1,52 @@
+"""Two imports for the same agency at the same time apply each event once (the per-agency lock)."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from dossiers import services
+from dossiers.models import Dossier, DossierEvent, MonthlyStat
+
+from .conftest import T0, receive_row, row
+
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif(connection.vendor != "postgresql",
+                                 reason="SQLite serialises writers itself (IMMEDIATE transactions)")]
+
+
+def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(catalog, province):
+    land = province["agencies"]["land"]
+    rows = []
+    for i in range(300):
+        code, t = f"C-{i:03d}", T0 + dt.timedelta(minutes=7 * i)
+        rows += [receive_row(code, t), row(code, f"{code}-2", "transfer", t + dt.timedelta(hours=1), step="review"),
+                 row(code, f"{code}-3", "return", t + dt.timedelta(days=3))]
+    numbered = list(enumerate(rows, start=2))
+    barrier, results, failures = threading.Barrier(2), [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(services.EventProcessor(land).process_batch(numbered))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert sorted((r.stored, r.duplicates, len(r.errors)) for r in results) == [(0, 900, 0), (900, 0, 0)]
+    assert DossierEvent.objects.count() == 900 and Dossier.objects.count() == 300
+    assert Dossier.objects.filter(status="returned").count() == 300
+    stats = MonthlyStat.objects.all()
+    assert sum(s.received for s in stats) == 300 and sum(s.completed for s in stats) == 300
+    incremental = sorted(stats.values_list("procedure_id", "month", "received", "completed", "on_time", "late"))
+    services.rebuild_monthly_stats()
+    assert sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
+                                                  "late")) == incremental
