@@ -180,6 +180,59 @@ def raw_insert(path):
     return time.perf_counter() - t0
 
 
+def install_timers():
+    """BENCH_TIMERS=1: wall time per step of the import (reading, parsing, rules, each write, commits)."""
+    import functools
+
+    from django.db import connection
+
+    from dossiers import bulk, engine, services
+    from procedures import tabular
+
+    timers = {}
+
+    def timed(owner, name, label):
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                timers[label] = timers.get(label, 0.0) + time.perf_counter() - t
+        setattr(owner, name, wrapper)
+
+    def timed_iter(owner, name, label):
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            iterator = original(*args, **kwargs)
+            while True:
+                t = time.perf_counter()
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    timers[label] = timers.get(label, 0.0) + time.perf_counter() - t
+                yield item
+        setattr(owner, name, wrapper)
+
+    timed_iter(tabular.TableReader, "batches", "read file")
+    for name in ("insert_events", "insert_dossiers", "update_dossiers", "upsert_stats"):
+        timed(bulk, name, f"write {name}")
+    timed(engine.DossierState, "load", "load states")
+    timed(engine.EventProcessor, "_parse", "parse columns")
+    timed(engine.EventProcessor, "_deadlines", "deadlines")
+    timed(engine.EventProcessor, "_lock", "lock")
+    timed(engine.EventProcessor, "_apply", "apply (all)")
+    timed(services, "_import_batch", "batch (all)")
+    connection.ensure_connection()
+    timed(connection, "commit", "commit")
+    return timers
+
+
 def bench_import(n_events):
     from django.core.files import File
 
@@ -195,16 +248,20 @@ def bench_import(n_events):
     with open(path, "rb") as handle:
         job = ImportJob.objects.create(agency=agency, file=File(handle, name="export.csv"), filename="export.csv")
     t0 = time.perf_counter()
+    timers = install_timers() if os.environ.get("BENCH_TIMERS") else None
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
 
         profile = cProfile.Profile()
         job = profile.runcall(run_import_job, job.pk)
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(os.environ["BENCH_PROFILE"] if os.environ["BENCH_PROFILE"] in ("tottime", "cumulative") else "cumulative").print_stats(35)
     else:
         job = run_import_job(job.pk)
     ours = time.perf_counter() - t0
+    where = {k: round(v, 3) for k, v in sorted((timers or {}).items(), key=lambda kv: -kv[1])}
+    if timers is not None:
+        timers.clear()
     after = rss_mb()
     assert job.status == "done" and job.rows_error == 0, (job.message, list(job.row_errors.all()[:5]))
     assert DossierEvent.objects.count() == written
@@ -225,7 +282,7 @@ def bench_import(n_events):
     return {"events": written, "dossiers": Dossier.objects.count(), "import_s": ours, "raw_s": raw,
             "import_per_s": written / ours, "raw_per_s": written / raw, "ratio": raw / ours,
             "reimport_50k_s": reimport, "peak_rss_mb_before": before, "peak_rss_mb_after": after,
-            "file_mb": path.stat().st_size / 1e6}
+            "file_mb": path.stat().st_size / 1e6, **({"where_the_time_goes_s": where} if where else {})}
 
 
 # -- 3. dashboard -------------------------------------------------------------------------------
@@ -416,6 +473,8 @@ def main():
         lines = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
         if out.returncode:
             print(out.stdout[-3000:], out.stderr[-3000:])
+        elif os.environ.get("BENCH_PROFILE"):
+            print(out.stderr[-20000:])
         if not lines:
             continue
         results[backend] = {}
