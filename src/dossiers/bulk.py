@@ -4,15 +4,15 @@ Everything is written from plain tuples, without building a model instance per r
 with INSERT ... ON CONFLICT (dossier_id, external_id) DO NOTHING — what bulk_create(ignore_conflicts=True)
 emits; new dossiers with one multi-row insert; dossiers' changed state with one UPDATE ... FROM a staging
 table on PostgreSQL (COPY), one parameterised UPDATE per row on SQLite (executemany, in-process); the
-monthly summary with an upsert that adds the batch's deltas. On PostgreSQL, batches of more than
-COPY_THRESHOLD rows go through COPY.
+monthly summary and the late-step summary with an upsert that adds the batch's deltas. On PostgreSQL, batches
+of more than COPY_THRESHOLD rows go through COPY.
 """
 
 import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
 
-from .models import Dossier, DossierEvent, MonthlyStat
+from .models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 EVENT_COLUMNS = ["dossier_id", "external_id", "kind", "occurred_at", "step", "from_name", "from_unit", "to_name",
                  "to_unit", "completed_step", "completed_step_due_at", "is_late", "note", "source", "created_at"]
@@ -141,4 +141,29 @@ def upsert_stats(agency_id, stats):
             chunk = params[start:start + 500]
             cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(chunk))} "
                            f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}",
+                           [value for values in chunk for value in values])
+
+
+def upsert_late_stats(agency_id, late):
+    """late: {(procedure_id, field_id, month, late_step, late_unit): count} -> added to the late-step summary."""
+    if not late:
+        return
+    table = LateStepStat._meta.db_table
+    columns = ["agency_id", "procedure_id", "field_id", "month", "late_step", "late_unit", "count"]
+    # One row per key of the unique constraint (PostgreSQL refuses a statement that updates a row twice): a
+    # dossier's field is the procedure's at receipt, so one procedure may come with two fields; the first stays.
+    merged = {}
+    for (procedure_id, field_id, month, step, unit), count in late.items():
+        field_id, total = merged.get((procedure_id, month, step, unit), (field_id, 0))
+        merged[(procedure_id, month, step, unit)] = (field_id, total + count)
+    iso = connection.vendor != "postgresql"
+    params = [(agency_id, procedure_id, field_id, month.isoformat() if iso else month, step, unit, count)
+              for (procedure_id, month, step, unit), (field_id, count) in merged.items()]
+    row = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 500):
+            chunk = params[start:start + 500]
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(chunk))} "
+                           f"ON CONFLICT (agency_id, procedure_id, month, late_step, late_unit) "
+                           f"DO UPDATE SET count = {table}.count + excluded.count",
                            [value for values in chunk for value in values])

@@ -29,7 +29,7 @@ from procedures.tabular import TableReader
 from . import bulk
 from .models import (
     ApologyLetter, Dossier, DossierEvent, DossierStatus, DossierWarning, EventKind, ImportJob, ImportRowError,
-    MonthlyStat,
+    LateStepStat, MonthlyStat,
 )
 
 EVENT_COLUMNS = {
@@ -253,6 +253,7 @@ class EventProcessor:
             dossier_id__in=list(code_of)).order_by().values_list("dossier_id", "external_id") if external_id in ids}
         events, changed, new = [], {}, []
         stats = defaultdict(Counter)
+        late = Counter()  # (procedure, field, month of the delay, late step, late unit) -> dossiers newly late
         self._precompute_deadlines(parsed, dossiers)
         for number, row, (event_id, code, kind, moment) in parsed:
             if (code, event_id) in seen:
@@ -265,7 +266,7 @@ class EventProcessor:
                     dossiers[code] = dossier
                     new.append(dossier)
                 else:
-                    event = self._advance(dossier, code, event_id, kind, moment, row, stats)
+                    event = self._advance(dossier, code, event_id, kind, moment, row, stats, late)
                     if dossier.pk:
                         changed[dossier.pk] = dossier
             except RowError as exc:
@@ -284,6 +285,7 @@ class EventProcessor:
         bulk.insert_events([(event[0].pk, *event[1:]) for event in events])
         bulk.update_dossiers(list(changed.values()))
         bulk.upsert_stats(agency.pk, stats)
+        bulk.upsert_late_stats(agency.pk, late)
         result.stored += len(events)
 
     def _precompute_deadlines(self, parsed, dossiers):
@@ -367,7 +369,7 @@ class EventProcessor:
         event = self._event(dossier, event_id, EventKind.RECEIVE, moment, row, step)
         return dossier, event
 
-    def _advance(self, d, code, event_id, kind, moment, row, stats):
+    def _advance(self, d, code, event_id, kind, moment, row, stats, late):
         if d is None:
             raise RowError(_("Hồ sơ “%(code)s” chưa được tiếp nhận (không có trong hệ thống).") % {"code": code})
         if d.last_event_at and moment < d.last_event_at:
@@ -393,6 +395,7 @@ class EventProcessor:
                 completed_late = completed_due is not None and moment > completed_due
                 if completed_late and not d.late_step:
                     d.late_step, d.late_unit = d.current_step, d.holder_unit
+                    late[(d.procedure_id, d.field_id, self._month(moment), d.late_step, d.late_unit)] += 1
             if kind == EventKind.TRANSFER:
                 entered = info.steps[step]
                 d.current_step, d.step_started_at = step, moment
@@ -422,6 +425,7 @@ class EventProcessor:
                 d.is_late = moment > d.due_at or d.apology_due_at is not None
                 if d.is_late and not d.late_step:
                     d.late_step, d.late_unit = d.current_step, d.holder_unit
+                    late[(d.procedure_id, d.field_id, self._month(moment), d.late_step, d.late_unit)] += 1
                 d.holder_id, d.holder_name, d.step_due_at = None, str(row.get("to_name") or "")[:150], None
                 counts = stats[(d.procedure_id, d.field_id, self._month(moment))]
                 counts["completed"] += 1
@@ -445,7 +449,8 @@ class EventProcessor:
 
 @transaction.atomic
 def rebuild_monthly_stats(agencies=None):
-    """Recompute the monthly summary from the dossiers (the reference the increments must match)."""
+    """Recompute the monthly summary from the dossiers (the reference the increments must match), and the
+    late-step summary with it (rebuild_late_stats)."""
     from django.db.models.functions import TruncMonth
 
     dossiers = Dossier.objects.all()
@@ -477,6 +482,46 @@ def rebuild_monthly_stats(agencies=None):
     bump(refused.annotate(m=TruncMonth("completed_at", tzinfo=tz)).annotate(n=Count("id")).values(
         "agency_id", "procedure_id", "field_id", "m", "n"), "refused", lambda i: {"refused": i["n"]})
     MonthlyStat.objects.bulk_create(rows.values(), batch_size=2000)
+    rebuild_late_stats(agencies)
+    return len(rows)
+
+
+@transaction.atomic
+def rebuild_late_stats(agencies=None):
+    """Recompute the late-step summary (LateStepStat) from the late dossiers (the reference the increments of
+    EventProcessor must match).
+
+    The month of the delay is not on the dossier row; it is recovered from the events, as the engine set it:
+    `late_step` is set by the first hand-over that ends a step late, and that event is stored with
+    `is_late` true (no earlier event is: an earlier one would have set `late_step`), so the month is that of
+    the dossier's first late event; a dossier whose steps all ended on time gets `late_step` at its return,
+    late overall (past its appointment or after an apology letter): then the month is that of `completed_at`.
+    Rows not written by the engine (hand-made data) fall back to the last event, then the receipt.
+    """
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    dossiers = Dossier.objects.exclude(late_step="")
+    summary = LateStepStat.objects.all()
+    if agencies is not None:
+        dossiers, summary = dossiers.filter(agency__in=agencies), summary.filter(agency__in=agencies)
+    summary.delete()
+    first_late = (DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
+                  .order_by("occurred_at").values("occurred_at")[:1])
+    counts = (dossiers.order_by()
+              .alias(late_at=Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at"))
+              .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
+              .values("agency_id", "procedure_id", "field_id", "m", "late_step", "late_unit")
+              .annotate(n=Count("id")))
+    rows = {}
+    for item in counts:
+        month = item["m"].date() if isinstance(item["m"], dt.datetime) else item["m"]
+        key = (item["agency_id"], item["procedure_id"], month, item["late_step"], item["late_unit"])
+        # One row per key of the unique constraint (a procedure's dossiers may carry two fields; the first stays).
+        row = rows.setdefault(key, LateStepStat(agency_id=key[0], procedure_id=key[1], field_id=item["field_id"],
+                                                month=month, late_step=key[3], late_unit=key[4]))
+        row.count += item["n"]
+    LateStepStat.objects.bulk_create(rows.values(), batch_size=2000)
     return len(rows)
 
 
