@@ -709,12 +709,14 @@ def on_time_rates(stats, by, limit=None):
     return result
 
 
-def bottlenecks(dossiers, limit=20):
-    """Late dossiers by the step and unit where the delay first happened, with the step's name."""
+def bottlenecks(late_stats, limit=20):
+    """Late dossiers by the step and unit where the delay first happened, with the step's name, from a
+    LateStepStat queryset (scoped and filtered like the MonthlyStat one; a period selects by month of the delay).
+    """
     from procedures.models import ProcessStep
 
-    rows = list(dossiers.exclude(late_step="").values("late_step", "late_unit")
-                .annotate(n=Count("id")).order_by("-n", "late_step")[:limit])
+    rows = list(late_stats.order_by().values("late_step", "late_unit")
+                .annotate(n=Sum("count")).order_by("-n", "late_step", "late_unit")[:limit])
     # Processes name a step code alike ("review" = "Thẩm định, xem xét hồ sơ"); the commonest name wins.
     names = {}
     for code, name, _n in (ProcessStep.objects.filter(code__in={r["late_step"] for r in rows})
@@ -733,7 +735,7 @@ def totals(stats):
     return agg
 
 
-def analytics_xlsx(stats, dossiers):
+def analytics_xlsx(stats, late_stats):
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -749,7 +751,7 @@ def analytics_xlsx(stats, dossiers):
             sheet.append([r["label"], r["received"], r["completed"], r["on_time"], r["late"], r["rate"]])
     sheet = workbook.create_sheet(_("Điểm nghẽn"))
     sheet.append([_("Bước trễ hạn"), _("Đơn vị"), _("Số hồ sơ trễ")])
-    for r in bottlenecks(dossiers, limit=200):
+    for r in bottlenecks(late_stats, limit=200):
         sheet.append([r["step_name"], r["late_unit"], r["n"]])
     out = BytesIO()
     workbook.save(out)
