@@ -513,16 +513,15 @@ def rebuild_late_stats(agencies=None):
               .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
               .values("agency_id", "procedure_id", "field_id", "m", "late_step", "late_unit")
               .annotate(n=Count("id")))
-    rows = {}
+    late = defaultdict(Counter)
     for item in counts:
         month = item["m"].date() if isinstance(item["m"], dt.datetime) else item["m"]
-        key = (item["agency_id"], item["procedure_id"], month, item["late_step"], item["late_unit"])
-        # One row per key of the unique constraint (a procedure's dossiers may carry two fields; the first stays).
-        row = rows.setdefault(key, LateStepStat(agency_id=key[0], procedure_id=key[1], field_id=item["field_id"],
-                                                month=month, late_step=key[3], late_unit=key[4]))
-        row.count += item["n"]
-    LateStepStat.objects.bulk_create(rows.values(), batch_size=2000)
-    return len(rows)
+        late[item["agency_id"]][(item["procedure_id"], item["field_id"], month, item["late_step"],
+                                 item["late_unit"])] += item["n"]
+    # Written as the engine writes its increments (plain tuples: model instances cost more than the query).
+    for agency_id, agency_late in late.items():
+        bulk.upsert_late_stats(agency_id, agency_late)
+    return sum(len(agency_late) for agency_late in late.values())
 
 
 # -- single events from the API and the web ---------------------------------------------------
