@@ -6,8 +6,8 @@ on PostgreSQL, each backend in its own process.
   2. Bulk import of N dossier events from a CSV export through the real import job (streaming reader,
      validation, working-day deadlines, idempotent insert, monthly summary) vs a raw bulk insert of the
      same rows (COPY on PostgreSQL, executemany on SQLite) into a table with the same unique key.
-  3. The on-time-rate dashboard over M dossiers (pre-aggregated monthly summary) vs the hand-written SQL
-     aggregate over the dossiers table: p95 latency.
+  3. The on-time-rate dashboard over M dossiers (pre-aggregated monthly and late-step summaries: rates and
+     bottlenecks) vs the hand-written SQL aggregates over the dossiers table: p95 latency.
 
   python bench/bench_dossiers.py [--events 1000000] [--dossiers 5000000] [--only dates,import,dashboard]
 """
@@ -304,12 +304,39 @@ def spread(agency, n_agencies=150, n_procedures=200):
             list(AdminProcedure.objects.filter(province=agency.province).order_by("pk")))
 
 
+# Where late dossiers fell behind first, by id % 10: (late_step, late_unit); the review most often.
+LATE_AT = [("review", "Phòng chuyên môn")] * 4 + [("review", "Văn phòng đăng ký đất đai")] * 2 + [
+    ("approve", "Lãnh đạo cơ quan")] * 2 + [("transfer", "Bộ phận một cửa"), ("receive", "Bộ phận một cửa")]
+
+
+def fill_late(cursor, vendor):
+    """The late dossiers get a late step and unit; the even ones fell behind at a hand-over (a late transfer
+    event, 60 % of the way from receipt to return: the month of the delay), the odd ones only at their return."""
+    step = "CASE id % 10 " + " ".join(f"WHEN {i} THEN '{s}'" for i, (s, _u) in enumerate(LATE_AT)) + " END"
+    unit = "CASE id % 10 " + " ".join(f"WHEN {i} THEN '{u}'" for i, (_s, u) in enumerate(LATE_AT)) + " END"
+    cursor.execute(f"UPDATE dossiers_dossier SET late_step = {step}, late_unit = {unit}, "
+                   f"last_event_at = completed_at WHERE is_late")
+    if vendor == "postgresql":
+        moment, now, true = "received_at + (completed_at - received_at) * 0.6", "now()", "true"
+    else:
+        moment = "datetime(julianday(received_at) + (julianday(completed_at) - julianday(received_at)) * 0.6)"
+        now, true = "datetime('now')", "1"
+    cursor.execute(f"""
+        INSERT INTO dossiers_dossierevent (dossier_id, external_id, kind, occurred_at, step, from_name, from_unit,
+          to_name, to_unit, completed_step, completed_step_due_at, is_late, note, source, created_at)
+        SELECT id, 'late', 'transfer', {moment}, 'approve', '', late_unit, '', '', late_step, received_at, {true},
+          '', 'import', {now}
+        FROM dossiers_dossier WHERE is_late AND id % 2 = 0""")
+
+
 def fill_dossiers(agencies, procedures, n, per_agency=40):
     """n dossiers over 2024-2025 in set-based SQL (fast); each agency handles a window of `per_agency`
-    procedures (as a commune or a department does); then the monthly summary is rebuilt."""
+    procedures (as a commune or a department does); the late ones with the step and unit where they fell behind
+    (fill_late); then the monthly and late-step summaries are rebuilt. Returns the rebuild times (both, and the
+    late-step summary alone)."""
     from django.db import connection
 
-    from dossiers.services import rebuild_monthly_stats
+    from dossiers.services import rebuild_late_stats, rebuild_monthly_stats
 
     procs = ", ".join(f"({i}, {p.pk}, {p.field_id})" for i, p in enumerate(procedures))
     ags = ", ".join(f"({i}, {a.pk})" for i, a in enumerate(agencies))
@@ -327,6 +354,7 @@ def fill_dossiers(agencies, procedures, n, per_agency=40):
                 JOIN (VALUES {ags}) AS a(i, pk) ON a.i = g % {na}
                 JOIN (VALUES {procs}) AS p(i, pk, fid) ON p.i = ((g % {na}) * 7 + (g / {na}) % {per_agency}) % {k}""")
             cursor.execute("UPDATE dossiers_dossier SET is_late = completed_at > due_at")
+            fill_late(cursor, connection.vendor)
             cursor.execute("ANALYZE")
         else:
             cursor.execute(f"""
@@ -341,10 +369,14 @@ def fill_dossiers(agencies, procedures, n, per_agency=40):
                   datetime('now')
                 FROM r JOIN a ON a.i = x % {na} JOIN p ON p.i = ((x % {na}) * 7 + (x / {na}) % {per_agency}) % {k}""")
             cursor.execute("UPDATE dossiers_dossier SET is_late = completed_at > due_at")
+            fill_late(cursor, connection.vendor)
             cursor.execute("ANALYZE")
     t0 = time.perf_counter()
-    rebuild_monthly_stats()
-    return time.perf_counter() - t0
+    rebuild_monthly_stats()  # the late-step summary with it
+    both = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rebuild_late_stats()
+    return both, time.perf_counter() - t0
 
 
 def bench_dashboard(n, runs=30):
@@ -354,7 +386,7 @@ def bench_dashboard(n, runs=30):
     from accounts.permissions import scope_queryset
     from accounts.roles import Role
     from dossiers import services
-    from dossiers.models import MonthlyStat
+    from dossiers.models import LateStepStat, MonthlyStat
     from organizations.models import Agency
 
     agency = Agency.objects.first()
@@ -362,14 +394,16 @@ def bench_dashboard(n, runs=30):
         agency, _procedures = make_agency()
     agencies, procedures = spread(agency)
     t0 = time.perf_counter()
-    rebuild = fill_dossiers(agencies, procedures, n)
-    fill = time.perf_counter() - t0
+    rebuild, rebuild_late = fill_dossiers(agencies, procedures, n)
+    fill = time.perf_counter() - t0 - rebuild_late  # the fill and one rebuild, as before
     user = User.objects.create(username="oversight", role=Role.OVERSIGHT, agency=agency)
 
-    def dashboard():
+    def dashboard(bottlenecks=15):
         stats = scope_queryset(user, MonthlyStat.objects.all())
+        late = scope_queryset(user, LateStepStat.objects.all())
         return (services.totals(stats), services.on_time_rates(stats, "field"), services.on_time_rates(stats, "month"),
-                services.on_time_rates(stats, "agency", limit=15), services.on_time_rates(stats, "procedure", limit=15))
+                services.on_time_rates(stats, "agency", limit=15), services.on_time_rates(stats, "procedure", limit=15),
+                services.bottlenecks(late, bottlenecks))
 
     trunc = ("date_trunc('month', completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')" if connection.vendor == "postgresql"
              else "strftime('%Y-%m', completed_at, '+7 hours')")
@@ -389,6 +423,10 @@ def bench_dashboard(n, runs=30):
         "SELECT d.procedure_id, count(*), sum(CASE WHEN is_late THEN 1 ELSE 0 END) FROM dossiers_dossier d "
         "JOIN organizations_agency a ON a.id = d.agency_id WHERE a.province_id = %s AND d.status = 'returned' "
         "GROUP BY d.procedure_id",
+        # The bottlenecks: late dossiers by the step and unit where they fell behind first.
+        "SELECT d.late_step, d.late_unit, count(*) FROM dossiers_dossier d "
+        "JOIN organizations_agency a ON a.id = d.agency_id WHERE a.province_id = %s AND d.late_step <> '' "
+        "GROUP BY d.late_step, d.late_unit ORDER BY 3 DESC, 1, 2 LIMIT 15",
     ]
 
     def raw():
@@ -403,6 +441,10 @@ def bench_dashboard(n, runs=30):
         cursor.execute(sqls[0], [agency.province_id])
         count, on_time, late = cursor.fetchone()
     assert (ours_total["completed"], ours_total["on_time"], ours_total["late"]) == (count, on_time, late)
+    ours_late = [(r["late_step"], r["late_unit"], r["n"]) for r in dashboard(bottlenecks=1000)[-1]]
+    with connection.cursor() as cursor:
+        cursor.execute(sqls[-1].replace("LIMIT 15", "LIMIT 1000"), [agency.province_id])
+        assert ours_late == [tuple(r) for r in cursor.fetchall()] and ours_late, ours_late
     times_ours, times_raw = [], []
     for _ in range(runs):
         t = time.perf_counter()
@@ -412,8 +454,10 @@ def bench_dashboard(n, runs=30):
         t = time.perf_counter()
         raw()
         times_raw.append(time.perf_counter() - t)
-    return {"dossiers": n, "agencies": len(agencies), "procedures": len(procedures), "fill_s": fill, "rebuild_summary_s": rebuild,
-            "summary_rows": MonthlyStat.objects.count(), "p95_ms": 1000 * p95(times_ours),
+    return {"dossiers": n, "agencies": len(agencies), "procedures": len(procedures), "fill_s": fill,
+            "rebuild_summary_s": rebuild, "rebuild_late_summary_s": rebuild_late,
+            "summary_rows": MonthlyStat.objects.count(), "late_summary_rows": LateStepStat.objects.count(),
+            "late_dossiers": sum(r[-1] for r in ours_late), "p95_ms": 1000 * p95(times_ours),
             "raw_sql_p95_ms": 1000 * p95(times_raw), "speedup_vs_raw_sql": p95(times_raw) / p95(times_ours)}
 
 

@@ -6,15 +6,16 @@ column. On PostgreSQL the columns become one COPY text block (no per-row formatt
 executemany. Events are inserted idempotently: ON CONFLICT (dossier_id, external_id) DO NOTHING on SQLite;
 on PostgreSQL a plain COPY, and only if the unique key refuses it, the batch again through a staging table and
 ON CONFLICT. New dossiers are one insert; dossiers' changed state one UPDATE ... FROM a COPY-filled staging
-table on PostgreSQL (executemany on SQLite); the monthly summary an upsert that adds the batch's deltas.
+table on PostgreSQL (executemany on SQLite); the monthly and late-step summaries an upsert that adds the batch's deltas.
 """
 
+from collections import Counter
 from operator import attrgetter
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 
-from .models import Dossier, DossierEvent, MonthlyStat
+from .models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 INT, TEXT, TIME, BOOL, NUM = "int", "text", "time", "bool", "num"
 EVENT_COLUMNS = [("dossier_id", INT), ("external_id", TEXT), ("kind", TEXT), ("occurred_at", TIME), ("step", TEXT),
@@ -185,6 +186,15 @@ def upsert_stats(agency_id, stats):
     table = MonthlyStat._meta.db_table
     columns = ["agency_id", "procedure_id", "field_id", "month", *STAT_FIELDS]
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in STAT_FIELDS)
+    # One row per key of the unique constraint (agency, procedure, month): PostgreSQL refuses a statement that
+    # updates a row twice, and a procedure moved to another field may come with two fields; the first stays.
+    merged = {}
+    for (procedure_id, field_id, month), counts in stats.items():
+        if (procedure_id, month) in merged:
+            merged[(procedure_id, month)][1].update(counts)
+        else:
+            merged[(procedure_id, month)] = (field_id, Counter(counts))
+    stats = {(procedure_id, field_id, month): counts for (procedure_id, month), (field_id, counts) in merged.items()}
     keys = list(stats)
     counts = [[stats[key].get(f, 0) for key in keys] for f in STAT_FIELDS]
     procedures, fields, months = ([key[k] for key in keys] for k in range(3))
@@ -201,3 +211,25 @@ def upsert_stats(agency_id, stats):
                f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}")
         cursor.executemany(sql, zip([agency_id] * len(keys), procedures, fields, [m.isoformat() for m in months],
                                     *counts, strict=True))
+
+
+def upsert_late_stats(agency_id, late):
+    """late: {(field_id, month, late_step, late_unit): count} -> added to the late-step summary."""
+    if not late:
+        return
+    table = LateStepStat._meta.db_table
+    columns = ["agency_id", "field_id", "month", "late_step", "late_unit", "count"]
+    keys = list(late)
+    fields, months, steps, units = ([key[k] for key in keys] for k in range(4))
+    counts = [late[key] for key in keys]
+    conflict = (f"ON CONFLICT (agency_id, field_id, month, late_step, late_unit) "
+                f"DO UPDATE SET count = {table}.count + excluded.count")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, * FROM unnest(%s::bigint[], "
+                           f"%s::date[], %s::text[], %s::text[], %s::integer[]) {conflict}",
+                           [agency_id, fields, months, steps, units, counts])
+            return
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+                           f"{conflict}", zip([agency_id] * len(keys), fields, [m.isoformat() for m in months], steps,
+                                              units, counts, strict=True))

@@ -405,6 +405,7 @@ class EventProcessor:
         steps, to_names, to_units = batch.text("step"), batch.text("to_name", 150), batch.text("to_unit", 255)
         usernames = batch.text("to_username")
         stats = defaultdict(Counter)
+        late_stats = Counter()  # (field, month of the delay, late step, late unit) -> dossiers newly late
         accepted, events = [], []
         new, changed = [], {}
         receive, transfer, processing, paused = (EventKind.RECEIVE, EventKind.TRANSFER, DossierStatus.PROCESSING,
@@ -451,13 +452,14 @@ class EventProcessor:
                         late = completed_due is not None and moment > completed_due
                         if late and not d.late_step:
                             d.late_step, d.late_unit = d.current_step, d.holder_unit
+                            late_stats[(d.field_id, months[i], d.late_step, d.late_unit)] += 1
                         if kind is transfer:
                             d.current_step, d.step_started_at, d.step_due_at = entered, moment, step_due[i]
                             d.holder_name = to_names[i]
                             d.holder_unit = to_units[i] or info.steps[entered].unit[:255]
                             d.holder_id = self.user_id(usernames[i]) if usernames[i] else None
                         else:
-                            self._return(d, moment, to_names[i], months[i], stats)
+                            self._return(d, moment, to_names[i], months[i], stats, late_stats)
                     else:
                         self._other(d, kind, moment, months[i], stats)
                     d.last_event_at = moment
@@ -491,6 +493,7 @@ class EventProcessor:
             })
         bulk.update_dossiers(list(changed.values()))
         bulk.upsert_stats(agency.pk, stats)
+        bulk.upsert_late_stats(agency.pk, late_stats)
         result.stored += len(accepted)
 
     def _receive(self, d, batch, i, code, moment, due, step_due, month, stats):
@@ -531,11 +534,12 @@ class EventProcessor:
         stats[(procedure.pk, procedure.field_id, month)]["received"] += 1
         return d
 
-    def _return(self, d, moment, to_name, month, stats):
+    def _return(self, d, moment, to_name, month, stats, late_stats):
         d.status, d.completed_at = DossierStatus.RETURNED, moment
         d.is_late = moment > d.due_at or d.apology_due_at is not None
         if d.is_late and not d.late_step:
             d.late_step, d.late_unit = d.current_step, d.holder_unit
+            late_stats[(d.field_id, month, d.late_step, d.late_unit)] += 1
         d.holder_id, d.holder_name, d.step_due_at = None, to_name, None
         counts = stats[(d.procedure_id, d.field_id, month)]
         counts["completed"] += 1

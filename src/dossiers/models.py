@@ -52,7 +52,7 @@ class Dossier(models.Model):
     holder_unit = models.CharField(_("đơn vị đang giữ"), max_length=255, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(_("tạm dừng lúc"), null=True, blank=True)
-    # Where the delay happened first (bottleneck analytics without scanning events).
+    # Where the delay happened first (counted by month in LateStepStat for the bottleneck analytics).
     late_step = models.CharField(_("bước trễ hạn"), max_length=30, blank=True)
     late_unit = models.CharField(_("đơn vị trễ hạn"), max_length=255, blank=True)
     apology_due_at = models.DateTimeField(_("ngày hẹn lại"), null=True, blank=True)
@@ -67,7 +67,7 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
             models.Index(fields=["holder", "status"], name="dossier_holder_status"),
-            # Bottleneck analytics read only late dossiers: a small partial index covers them.
+            # Late dossiers only (rebuilding LateStepStat reads them): a small partial index covers them.
             models.Index(fields=["agency", "late_step", "late_unit"], name="dossier_late_where",
                          condition=~models.Q(late_step="")),
         ]
@@ -156,6 +156,31 @@ class MonthlyStat(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "procedure", "month"], name="monthly_stat_unique")]
         indexes = [models.Index(fields=["month", "agency"], name="monthly_stat_month_agency")]
+
+
+class LateStepStat(models.Model):
+    """Pre-aggregated bottlenecks: late dossiers per agency, field, month, and the step and unit where the
+    delay happened first (`Dossier.late_step`, `late_unit`), kept in step with every event like MonthlyStat.
+
+    `month` is the month the delay happened: the local month of the event that set `late_step`, i.e. the
+    hand-over that ended the dossier's first late step or, when every step was on time, the return of a
+    dossier late overall (past its appointment, or after an apology letter). Each late dossier is counted once.
+    Not per procedure: the analytics ask "where", and a key with the procedure would make the summary almost as
+    large as the late dossiers themselves. `services.rebuild_late_stats` recomputes it from the dossiers and
+    their events.
+    """
+
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey("procedures.Field", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    late_step = models.CharField(max_length=30)
+    late_unit = models.CharField(max_length=255, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "field", "month", "late_step", "late_unit"],
+                                               name="late_step_stat_unique")]
+        indexes = [models.Index(fields=["month", "agency"], name="late_step_stat_month_agency")]
 
 
 class DossierWarning(models.Model):

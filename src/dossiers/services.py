@@ -6,6 +6,7 @@ the bulk import and the web forms apply exactly the same rules.
 
 import datetime as dt
 import uuid
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,10 +21,11 @@ from core.workdays import get_calendar
 from procedures.models import ProcessDefinition
 from procedures.tabular import TableReader
 
+from . import bulk
 from .engine import Batch, EventProcessor, fmt_dt, parse_moment  # noqa: F401  (the engine's public names)
 from .models import (
     ApologyLetter, Dossier, DossierEvent, DossierStatus, DossierWarning, EventKind, ImportJob, ImportRowError,
-    MonthlyStat,
+    LateStepStat, MonthlyStat,
 )
 
 EVENT_COLUMNS = {
@@ -46,39 +48,76 @@ REQUIRED_COLUMNS = ("event_id", "dossier_code", "event", "occurred_at")
 
 @transaction.atomic
 def rebuild_monthly_stats(agencies=None):
-    """Recompute the monthly summary from the dossiers (the reference the increments must match)."""
+    """Recompute the monthly summary from the dossiers (the reference the increments must match), and the
+    late-step summary with it (rebuild_late_stats)."""
     from django.db.models.functions import TruncMonth
 
     dossiers = Dossier.objects.all()
     summary = MonthlyStat.objects.all()
     if agencies is not None:
         dossiers, summary = dossiers.filter(agency__in=agencies), summary.filter(agency__in=agencies)
-    summary.delete()
+    summary._raw_delete(summary.db)  # one DELETE (delete() would load every row: the audit's post_delete hook)
     tz = timezone.get_current_timezone()
-    rows = {}
+    rows = defaultdict(lambda: defaultdict(Counter))  # agency -> (procedure, field, month) -> counts
 
-    def bump(values, month_field, counts):
+    def bump(values, counts):
         for item in values:
-            key = (item["agency_id"], item["procedure_id"], item["m"].date() if isinstance(item["m"], dt.datetime)
-                   else item["m"])
-            row = rows.setdefault(key, MonthlyStat(agency_id=key[0], procedure_id=key[1], field_id=item["field_id"],
-                                                   month=key[2]))
-            for name, value in counts(item).items():
-                setattr(row, name, getattr(row, name) + value)
+            month = item["m"].date() if isinstance(item["m"], dt.datetime) else item["m"]
+            rows[item["agency_id"]][(item["procedure_id"], item["field_id"], month)].update(counts(item))
 
     base = dossiers.values("agency_id", "procedure_id", "field_id")
     bump(base.annotate(m=TruncMonth("received_at", tzinfo=tz)).annotate(n=Count("id")).values(
-        "agency_id", "procedure_id", "field_id", "m", "n"), "received", lambda i: {"received": i["n"]})
+        "agency_id", "procedure_id", "field_id", "m", "n"), lambda i: {"received": i["n"]})
     done = dossiers.filter(status=DossierStatus.RETURNED).values("agency_id", "procedure_id", "field_id")
     bump(done.annotate(m=TruncMonth("completed_at", tzinfo=tz)).annotate(
         n=Count("id"), late=Count("id", filter=Q(is_late=True))).values(
-        "agency_id", "procedure_id", "field_id", "m", "n", "late"), "completed",
+        "agency_id", "procedure_id", "field_id", "m", "n", "late"),
         lambda i: {"completed": i["n"], "late": i["late"], "on_time": i["n"] - i["late"]})
     refused = dossiers.filter(status=DossierStatus.REFUSED).values("agency_id", "procedure_id", "field_id")
     bump(refused.annotate(m=TruncMonth("completed_at", tzinfo=tz)).annotate(n=Count("id")).values(
-        "agency_id", "procedure_id", "field_id", "m", "n"), "refused", lambda i: {"refused": i["n"]})
-    MonthlyStat.objects.bulk_create(rows.values(), batch_size=2000)
-    return len(rows)
+        "agency_id", "procedure_id", "field_id", "m", "n"), lambda i: {"refused": i["n"]})
+    # Written as the engine writes its increments (plain tuples: model instances cost more than the queries).
+    for agency_id, stats in rows.items():
+        bulk.upsert_stats(agency_id, stats)
+    rebuild_late_stats(agencies)
+    return sum(len(stats) for stats in rows.values())
+
+
+@transaction.atomic
+def rebuild_late_stats(agencies=None):
+    """Recompute the late-step summary (LateStepStat) from the late dossiers (the reference the increments of
+    EventProcessor must match).
+
+    The month of the delay is not on the dossier row; it is recovered from the events, as the engine set it:
+    `late_step` is set by the first hand-over that ends a step late, and that event is stored with
+    `is_late` true (no earlier event is: an earlier one would have set `late_step`), so the month is that of
+    the dossier's first late event; a dossier whose steps all ended on time gets `late_step` at its return,
+    late overall (past its appointment or after an apology letter): then the month is that of `completed_at`.
+    Rows not written by the engine (hand-made data) fall back to the last event, then the receipt.
+    """
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    dossiers = Dossier.objects.exclude(late_step="")
+    summary = LateStepStat.objects.all()
+    if agencies is not None:
+        dossiers, summary = dossiers.filter(agency__in=agencies), summary.filter(agency__in=agencies)
+    summary._raw_delete(summary.db)  # one DELETE (delete() would load every row: the audit's post_delete hook)
+    first_late = (DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
+                  .order_by("occurred_at").values("occurred_at")[:1])
+    counts = (dossiers.order_by()
+              .alias(late_at=Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at"))
+              .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
+              .values("agency_id", "field_id", "m", "late_step", "late_unit")
+              .annotate(n=Count("id")))
+    late = defaultdict(Counter)
+    for item in counts:
+        month = item["m"].date() if isinstance(item["m"], dt.datetime) else item["m"]
+        late[item["agency_id"]][(item["field_id"], month, item["late_step"], item["late_unit"])] += item["n"]
+    # Written as the engine writes its increments (plain tuples: model instances cost more than the query).
+    for agency_id, agency_late in late.items():
+        bulk.upsert_late_stats(agency_id, agency_late)
+    return sum(len(agency_late) for agency_late in late.values())
 
 
 # -- single events from the API and the web ---------------------------------------------------
@@ -257,12 +296,14 @@ def on_time_rates(stats, by, limit=None):
     return result
 
 
-def bottlenecks(dossiers, limit=20):
-    """Late dossiers by the step and unit where the delay first happened, with the step's name."""
+def bottlenecks(late_stats, limit=20):
+    """Late dossiers by the step and unit where the delay first happened, with the step's name, from a
+    LateStepStat queryset (scoped and filtered like the MonthlyStat one; a period selects by month of the delay).
+    """
     from procedures.models import ProcessStep
 
-    rows = list(dossiers.exclude(late_step="").values("late_step", "late_unit")
-                .annotate(n=Count("id")).order_by("-n", "late_step")[:limit])
+    rows = list(late_stats.order_by().values("late_step", "late_unit")
+                .annotate(n=Sum("count")).order_by("-n", "late_step", "late_unit")[:limit])
     # Processes name a step code alike ("review" = "Thẩm định, xem xét hồ sơ"); the commonest name wins.
     names = {}
     for code, name, _n in (ProcessStep.objects.filter(code__in={r["late_step"] for r in rows})
@@ -281,7 +322,7 @@ def totals(stats):
     return agg
 
 
-def analytics_xlsx(stats, dossiers):
+def analytics_xlsx(stats, late_stats):
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -297,7 +338,7 @@ def analytics_xlsx(stats, dossiers):
             sheet.append([r["label"], r["received"], r["completed"], r["on_time"], r["late"], r["rate"]])
     sheet = workbook.create_sheet(_("Điểm nghẽn"))
     sheet.append([_("Bước trễ hạn"), _("Đơn vị"), _("Số hồ sơ trễ")])
-    for r in bottlenecks(dossiers, limit=200):
+    for r in bottlenecks(late_stats, limit=200):
         sheet.append([r["step_name"], r["late_unit"], r["n"]])
     out = BytesIO()
     workbook.save(out)

@@ -19,7 +19,8 @@ from procedures.models import AdminProcedure, ProcessDefinition
 from . import services
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
 from .models import (
-    ApologyLetter, Dossier, DossierStatus, DossierWarning, EventKind, ImportJob, IntegrationToken, MonthlyStat,
+    ApologyLetter, Dossier, DossierStatus, DossierWarning, EventKind, ImportJob, IntegrationToken, LateStepStat,
+    MonthlyStat,
 )
 
 
@@ -284,22 +285,23 @@ def token_revoke(request, pk):
 
 # -- analytics ----------------------------------------------------------------------------------
 def _analytics_scope(request):
+    """The on-time summary and the late-step summary in the user's scope, filtered alike: the year selects by
+    summary month (receipt, return or refusal for MonthlyStat; the delay for LateStepStat), then field, agency."""
     _require(request, "dossiers.view_analytics")
-    stats = scope_queryset(request.user, MonthlyStat.objects.all())
-    dossiers = scope_queryset(request.user, Dossier.objects.all())
+    filters = {}
     year = request.GET.get("year")
     if year and year.isdigit():
-        stats = stats.filter(month__year=int(year))
-        dossiers = dossiers.filter(received_at__year=int(year))
+        filters["month__year"] = int(year)
     if field := request.GET.get("field"):
-        stats, dossiers = stats.filter(field_id=field), dossiers.filter(field_id=field)
+        filters["field_id"] = field
     if q := request.GET.get("agency"):
-        stats, dossiers = stats.filter(agency_id=q), dossiers.filter(agency_id=q)
-    return stats, dossiers
+        filters["agency_id"] = q
+    return (scope_queryset(request.user, MonthlyStat.objects.filter(**filters)),
+            scope_queryset(request.user, LateStepStat.objects.filter(**filters)))
 
 
 def analytics(request):
-    stats, dossiers = _analytics_scope(request)
+    stats, late_stats = _analytics_scope(request)
     by_field = services.on_time_rates(stats, "field")
     by_month = services.on_time_rates(stats, "month")
     by_agency = services.on_time_rates(stats, "agency", limit=15)
@@ -313,19 +315,19 @@ def analytics(request):
     }
     from procedures.models import Field
 
-    years = sorted({m.year for m in scope_queryset(request.user, MonthlyStat.objects.all())
-                    .dates("month", "year")}, reverse=True)
+    years = sorted({m.year for model in (MonthlyStat, LateStepStat)
+                    for m in scope_queryset(request.user, model.objects.all()).dates("month", "year")}, reverse=True)
     return render(request, "dossiers/analytics.html", {
         "totals": services.totals(stats), "by_field": by_field, "by_month": by_month, "by_agency": by_agency,
-        "by_procedure": by_procedure, "bottlenecks": services.bottlenecks(dossiers, 15),
+        "by_procedure": by_procedure, "bottlenecks": services.bottlenecks(late_stats, 15),
         "chart_data": chart, "fields": Field.objects.all(), "years": years,
         "province_scope": request.user.has_province_scope or request.user.is_superuser,
     })
 
 
 def analytics_xlsx(request):
-    stats, dossiers = _analytics_scope(request)
-    response = HttpResponse(services.analytics_xlsx(stats, dossiers),
+    stats, late_stats = _analytics_scope(request)
+    response = HttpResponse(services.analytics_xlsx(stats, late_stats),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="ty-le-dung-han.xlsx"'
     return response

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossiers import bulk, engine, services
-from dossiers.models import Dossier, DossierEvent, MonthlyStat
+from dossiers.models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 from .conftest import T0, receive_row, row
 
@@ -77,7 +77,13 @@ def snapshot():
         "completed_step", "completed_step_due_at", "is_late", "note", "source"))
     stats = sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
                                                    "late", "refused"))
-    return dossiers, events, stats
+    late = late_stats()
+    return dossiers, events, stats, late
+
+
+def late_stats():
+    return sorted(LateStepStat.objects.values_list("agency_id", "field_id", "month", "late_step",
+                                                   "late_unit", "count"))
 
 
 def test_a_mixed_batch_equals_the_rows_one_by_one(catalog, land):
@@ -113,6 +119,11 @@ def test_batches_split_anywhere_give_the_same_result(catalog, land):
     for start in range(0, len(rows), 37):
         processor.process_batch(rows[start:start + 37])
     assert snapshot() == whole
+    # The late-step summary kept by the increments equals the one recomputed from dossiers and events.
+    late = late_stats()
+    assert sum(r[-1] for r in late) == Dossier.objects.exclude(late_step="").count() > 10
+    services.rebuild_monthly_stats()
+    assert late_stats() == late
 
 
 def test_events_stored_meanwhile_are_skipped_by_the_bulk_insert(catalog, land):

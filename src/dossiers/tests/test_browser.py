@@ -100,6 +100,9 @@ def test_late_dossier_apology_and_analytics_charts(page, users, catalog, provinc
     # one completed dossier, returned on time; the late one is still open (Vietnamese decimal comma)
     assert page.get_by_test_id("total-rate").inner_text() == "100,0%"
     assert "Đất đai" in page.get_by_test_id("by-field").inner_text()
+    # The bottleneck table, from the late-step summary: HS-001's receipt step ended late (handed on a day later).
+    bottlenecks = page.get_by_test_id("bottlenecks").inner_text()
+    assert "Bước receive" in bottlenecks and "Bộ phận một cửa" in bottlenecks
     shot(page, "dossiers-analytics")
     page.context.close()
 

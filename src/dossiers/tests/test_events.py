@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from core.workdays import add_working_days, working_days_between
 from dossiers import services
-from dossiers.models import Dossier, DossierEvent, MonthlyStat
+from dossiers.models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 from .conftest import T0, receive_row, row
 
@@ -167,6 +167,71 @@ def test_the_monthly_summary_stays_equal_to_a_full_recount(catalog, land):
     assert sum(r[4] + r[5] for r in rebuilt) == Dossier.objects.filter(status="returned").count()
 
 
+def late_summary():
+    return sorted(LateStepStat.objects.values_list("field__code", "month", "late_step", "late_unit", "count"))
+
+
+def test_the_late_step_summary_counts_each_delay_once_in_its_month_and_equals_a_recount(catalog, land):
+    from django.utils import timezone
+
+    march, april = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
+    processor = services.EventProcessor(land)
+
+    def batch(*rows):
+        result = processor.process_batch(list(enumerate(rows, start=1)))
+        assert not result.errors, result.errors
+
+    batch(
+        # On time throughout: not counted.
+        receive_row("OK"), row("OK", "ok2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"),
+        row("OK", "ok3", "return", T0 + 3 * D),
+        # Received in March, the review (7 working days from 25/3) ends late on 10/4: counted in April.
+        receive_row("LT", T0 + 23 * D), row("LT", "lt2", "transfer", T0 + 23 * D + H, step="review",
+                                            to_unit="Phòng ĐK"),
+        # The quick procedure (half a day, due at 17:00): handed to review at 12:01, whose half day then ends
+        # on Tuesday at noon; returned at 17:30, every step on time but past the appointment.
+        receive_row("LR", T0, procedure="1.001193"),
+        row("LR", "lr2", "transfer", T0 + 3 * H + dt.timedelta(minutes=1), step="review"),
+        # Paused for a supplement: the clock stops, so a late-looking hand-over is on time...
+        receive_row("SP"), row("SP", "sp2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"),
+        row("SP", "sp3", "supplement_request", T0 + 2 * H),
+        # ...and a late receipt step then a late review: only the first delay counts.
+        receive_row("TW"), row("TW", "tw2", "transfer", T0 + 2 * D, step="review", to_unit="Phòng ĐK"),
+    )
+    batch(
+        row("LT", "lt3", "transfer", T0 + 39 * D, step="approve"),
+        row("LR", "lr3", "return", T0 + 8 * H + dt.timedelta(minutes=30)),
+        row("SP", "sp4", "supplement_received", T0 + 20 * D),
+        row("SP", "sp5", "transfer", T0 + 25 * D, step="approve"),
+        row("TW", "tw3", "transfer", T0 + 20 * D, step="approve"),
+        # A late dossier refused afterwards stays counted where its delay happened.
+        row("TW", "tw4", "refuse", T0 + 21 * D),
+    )
+    # An apology letter for an overdue dossier whose steps are on time: late at its return.
+    batch(receive_row("AP"), row("AP", "ap2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"))
+    before = late_summary()
+    services.issue_apology(Dossier.objects.get(code="AP"), reason="Chờ xác minh", signer_name="A",
+                           new_due_at=timezone.now() + 30 * D)
+    assert late_summary() == before and Dossier.objects.get(code="AP").late_step == ""  # late at its return
+    batch(row("AP", "ap3", "return", T0 + 2 * D))
+
+    late = dict(Dossier.objects.exclude(late_step="").values_list("code", "late_step"))
+    assert late == {"LT": "review", "LR": "review", "TW": "receive", "AP": "review"}
+    assert Dossier.objects.get(code="SP").late_step == ""
+    incremental = late_summary()
+    assert incremental == [
+        ("dat-dai", march, "receive", "Bộ phận một cửa", 1),
+        ("dat-dai", march, "review", "Phòng ĐK", 1),
+        ("dat-dai", april, "review", "Phòng ĐK", 1),
+        ("ho-tich", march, "review", "Tư pháp", 1),
+    ]
+    services.rebuild_monthly_stats()
+    assert late_summary() == incremental
+    # Restricted to some agencies as well.
+    services.rebuild_late_stats(agencies=[land])
+    assert late_summary() == incremental
+
+
 def test_events_are_append_only(catalog, land):
     from core.models import AppendOnlyError
 
@@ -203,3 +268,19 @@ def test_batch_deadlines_equal_the_calendar_one_by_one(catalog, land):
         received = d.events.get(kind="receive")
         first_step_days = "0.5"  # receive: 0,5 day, or 0 day (then: within the next half day)
         assert transfer.completed_step_due_at == add_working_days(received.occurred_at, first_step_days)
+
+
+def test_a_procedure_moved_to_another_field_still_adds_to_one_summary_row(catalog, land):
+    """Dossiers keep the field they were received under; the summary has one row per procedure and month."""
+    from procedures.models import Field
+
+    push(land, receive_row("F-1"))
+    procedure = catalog["home"]
+    procedure.field = Field.objects.create(code="moi", name="Lĩnh vực mới")
+    procedure.save()
+    result = services.EventProcessor(land).process_batch([
+        (2, receive_row("F-2", T0 + H)), (3, row("F-1", "f1-2", "return", T0 + 2 * H)),
+        (4, row("F-2", "f2-2", "return", T0 + 3 * H))])
+    assert not result.errors
+    stat = MonthlyStat.objects.get()
+    assert (stat.received, stat.completed) == (2, 2)

@@ -131,6 +131,41 @@ def test_analytics_by_field_and_bottlenecks_and_export(dossier, province, users,
     assert client_as(users["other_oversight"]).get("/dossiers/analytics/").context["totals"]["completed"] == 0
 
 
+def test_bottlenecks_read_the_summary_in_the_users_scope_with_the_page_filters(catalog, province, users,
+                                                                                client_as):
+    from .conftest import define
+
+    home, other = province["agencies"], province["other_agencies"]
+    define(catalog["home"], home["commune_a"])
+    units = {home["land"]: ("Phòng ĐK", 2), home["commune_a"]: ("Văn phòng xã", 1), other["land"]: ("Phòng AG", 1)}
+    for agency, (unit, count) in units.items():
+        for i in range(count):
+            code = f"{agency.code}-{i}"
+            services.push_event(agency, receive_row(code))
+            services.push_event(agency, row(code, f"{code}-2", "transfer", T0 + dt.timedelta(hours=1), step="review",
+                                            to_unit=unit))
+            # Review: 7 working days; handed on 12 days later (in March 2026).
+            services.push_event(agency, row(code, f"{code}-3", "transfer", T0 + dt.timedelta(days=12),
+                                            step="approve"))
+
+    def table(user, query=""):
+        page = client_as(user).get(f"/dossiers/analytics/{query}")
+        return sorted((b["late_step"], b["late_unit"], b["n"]) for b in page.context["bottlenecks"])
+
+    assert table(users[Role.ISO_SECRETARY]) == [("review", "Phòng ĐK", 2)]  # their agency only
+    assert table(users[Role.ISO_SECRETARY], f"?agency={home['commune_a'].pk}") == []  # not another agency's
+    assert table(users[Role.OVERSIGHT]) == [("review", "Phòng ĐK", 2), ("review", "Văn phòng xã", 1)]  # province
+    assert table(users["other_oversight"]) == [("review", "Phòng AG", 1)]
+    assert table(users[Role.OVERSIGHT], f"?agency={home['commune_a'].pk}") == [("review", "Văn phòng xã", 1)]
+    assert table(users[Role.OVERSIGHT], f"?field={catalog['quick'].field_id}") == []
+    assert table(users[Role.OVERSIGHT], "?year=2025") == []
+    assert table(users[Role.OVERSIGHT], "?year=2026") == table(users[Role.OVERSIGHT])
+    export = client_as(users[Role.PROVINCIAL_VIEWER]).get("/dossiers/analytics.xlsx")
+    workbook = load_workbook(io.BytesIO(export.content))
+    assert sorted(list(workbook["Điểm nghẽn"].iter_rows(values_only=True))[1:]) == [
+        ("Bước review", "Phòng ĐK", 2), ("Bước review", "Văn phòng xã", 1)]
+
+
 def test_dashboard_panels_for_each_role(dossier, users, client_as):
     assert "Hồ sơ tôi đang giữ" in client_as(users[Role.STAFF]).get("/").content.decode()
     assert "của cơ quan (12 tháng)" in client_as(users[Role.ISO_SECRETARY]).get("/").content.decode()
