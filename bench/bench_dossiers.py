@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -147,9 +148,14 @@ def raw_insert(path):
             cursor.execute(f"CREATE TABLE {table} (LIKE dossiers_dossierevent INCLUDING DEFAULTS INCLUDING INDEXES "
                            f"INCLUDING CONSTRAINTS)")
         else:
+            # The events table's own definition (columns, primary key, unique key), without the foreign key: what
+            # LIKE ... INCLUDING gives on PostgreSQL.
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TABLE {table} AS SELECT * FROM dossiers_dossierevent WHERE 0")
-            cursor.execute(f"CREATE UNIQUE INDEX {table}_u ON {table} (dossier_id, external_id)")
+            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'dossiers_dossierevent'")
+            ddl = cursor.fetchone()[0].replace('"dossiers_dossierevent"', table, 1)
+            ddl = re.sub(r' REFERENCES "dossiers_dossier" \("id"\) DEFERRABLE INITIALLY DEFERRED', "", ddl)
+            assert "REFERENCES" not in ddl and "UNIQUE" in ddl, ddl
+            cursor.execute(ddl)
     from django.db import transaction
 
     now = dt.datetime.now(dt.UTC).isoformat()

@@ -22,5 +22,8 @@ class Any(Lookup):
         if connection.vendor != "postgresql":
             return In(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [self.lhs.output_field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
-        return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
+        # The array typed as the column (psycopg would send small ints as smallint[]): same-type comparison,
+        # so the planner estimates and uses the column's indexes as for an IN list.
+        return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", [*lhs_params, values]

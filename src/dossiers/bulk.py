@@ -233,3 +233,11 @@ def upsert_late_stats(agency_id, late):
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
                            f"{conflict}", zip([agency_id] * len(keys), fields, [m.isoformat() for m in months], steps,
                                               units, counts, strict=True))
+
+
+def refresh_statistics():
+    """ANALYZE the tables a long import fills (PostgreSQL), so the planner keeps probing the unique keys rather
+    than scanning: statistics taken while the tables were small would describe them as nearly empty."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Dossier._meta.db_table}, {DossierEvent._meta.db_table}")

@@ -43,7 +43,10 @@ UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 US = dt.timedelta(microseconds=1)
 MINUTE_US = 60_000_000
-OPEN = (DossierStatus.PROCESSING, DossierStatus.PAUSED)
+# Statuses as plain strings in the engine's loop (cheaper to compare than the enum members).
+PROCESSING, PAUSED, RETURNED, REFUSED = (str(s.value) for s in (DossierStatus.PROCESSING, DossierStatus.PAUSED,
+                                                                DossierStatus.RETURNED, DossierStatus.REFUSED))
+KIND_VALUE = {k: str(k.value) for k in EventKind}
 _ISO = r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?)?"
 ISO_COLUMN = re.compile(rf"(?:{_ISO}\n)*{_ISO}")
 DMY = re.compile(r"^(\d\d)/(\d\d)/(\d{4})", re.M)
@@ -404,12 +407,13 @@ class EventProcessor:
         months = np.array(distinct.astype(dt.date).tolist() + [None], dtype=object)[inverse.ravel()].tolist()
         steps, to_names, to_units = batch.text("step"), batch.text("to_name", 150), batch.text("to_unit", 255)
         usernames = batch.text("to_username")
+        receipt_columns = (batch.text("procedure_code"), batch.text("applicant_name", 255),
+                           batch.text("applicant_address", 255), steps, usernames, to_names, to_units)
         stats = defaultdict(Counter)
         late_stats = Counter()  # (field, month of the delay, late step, late unit) -> dossiers newly late
         accepted, events = [], []
         new, changed = [], {}
-        receive, transfer, processing, paused = (EventKind.RECEIVE, EventKind.TRANSFER, DossierStatus.PROCESSING,
-                                                 DossierStatus.PAUSED)
+        receive, transfer, processing, paused = EventKind.RECEIVE, EventKind.TRANSFER, PROCESSING, PAUSED
         for i in ok:
             code, key = codes[i], (codes[i], ids[i])
             if key in seen:
@@ -418,7 +422,7 @@ class EventProcessor:
             kind, moment, d = kinds[i], moments[i], states.get(code)
             try:
                 if kind is receive:
-                    d = self._receive(d, batch, i, code, moment, due, step_due, months[i], stats)
+                    d = self._receive(d, receipt_columns, i, code, moment, due, step_due, months[i], stats)
                     states[code] = d
                     new.append(d)
                     entered, completed, completed_due, late = d.current_step, "", None, None
@@ -484,7 +488,7 @@ class EventProcessor:
 
             bulk.insert_events({
                 "dossier_id": list(map(attrgetter("pk"), ev_dossier)), "external_id": take(ids),
-                "kind": [kinds[i].value for i in accepted], "occurred_at": take(moments), "step": ev_step,
+                "kind": list(map(KIND_VALUE.__getitem__, take(kinds))), "occurred_at": take(moments), "step": ev_step,
                 "from_name": take(batch.text("from_name", 150)), "from_unit": take(batch.text("from_unit", 255)),
                 "to_name": take(to_names), "to_unit": take(batch.text("to_unit", 255)),
                 "completed_step": ev_completed, "completed_step_due_at": ev_due, "is_late": ev_late,
@@ -496,10 +500,11 @@ class EventProcessor:
         bulk.upsert_late_stats(agency.pk, late_stats)
         result.stored += len(accepted)
 
-    def _receive(self, d, batch, i, code, moment, due, step_due, month, stats):
+    def _receive(self, d, columns, i, code, moment, due, step_due, month, stats):
         if d is not None:
             raise RowError(_("Hồ sơ “%(code)s” đã được tiếp nhận trước đó.") % {"code": code})
-        proc_code = batch.text("procedure_code")[i]
+        proc_codes, applicants, addresses, steps, usernames, to_names, to_units = columns
+        proc_code = proc_codes[i]
         if not proc_code:
             raise RowError(_("Sự kiện tiếp nhận cần mã thủ tục."))
         info = self.procedure(proc_code)
@@ -509,10 +514,10 @@ class EventProcessor:
             raise RowError(_("Thủ tục “%(code)s” đã bị bãi bỏ.") % {"code": proc_code})
         if not info.steps:
             raise RowError(_("Thủ tục “%(code)s” chưa có quy trình giải quyết tại cơ quan.") % {"code": proc_code})
-        applicant = batch.text("applicant_name", 255)[i]
+        applicant = applicants[i]
         if not applicant:
             raise RowError(_("Thiếu tên người nộp hồ sơ."))
-        step = batch.text("step")[i] or info.first_step
+        step = steps[i] or info.first_step
         if step not in info.steps:
             raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
                            % {"step": step, "code": proc_code})
@@ -520,22 +525,22 @@ class EventProcessor:
         if appointment < 0 or step_due.get(i, -1) < 0:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))
         procedure = info.procedure
-        username = batch.text("to_username")[i]
+        username = usernames[i]
         d = DossierState.__new__(DossierState)
         d.pk, d.procedure_id, d.field_id, d.code = None, procedure.pk, procedure.field_id, code
-        d.applicant_name, d.applicant_address = applicant, batch.text("applicant_address", 255)[i]
+        d.applicant_name, d.applicant_address = applicant, addresses[i]
         d.received_at, d.due_at, d.processing_days = moment, appointment, procedure.processing_days
-        d.status, d.current_step, d.step_started_at, d.step_due_at = DossierStatus.PROCESSING, step, moment, step_due[i]
+        d.status, d.current_step, d.step_started_at, d.step_due_at = PROCESSING, step, moment, step_due[i]
         d.holder_id = self.user_id(username) if username else None
-        d.holder_name = batch.text("to_name", 150)[i]
-        d.holder_unit = batch.text("to_unit", 255)[i] or info.steps[step].unit[:255]
+        d.holder_name = to_names[i]
+        d.holder_unit = to_units[i] or info.steps[step].unit[:255]
         d.last_event_at, d.late_step, d.late_unit = moment, "", ""
         d.completed_at = d.is_late = d.paused_at = d.apology_due_at = None
         stats[(procedure.pk, procedure.field_id, month)]["received"] += 1
         return d
 
     def _return(self, d, moment, to_name, month, stats, late_stats):
-        d.status, d.completed_at = DossierStatus.RETURNED, moment
+        d.status, d.completed_at = RETURNED, moment
         d.is_late = moment > d.due_at or d.apology_due_at is not None
         if d.is_late and not d.late_step:
             d.late_step, d.late_unit = d.current_step, d.holder_unit
@@ -548,11 +553,11 @@ class EventProcessor:
     def _other(self, d, kind, moment, month, stats):
         """Supplement request/receipt and refusal (rare: deadlines one by one)."""
         if kind == EventKind.SUPPLEMENT_REQUEST:
-            if d.status == DossierStatus.PAUSED:
+            if d.status == PAUSED:
                 raise RowError(_("Hồ sơ đã đang chờ bổ sung."))
-            d.status, d.paused_at = DossierStatus.PAUSED, moment
+            d.status, d.paused_at = PAUSED, moment
         elif kind == EventKind.SUPPLEMENT_RECEIVED:
-            if d.status != DossierStatus.PAUSED:
+            if d.status != PAUSED:
                 raise RowError(_("Hồ sơ không ở trạng thái chờ bổ sung."))
             info = self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
             try:  # computed first, assigned after: a refused row leaves the dossier as it was
@@ -567,7 +572,7 @@ class EventProcessor:
                 step_due_at = self._add_days(moment, step_left if step_left else "0.5")
             except ValueError:
                 raise RowError(_("Thời điểm nằm ngoài lịch làm việc.")) from None
-            d.due_at, d.step_due_at, d.status, d.paused_at = due_at, step_due_at, DossierStatus.PROCESSING, None
+            d.due_at, d.step_due_at, d.status, d.paused_at = due_at, step_due_at, PROCESSING, None
         elif kind == EventKind.REFUSE:
-            d.status, d.completed_at, d.holder_id, d.step_due_at = DossierStatus.REFUSED, moment, None, None
+            d.status, d.completed_at, d.holder_id, d.step_due_at = REFUSED, moment, None, None
             stats[(d.procedure_id, d.field_id, month)]["refused"] += 1

@@ -158,10 +158,12 @@ def run_import_job(job_id):
         with job.file.open("rb") as handle:
             raw = getattr(handle, "file", handle)
             reader = TableReader(raw, job.filename, EVENT_COLUMNS, required=REQUIRED_COLUMNS)
-            for numbers, columns in reader.batches(batch_size):
+            for number, (numbers, columns) in enumerate(reader.batches(batch_size), start=1):
                 if job.rows_read == 0 and reader.missing_columns():
                     break
                 _import_batch(job, processor, Batch(numbers, columns), reader.progress())
+                if number & (number - 1) == 0:  # after batches 1, 2, 4, 8, ...: the tables have doubled
+                    bulk.refresh_statistics()
             if job.rows_read == 0 and reader.missing_columns():
                 raise ValidationError(_("Tệp thiếu cột bắt buộc: %(cols)s.")
                                       % {"cols": ", ".join(reader.missing_columns())})
