@@ -92,9 +92,12 @@ eiso_run() {
   mkdir -p "$ROOT/var"
   manage migrate --noinput -v 0
   manage load_demo --if-empty
-  log "starting the background task worker"
+  log "starting the background task worker and the scheduler of periodic tasks"
   trap stop_background EXIT
   start_background worker.log db_worker --queue-name '*'
+  # Enqueues early warnings and review reminders at their times (settings.EISO[*_SCHEDULE]);
+  # no heartbeat task (it would add a task row every minute).
+  start_background scheduler.log crontask --no-heartbeat
   manage demo_accounts
   log "eISO at http://127.0.0.1:${EISO_PORT:-8000}/  (Ctrl-C to stop)"
   manage runserver "127.0.0.1:${EISO_PORT:-8000}" --noreload
