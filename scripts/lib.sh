@@ -69,6 +69,17 @@ eiso_setup_assets() {
 
 manage() { mkdir -p "${EISO_VAR_DIR:-$ROOT/var}"; "$PY" "$ROOT/src/manage.py" "$@"; }
 
+# Background processes of ./eiso run: `start_background <log> <manage.py args>` writes to var/<log>.
+# Python is started directly, not through manage(): `$!` of a backgrounded function is a subshell,
+# and killing that left the Python process running after ./eiso exited.
+BACKGROUND=()
+start_background() {
+  local logfile="$1"; shift
+  "$PY" "$ROOT/src/manage.py" "$@" >"$ROOT/var/$logfile" 2>&1 &
+  BACKGROUND+=("$!")
+}
+stop_background() { [ ${#BACKGROUND[@]} -eq 0 ] || kill "${BACKGROUND[@]}" 2>/dev/null || true; }
+
 eiso_setup() {
   ensure_apt "$@"
   eiso_setup_python
@@ -81,10 +92,12 @@ eiso_run() {
   mkdir -p "$ROOT/var"
   manage migrate --noinput -v 0
   manage load_demo --if-empty
-  log "starting the background task worker"
-  manage db_worker --queue-name '*' >"$ROOT/var/worker.log" 2>&1 &
-  local worker=$!
-  trap 'kill $worker 2>/dev/null || true' EXIT
+  log "starting the background task worker and the scheduler of periodic tasks"
+  trap stop_background EXIT
+  start_background worker.log db_worker --queue-name '*'
+  # Enqueues early warnings and review reminders at their times (settings.EISO[*_SCHEDULE]);
+  # no heartbeat task (it would add a task row every minute).
+  start_background scheduler.log crontask --no-heartbeat
   manage demo_accounts
   log "eISO at http://127.0.0.1:${EISO_PORT:-8000}/  (Ctrl-C to stop)"
   manage runserver "127.0.0.1:${EISO_PORT:-8000}" --noreload

@@ -1,5 +1,7 @@
 from django.tasks import task
 
+from core.schedule import periodic
+
 
 @task()
 def run_import(job_id):
@@ -9,6 +11,7 @@ def run_import(job_id):
     run_import_job(job_id)
 
 
+@periodic("DOSSIER_WARN_SCHEDULE")  # every half hour in office hours by default
 @task()
 def warn_due_dossiers():
     """Early warning to the holders of dossiers about to be late (settings.EISO['DOSSIER_WARN_DAYS'])."""

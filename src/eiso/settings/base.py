@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "crontask",  # manage.py crontask: enqueues the periodic tasks at their times
     # eISO apps, in dependency order (the demo loader follows this order)
     "core",
     "organizations",
@@ -196,4 +197,10 @@ EISO = {
     # Document control: upload limit, and whether the author of a draft may approve it.
     "DOCUMENT_MAX_UPLOAD_MB": float(os.environ.get("EISO_DOCUMENT_MAX_UPLOAD_MB", "20")),
     "DOCUMENT_SEPARATION_OF_DUTIES": env_bool("EISO_DOCUMENT_SEPARATION_OF_DUTIES", True),
+    # Periodic tasks, enqueued by `manage.py crontask`: crontab lines in local time (TIME_ZONE), day of
+    # week by name (Mon…Sun); an empty value leaves the task unscheduled. Early warnings every half hour
+    # from 07:00 to 17:30 every day (make-up working days fall on Saturdays; a run on a day off is cheap
+    # and warns nobody twice); document review reminders once a day at 07:00.
+    "DOSSIER_WARN_SCHEDULE": os.environ.get("EISO_DOSSIER_WARN_SCHEDULE", "*/30 7-17 * * *"),
+    "DOCUMENT_REMINDER_SCHEDULE": os.environ.get("EISO_DOCUMENT_REMINDER_SCHEDULE", "0 7 * * *"),
 }

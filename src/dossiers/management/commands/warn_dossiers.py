@@ -4,7 +4,8 @@ from dossiers.tasks import warn_due_dossiers
 
 
 class Command(BaseCommand):
-    help = "Enqueue the early-warning task for dossiers about to be late (run it from cron, e.g. hourly)."
+    help = ("Enqueue the early-warning task for dossiers about to be late now (manage.py crontask enqueues it "
+            "on the schedule settings.EISO['DOSSIER_WARN_SCHEDULE']).")
 
     def handle(self, *args, **options):
         result = warn_due_dossiers.enqueue()
