@@ -236,6 +236,7 @@ def install_timers():
     timed(services, "_import_batch", "batch (all)")
     connection.ensure_connection()
     timed(connection, "commit", "commit")
+    timed(bulk, "refresh_statistics", "analyze")
     return timers
 
 

@@ -26,8 +26,9 @@ class DossierStatus(models.TextChoices):
 class Dossier(models.Model):
     """A dossier (hồ sơ TTHC) received at the one-stop shop of an agency."""
 
+    # agency and holder have no index of their own: (agency, code) and (holder, status) start with them.
     agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
-                               related_name="dossiers")
+                               related_name="dossiers", db_index=False)
     procedure = models.ForeignKey("procedures.AdminProcedure", verbose_name=_("thủ tục"), on_delete=models.PROTECT,
                                   related_name="dossiers")
     field = models.ForeignKey("procedures.Field", verbose_name=_("lĩnh vực"), on_delete=models.PROTECT,
@@ -47,7 +48,7 @@ class Dossier(models.Model):
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(_("hạn bước hiện tại"), null=True, blank=True)
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người đang giữ"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="held_dossiers")
+                               on_delete=models.SET_NULL, related_name="held_dossiers", db_index=False)
     holder_name = models.CharField(_("người đang giữ"), max_length=150, blank=True)
     holder_unit = models.CharField(_("đơn vị đang giữ"), max_length=255, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
