@@ -191,7 +191,7 @@ EISO = {
     # time limit (False: the clock stops and resumes with the remaining time; True: it restarts in full).
     "DOSSIER_WARN_DAYS": 1,
     "DOSSIER_SUPPLEMENT_RESTARTS": False,
-    "DOSSIER_IMPORT_BATCH": 5000,
+    "DOSSIER_IMPORT_BATCH": int(os.environ.get("EISO_DOSSIER_IMPORT_BATCH", 20000)),
     "DEMO_DOSSIERS": int(os.environ.get("EISO_DEMO_DOSSIERS", "200000")),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
     # Document control: upload limit, and whether the author of a draft may approve it.
