@@ -81,6 +81,8 @@ class WorkCalendar:
         self.slot_starts = np.empty(2 * len(minutes), dtype="datetime64[m]")
         self.slot_starts[0::2] = minutes
         self.slot_starts[1::2] = minutes + self.noon
+        self._first_minute = np.datetime64(f"{first_year}-01-01T00:00", "m")
+        self._after_last_minute = np.datetime64(f"{last_year + 1}-01-01T00:00", "m")
 
     # -- single values ------------------------------------------------------------------------
     def is_working_day(self, day):
@@ -136,12 +138,11 @@ class WorkCalendar:
         does not fail the whole array: returns (deadlines, ok) with ok False for those rows."""
         starts = np.asarray(starts).astype("datetime64[m]")
         halves = np.asarray(halves, dtype=np.int64)
-        years = starts.astype("datetime64[Y]").astype(np.int64) + 1970
         first = np.searchsorted(self.slot_starts, starts, side="left")
         last = first + halves - 1
-        ok = (years >= self.first_year) & (years <= self.last_year) & (last < len(self.slot_starts))
-        last = np.where(ok, last, 0)
-        days = self.days[np.maximum(last, 0) // 2].astype("datetime64[m]")
+        ok = ((starts >= self._first_minute) & (starts < self._after_last_minute)
+              & (last < len(self.slot_starts)))
+        days = self.days[np.clip(last, 0, len(self.slot_starts) - 1) // 2].astype("datetime64[m]")
         deadlines = days + np.where(last % 2 == 0, self.noon, self.end)
         return np.where(halves == 0, starts, deadlines), ok
 
