@@ -33,10 +33,11 @@ def test_demo_province_is_realistic_and_loaded_once():
     assert audit.verify_chain(str(active.first().province_id)) == []
 
 
-def test_production_settings_pass_the_deploy_check():
+@pytest.mark.parametrize("extra", [{}, {"EISO_REDIS_URL": "redis://127.0.0.1:6399/0"}], ids=["plain", "redis"])
+def test_production_settings_pass_the_deploy_check(extra):
     # the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a production check
     base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {**base, "DJANGO_SETTINGS_MODULE": "eiso.settings.production",
+    env = {**base, **extra, "DJANGO_SETTINGS_MODULE": "eiso.settings.production",
            "EISO_SECRET_KEY": "k" * 20 + "-Zq8!xV@2#pL&9mN$4rT^7wY*1bC(5dF)0gH",
            "EISO_ALLOWED_HOSTS": "eiso.example.gov.vn", "DATABASE_URL": "sqlite:///:memory:"}
     result = subprocess.run([sys.executable, str(SRC / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
