@@ -1,6 +1,12 @@
+import codecs
+import csv
 import io
 import unicodedata
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procedures import tabular
 from procedures.tabular import TableReader, clean
 
 ALIASES = {"code": ["mã"], "name": ["tên"], "note": ["ghi chú"]}
@@ -38,3 +44,60 @@ def test_batches_give_the_same_rows_as_columns():
     assert batches[2][1] == {"code": ["A3"], "name": ["x"], "note": ["y"]}
     assert [(n, {k: v[i] for k, v in cols.items()}) for numbers, cols in batches for i, n in enumerate(numbers)] \
         == read(data)
+
+
+# -- the Arrow reader and the Python reader give the same batches ---------------------------------------------
+CELL = st.lists(st.sampled_from(list("aA1 ,;\"\n\r\tđĐ\u0323") + ["e\u0301", "Nguyễn", "  "]), max_size=6).map("".join)
+
+
+def both(data, size, name="x.csv"):
+    reader = TableReader(io.BytesIO(data), name, ALIASES)
+    return list(reader.batches(size)), list(reader._batches_python(size))
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(CELL, min_size=3, max_size=3), max_size=12), size=st.integers(1, 5),
+       bom=st.booleans(), crlf=st.booleans())
+def test_arrow_reader_equals_python_reader(rows, size, bom, crlf):
+    handle = io.StringIO()
+    csv.writer(handle, lineterminator="\r\n" if crlf else "\n").writerows([["mã", "tên", "ghi chú"], *rows])
+    data = (codecs.BOM_UTF8 if bom else b"") + unicodedata.normalize("NFD", handle.getvalue()).encode()
+    fast, slow = both(data, size)
+    assert fast == slow
+
+
+def test_a_malformed_row_midway_hands_the_rest_to_the_python_reader(monkeypatch):
+    """Rows read by Arrow before the malformed one are not read twice; the short row is padded as before."""
+    monkeypatch.setattr(TableReader, "ARROW_BLOCK", 64)
+    lines = ["mã,tên,ghi chú"] + [f"A{i},Tên {i},x" for i in range(40)] + ["B1,ngắn"] + ["C1,Đất đai,y", "", "C2,z,"]
+    data = "\n".join(lines).encode()
+    skipped = []
+    python_batches = TableReader._batches_python
+
+    def spy(self, size, skip=0):
+        skipped.append(skip)
+        return python_batches(self, size, skip)
+
+    monkeypatch.setattr(TableReader, "_batches_python", spy)
+    reader = TableReader(io.BytesIO(data), "x.csv", ALIASES)
+    batches = list(reader.batches(4))
+    assert skipped[0] > 0 and skipped[0] % 4 == 0  # Arrow handed out whole batches first
+    rows = [(n, {k: v[i] for k, v in cols.items()}) for numbers, cols in batches for i, n in enumerate(numbers)]
+    assert [n for n, _row in rows] == list(range(2, 44)) + [45]
+    assert rows[40] == (42, {"code": "B1", "name": "ngắn", "note": ""})
+    assert rows[-1] == (45, {"code": "C2", "name": "z", "note": ""})
+    skipped.clear()
+    assert batches == list(TableReader(io.BytesIO(data), "x.csv", ALIASES)._batches_python(4))
+
+
+def test_invalid_utf8_past_the_sample_goes_to_the_python_reader_which_marks_the_cell(monkeypatch):
+    monkeypatch.setattr(tabular, "SAMPLE", 24)  # the bad bytes lie past the sample that chose UTF-8
+    data = "mã,tên,ghi chú\nA1,Tên,x\n".encode() + b"A2,T\xe1\xba,y\n"
+    rows = read(data)
+    assert rows[0] == (2, {"code": "A1", "name": "Tên", "note": "x"})
+    assert rows[1][0] == 3 and "\ufffd" in rows[1][1]["name"]
+
+
+def test_nfc_column_keeps_values_apart():
+    assert tabular.nfc_column(["e\u0301", "a\x00b", ""]) == ["é", "a\x00b", ""]
+    assert tabular.nfc_column(["Đất đai", "x"]) == ["Đất đai", "x"]
