@@ -101,7 +101,7 @@ def header_map(headers, aliases):
 class TableReader:
     """Iterate (row_number, {key: value}) over a CSV or XLSX file object."""
 
-    ARROW_BLOCK = 1 << 22  # bytes the Arrow reader parses at a time
+    ARROW_BLOCK = 1 << 20  # bytes the Arrow reader parses at a time
 
     def __init__(self, fileobj, filename, aliases, required=()):
         self.fileobj, self.filename, self.aliases = fileobj, filename, aliases
