@@ -71,6 +71,13 @@ def setup_django(db_url):
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The product's SQLite settings (WAL, page cache...), not the test suite's in-memory ones.
+        from eiso.settings.base import SQLITE_OPTIONS
+
+        connection.settings_dict["OPTIONS"] = dict(SQLITE_OPTIONS)
 
     settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="eiso-bench-media-"))
     call_command("migrate", verbosity=0)
