@@ -43,7 +43,13 @@ def detect_encoding(sample: bytes):
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and len(sample) >= SAMPLE:
             return "utf-8"  # a multi-byte character cut by the end of the sample
-        return "cp1258"
+    # A damaged UTF-8 export (a few broken sequences among many good ones) stays UTF-8: its damaged rows are then
+    # reported one by one, where reading it all as Windows-1258 would garble every letter and the header. Vietnamese
+    # in Windows-1258 almost never forms a valid UTF-8 sequence.
+    text = sample.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    valid = sum(1 for ch in text if ch > "\x7f") - broken
+    return "utf-8" if valid >= 4 * broken else "cp1258"
 
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -111,7 +117,8 @@ class TableReader:
         self._size = self._file_size()
         self._total_rows = None
         self._row = 0
-        self.columns = {}
+        self.columns = {}  # column index -> key
+        self.labels = {}  # key -> the file's own header of that column
 
     def _file_size(self):
         try:
@@ -122,6 +129,10 @@ class TableReader:
             return size or 1
         except (OSError, AttributeError):
             return 1
+
+    def _map_headers(self, headers):
+        self.columns = header_map(headers, self.aliases)
+        self.labels = {key: clean(str(headers[i])) for i, key in self.columns.items()}
 
     def missing_columns(self):
         return [key for key in self.required if key not in self.columns.values()]
@@ -168,7 +179,7 @@ class TableReader:
         dialect = ";" if first.count(";") > first.count(",") and first.count(";") > first.count("\t") else (
             "\t" if first.count("\t") > first.count(",") else ",")
         headers = next(csv.reader([first], delimiter=dialect), [])
-        self.columns = header_map(headers, self.aliases)
+        self._map_headers(headers)
         return text, dialect, headers
 
     def _batches_arrow(self, size):
@@ -262,7 +273,7 @@ class TableReader:
             self._total_rows = sheet.max_row or 0
             rows = sheet.iter_rows(values_only=True)
             headers = next(rows, ())
-            self.columns = header_map(headers, self.aliases)
+            self._map_headers(headers)
             numbers, values = [], {key: [] for key in self.columns.values()}
             for number, row in enumerate(rows, start=2):
                 self._row = number

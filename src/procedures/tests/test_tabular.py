@@ -101,3 +101,20 @@ def test_invalid_utf8_past_the_sample_goes_to_the_python_reader_which_marks_the_
 def test_nfc_column_keeps_values_apart():
     assert tabular.nfc_column(["e\u0301", "a\x00b", ""]) == ["é", "a\x00b", ""]
     assert tabular.nfc_column(["Đất đai", "x"]) == ["Đất đai", "x"]
+
+
+def test_a_damaged_utf8_export_stays_utf8_and_only_the_damaged_row_is_marked():
+    good = "".join(f"A{i},Nguyễn Thị Hồng {i},Đất đai\n" for i in range(5))
+    data = "mã,tên,ghi chú\n".encode() + good.encode() + b"B1,Tr\xe1\xbbn,x\n" + "C1,Hộ tịch,y\n".encode()
+    assert tabular.detect_encoding(data) == "utf-8"
+    rows = read(data)
+    assert rows[0] == (2, {"code": "A0", "name": "Nguyễn Thị Hồng 0", "note": "Đất đai"})
+    assert rows[5][0] == 7 and "\ufffd" in rows[5][1]["name"]
+    assert rows[6] == (8, {"code": "C1", "name": "Hộ tịch", "note": "y"})
+
+
+def test_windows_1258_is_still_recognised():
+    text = "mã,tên,ghi chú\nA1,Nguyễn Thị Hồng,Đất đai\nA2,Trần Văn Ấn,Hộ tịch\n"
+    data = tabular.encode_cp1258(text)
+    assert tabular.detect_encoding(data) == "cp1258"
+    assert read(data)[1] == (3, {"code": "A2", "name": "Trần Văn Ấn", "note": "Hộ tịch"})
