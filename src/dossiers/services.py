@@ -161,7 +161,7 @@ def run_import_job(job_id):
             for number, (numbers, columns) in enumerate(reader.batches(batch_size), start=1):
                 if job.rows_read == 0 and reader.missing_columns():
                     break
-                _import_batch(job, processor, Batch(numbers, columns), reader.progress())
+                _import_batch(job, processor, Batch(numbers, columns), reader.progress(), reader.labels)
                 if number & (number - 1) == 0 and number.bit_length() % 2:  # batches 1, 4, 16, 64...: 4x as large
                     bulk.refresh_statistics()
             if job.rows_read == 0 and reader.missing_columns():
@@ -183,12 +183,16 @@ def run_import_job(job_id):
     return job
 
 
-def _import_batch(job, processor, batch, progress):
+def _import_batch(job, processor, batch, progress, labels=None):
+    """One batch through the engine; its bad rows are kept with their number, reason and content, the content
+    under the file's own column headers (`labels`: key -> header), as the official knows them."""
     result = processor.process(batch)
     if result.errors:
+        labels = labels or {}
         ImportRowError.objects.bulk_create([
             ImportRowError(job=job, row_number=number, reason=reason[:500],
-                           data="; ".join(f"{k}={v}" for k, v in row.items() if v not in ("", None))[:2000])
+                           data="; ".join(f"{labels.get(k, k)}={v}" for k, v in row.items()
+                                          if v not in ("", None))[:2000])
             for number, reason, row in result.errors
         ])
     ImportJob.objects.filter(pk=job.pk).update(

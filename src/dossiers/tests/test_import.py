@@ -41,6 +41,9 @@ def test_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(catalog, prov
     assert set(errors) == {6, 7, 8, 9, 10}
     assert "9.999" in errors[6] and "chưa được tiếp nhận" in errors[7] and "sai thứ tự" in errors[8]
     assert "tham-dinh-lai" in errors[9] and "không đúng định dạng" in errors[10]
+    # The row's content under the file's own headers.
+    assert job.row_errors.get(row_number=7).data == ("Mã sự kiện=E6; Mã hồ sơ=HS-404; Loại sự kiện=Chuyển xử lý; "
+                                                     "Thời điểm=02/03/2026 09:00; Bước=review")
     assert Dossier.objects.get(code="HS-1").status == "returned"
     assert Dossier.objects.get(code="HS-1").applicant_name == "Nguyễn Văn Đông"
     again = upload(land, (HEADER + "".join(GOOD)).encode())
