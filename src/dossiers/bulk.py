@@ -9,6 +9,7 @@ ON CONFLICT. New dossiers are one insert; dossiers' changed state one UPDATE ...
 table on PostgreSQL (executemany on SQLite); the monthly and late-step summaries an upsert that adds the batch's deltas.
 """
 
+import functools
 from collections import Counter
 from operator import attrgetter
 
@@ -45,9 +46,15 @@ def _times(values):
 DAY_US, SECOND_US = 86_400_000_000, 1_000_000
 
 
+@functools.cache
+def _seconds_of_day():
+    """'HH:MM:SS' for each second of a day, indexed by the second (built once)."""
+    return np.array([f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)], dtype=object)
+
+
 def _format_times(values, suffix=""):
     """Integer microseconds since the epoch (UTC) -> 'YYYY-MM-DD HH:MM:SS[.ffffff]' + suffix, None for None.
-    Each distinct day, second of the day and fraction is formatted once and the pieces joined by numpy (a column
+    Each distinct moment, day and fraction is formatted once (the seconds of a day come from a table) and the pieces joined by numpy (a column
     of a million times has a few hundred days and at most 86,400 seconds): 10x faster than formatting each value."""
     array, nulls = _times(values)
     if len(nulls):
@@ -61,8 +68,7 @@ def _format_times(values, suffix=""):
         distinct, index = np.unique(parts, return_inverse=True)
         return np.array(list(map(fmt, distinct.tolist())), dtype=object)[index.ravel()]
 
-    distinct = text(days, lambda d: str(np.datetime64(d, "D")) + " ") + text(
-        seconds, lambda s: f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}")
+    distinct = text(days, lambda d: str(np.datetime64(d, "D")) + " ") + _seconds_of_day()[seconds]
     if micros.any():
         distinct += text(micros, lambda m: f".{m:06d}" if m else "")
     if suffix:
