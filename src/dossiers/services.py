@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core import audit
@@ -174,7 +175,9 @@ def run_import_job(job_id):
         job.status = ImportJob.Status.DONE
         job.progress = 1.0
         job.message = _("Đã lưu %(stored)s sự kiện; %(dup)s dòng trùng (đã có); %(err)s dòng lỗi.") % {
-            "stored": job.rows_stored, "dup": job.rows_duplicate, "err": job.rows_error}
+            "stored": number_format(job.rows_stored, force_grouping=True),
+            "dup": number_format(job.rows_duplicate, force_grouping=True),
+            "err": number_format(job.rows_error, force_grouping=True)}
     job.finished_at = timezone.now()
     job.save()
     audit.record(job, AuditEntry.Action.EVENT, {"rows": job.rows_read, "stored": job.rows_stored,

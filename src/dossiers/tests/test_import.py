@@ -126,3 +126,17 @@ def test_a_larger_file_takes_the_set_based_path_and_stays_idempotent(catalog, pr
 
     stat = MonthlyStat.objects.get()
     assert (stat.received, stat.completed, stat.on_time + stat.late) == (150, 150, 150)
+
+
+def test_the_import_page_groups_thousands_and_says_when_errors_are_cut(catalog, province, users, client_as):
+    """Counts as an official reads them (1.205, not 1205); only the first 100 bad rows are listed on the page, and
+    the page says so (the downloadable report has them all)."""
+    bad = [f"Z{i},HS-NONE-{i},Chuyển xử lý,02/03/2026 09:00,review,,,,,,\n" for i in range(1205)]
+    job = upload(province["agencies"]["land"], (HEADER + "".join(GOOD + bad)).encode(), user=users[Role.ISO_SECRETARY])
+    job.refresh_from_db()
+    assert job.rows_error == 1205 and job.message == "Đã lưu 4 sự kiện; 0 dòng trùng (đã có); 1.205 dòng lỗi."
+    page = client_as(users[Role.ISO_SECRETARY]).get(f"/dossiers/imports/{job.pk}/").content.decode()
+    assert 'data-testid="rows-error">1.205<' in page and ">1.209<" in page
+    assert "Hiển thị 100 dòng lỗi đầu tiên trong số 1.205" in page
+    csv_text = client_as(users[Role.ISO_SECRETARY]).get(f"/dossiers/imports/{job.pk}/errors.csv").content
+    assert len(csv_text.decode("utf-8-sig").splitlines()) == 1206
