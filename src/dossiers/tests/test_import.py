@@ -138,5 +138,7 @@ def test_the_import_page_groups_thousands_and_says_when_errors_are_cut(catalog, 
     page = client_as(users[Role.ISO_SECRETARY]).get(f"/dossiers/imports/{job.pk}/").content.decode()
     assert 'data-testid="rows-error">1.205<' in page and ">1.209<" in page
     assert "Hiển thị 100 dòng lỗi đầu tiên trong số 1.205" in page
+    listing = client_as(users[Role.ISO_SECRETARY]).get("/dossiers/imports/").content.decode()
+    assert '<td class="text-end">1.205</td>' in listing
     csv_text = client_as(users[Role.ISO_SECRETARY]).get(f"/dossiers/imports/{job.pk}/errors.csv").content
     assert len(csv_text.decode("utf-8-sig").splitlines()) == 1206
