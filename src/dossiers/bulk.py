@@ -114,8 +114,13 @@ def _rows(columns, data):
 
 
 def _attributes(objects, columns, **constant):
-    return {name: constant[name] * len(objects) if name in constant else list(map(attrgetter(name), objects))
-            for name, _kind in columns}
+    """{column: [value of each object]}: the objects' attributes read a whole object at a time (one multi-attribute
+    getter call per object, not one call per object and column), then transposed; `constant` columns repeated."""
+    names = [name for name, _kind in columns if name not in constant]
+    values = zip(*map(attrgetter(*names), objects), strict=True) if len(names) > 1 else \
+        [list(map(attrgetter(*names), objects))]
+    data = dict(zip(names, map(list, values), strict=True)) if objects else {name: [] for name in names}
+    return {name: constant[name] * len(objects) if name in constant else data[name] for name, _kind in columns}
 
 
 def allocate_ids(model, n):

@@ -178,6 +178,9 @@ class ProcInfo:
     def __init__(self, procedure, process):
         self.procedure = procedure
         self.process = process
+        # Read once per row in the engine's loop: plain attributes (the model's `pk` is a property).
+        self.id, self.field_id, self.processing_days = procedure.pk, procedure.field_id, procedure.processing_days
+        self.annulled = procedure.status == AdminProcedure.Status.ANNULLED
         self.steps = {s.code: StepInfo(s) for s in process.steps.all()} if process else {}
         self.first_step = min(self.steps.values(), key=lambda s: s.order).code if self.steps else ""
         self.due_halves = int(procedure.processing_days * 2)
@@ -381,10 +384,11 @@ class EventProcessor:
             ends = self.local.to_utc(ends.astype("datetime64[us]").view(np.int64))
             # A start at the same minute as its deadline (no time allotted) keeps its seconds.
             ends = np.where(np.array(halves) == 0, utc, ends)
-            ends = np.where(good, ends, -1).tolist()
-            receipt = set(receipts)
-            for k, (i, end) in enumerate(zip(rows, ends, strict=True)):
-                (due if k in receipt else step_due)[i] = end
+            ends = np.where(good, ends, -1)
+            receipt = np.zeros(len(rows), dtype=bool)
+            receipt[receipts] = True
+            due = dict(zip(index[receipt].tolist(), ends[receipt].tolist(), strict=True))
+            step_due = dict(zip(index[~receipt].tolist(), ends[~receipt].tolist(), strict=True))
         return due, step_due
 
     # -- rows: the rules of each dossier's state -------------------------------------------------------
@@ -414,6 +418,7 @@ class EventProcessor:
         accepted, events = [], []
         new, changed = [], {}
         receive, transfer, processing, paused = EventKind.RECEIVE, EventKind.TRANSFER, PROCESSING, PAUSED
+        ret, by_id = EventKind.RETURN, self._by_id
         for i in ok:
             code, key = codes[i], (codes[i], ids[i])
             if key in seen:
@@ -439,11 +444,11 @@ class EventProcessor:
                         raise RowError(_("Hồ sơ “%(code)s” đã kết thúc (%(status)s), không nhận thêm sự kiện.")
                                        % {"code": code, "status": d.get_status_display()})
                     entered, completed, completed_due, late = "", "", None, None
-                    if kind is transfer or kind == EventKind.RETURN:
+                    if kind is transfer or kind is ret:
                         if status == paused:
                             raise RowError(_("Hồ sơ đang chờ bổ sung, chưa thể chuyển xử lý.") if kind is transfer
                                            else _("Hồ sơ đang chờ bổ sung, chưa thể trả kết quả."))
-                        info = self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
+                        info = by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
                         if kind is transfer:
                             entered = steps[i]
                             if entered not in info.steps:
@@ -510,7 +515,7 @@ class EventProcessor:
         info = self.procedure(proc_code)
         if info is None:
             raise RowError(_("Mã thủ tục “%(code)s” không có trong bộ thủ tục hành chính của tỉnh.") % {"code": proc_code})
-        if info.procedure.status == AdminProcedure.Status.ANNULLED:
+        if info.annulled:
             raise RowError(_("Thủ tục “%(code)s” đã bị bãi bỏ.") % {"code": proc_code})
         if not info.steps:
             raise RowError(_("Thủ tục “%(code)s” chưa có quy trình giải quyết tại cơ quan.") % {"code": proc_code})
@@ -524,19 +529,18 @@ class EventProcessor:
         appointment = due.get(i, moment if not info.due_halves else -1)
         if appointment < 0 or step_due.get(i, -1) < 0:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))
-        procedure = info.procedure
         username = usernames[i]
         d = DossierState.__new__(DossierState)
-        d.pk, d.procedure_id, d.field_id, d.code = None, procedure.pk, procedure.field_id, code
+        d.pk, d.procedure_id, d.field_id, d.code = None, info.id, info.field_id, code
         d.applicant_name, d.applicant_address = applicant, addresses[i]
-        d.received_at, d.due_at, d.processing_days = moment, appointment, procedure.processing_days
+        d.received_at, d.due_at, d.processing_days = moment, appointment, info.processing_days
         d.status, d.current_step, d.step_started_at, d.step_due_at = PROCESSING, step, moment, step_due[i]
         d.holder_id = self.user_id(username) if username else None
         d.holder_name = to_names[i]
         d.holder_unit = to_units[i] or info.steps[step].unit[:255]
         d.last_event_at, d.late_step, d.late_unit = moment, "", ""
         d.completed_at = d.is_late = d.paused_at = d.apology_due_at = None
-        stats[(procedure.pk, procedure.field_id, month)]["received"] += 1
+        stats[(info.id, info.field_id, month)]["received"] += 1
         return d
 
     def _return(self, d, moment, to_name, month, stats, late_stats):
