@@ -198,3 +198,22 @@ def test_the_warning_command_enqueues_the_task(catalog, province, users):
     call_command("warn_dossiers", stdout=out)
     assert "SUCCESSFUL" in out.getvalue()
     assert DossierWarning.objects.get().kind == "late"
+
+
+def test_the_field_chart_shows_the_fields_with_most_late_dossiers(province, users, client_as):
+    """A province has dozens of fields: the chart takes the ten with the most late dossiers, the table all."""
+    from dossiers.models import MonthlyStat
+    from procedures.models import AdminProcedure, Field
+
+    land = province["agencies"]["land"]
+    for i in range(12):
+        field = Field.objects.create(code=f"chart-{i}", name=f"Lĩnh vực {i:02d}")
+        procedure = AdminProcedure.objects.create(province=land.province, code=f"9.{i:06d}", name=f"Thủ tục {i}",
+                                                  field=field, level="provincial", processing_days=5)
+        MonthlyStat.objects.create(agency=land, procedure=procedure, field=field, month=dt.date(2026, 3, 1),
+                                   received=20, completed=20, on_time=20 - i, late=i)
+    page = client_as(users[Role.OVERSIGHT]).get("/dossiers/analytics/")
+    chart = page.context["chart_data"]["field"]
+    assert chart["labels"] == [f"Lĩnh vực {i:02d}" for i in range(11, 1, -1)] and chart["late"][0] == 11
+    assert len(page.context["by_field"]) == 12
+    assert "10 lĩnh vực nhiều hồ sơ trễ hạn nhất" in page.content.decode()
