@@ -28,7 +28,7 @@ STATE_COLUMNS = [("status", TEXT), ("completed_at", TIME), ("is_late", BOOL), ("
                  ("holder_unit", TEXT), ("last_event_at", TIME), ("paused_at", TIME), ("due_at", TIME),
                  ("late_step", TEXT), ("late_unit", TEXT)]
 DOSSIER_COLUMNS = [("agency_id", INT), ("procedure_id", INT), ("field_id", INT), ("code", TEXT),
-                   ("applicant_name", TEXT), ("applicant_address", TEXT), ("received_at", TIME),
+                   ("applicant_name", TEXT), ("applicant_key", TEXT), ("applicant_address", TEXT), ("received_at", TIME),
                    ("processing_days", NUM), ("apology_due_at", TIME), ("created_at", TIME), *STATE_COLUMNS]
 NAT = np.iinfo(np.int64).min
 PG_NULL = "\\N"

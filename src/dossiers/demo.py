@@ -15,6 +15,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
+from core.text import search_key
 from core.workdays import get_calendar
 from procedures.models import ProcessDefinition, ProcessStep
 
@@ -143,6 +144,8 @@ def load(ctx):
     first_id = (Dossier.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     ids = np.arange(first_id, first_id + n)
     applicants = _names(rng, n)
+    keys = {name: search_key(name) for name in set(applicants)}
+    applicant_keys = [keys[name] for name in applicants]
     officers = _names(rng, 400)
     codes = {p["agency_id"]: p["agency__code"] for p in processes}
     t_received, t_due = _db_times(received, offset), _db_times(due, offset)
@@ -165,7 +168,7 @@ def load(ctx):
         li = int(late_idx[k])
         dossier_rows.append((
             int(ids[k]), agency_id, proc["procedure_id"], proc["procedure__field_id"],
-            f"{codes[agency_id]}-{received_day[k].replace('-', '')[2:]}-{k:06d}", applicants[k], "",
+            f"{codes[agency_id]}-{received_day[k].replace('-', '')[2:]}-{k:06d}", applicants[k], applicant_keys[k], "",
             t_received[k], t_due[k], f"{total[k] / 2:.1f}", str(status[k]), t_completed[k],
             (bool(final_late[k]) if done[k] and not refused[k] else None),
             STEP_CODES[cur] if is_open else "", t_bounds[cur - 1][k] if is_open and cur else (
@@ -179,8 +182,8 @@ def load(ctx):
             f"{units[pk][li]} — {agency_names[agency_id]}"[:255] if has_late[k] else "", None, t_now,
         ))
     _insert(Dossier._meta.db_table, [
-        "id", "agency_id", "procedure_id", "field_id", "code", "applicant_name", "applicant_address", "received_at",
-        "due_at", "processing_days", "status", "completed_at", "is_late", "current_step", "step_started_at",
+        "id", "agency_id", "procedure_id", "field_id", "code", "applicant_name", "applicant_key", "applicant_address",
+        "received_at", "due_at", "processing_days", "status", "completed_at", "is_late", "current_step", "step_started_at",
         "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at", "paused_at", "late_step",
         "late_unit", "apology_due_at", "created_at"], dossier_rows)
     del dossier_rows

@@ -197,7 +197,7 @@ class DossierState:
     LOADED = ("pk", "procedure_id", "field_id", "status", "completed_at", "is_late", "current_step",
               "step_started_at", "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at",
               "paused_at", "due_at", "late_step", "late_unit", "apology_due_at", "processing_days")
-    __slots__ = (*LOADED, "code", "applicant_name", "applicant_address", "received_at")
+    __slots__ = (*LOADED, "code", "applicant_name", "applicant_key", "applicant_address", "received_at")
 
     @classmethod
     def load(cls, agency, codes):
@@ -213,6 +213,7 @@ class DossierState:
             for index, (name, value) in enumerate(zip(cls.LOADED, values, strict=True)):
                 setattr(state, name, to_us(value) if index in times and value is not None else value)
             state.code, state.applicant_name, state.applicant_address, state.received_at = code, None, None, None
+            state.applicant_key = None
             states[code] = state
         return states
 
@@ -532,7 +533,7 @@ class EventProcessor:
         username = usernames[i]
         d = DossierState.__new__(DossierState)
         d.pk, d.procedure_id, d.field_id, d.code = None, info.id, info.field_id, code
-        d.applicant_name, d.applicant_address = applicant, addresses[i]
+        d.applicant_name, d.applicant_key, d.applicant_address = applicant, search_key(applicant)[:255], addresses[i]
         d.received_at, d.due_at, d.processing_days = moment, appointment, info.processing_days
         d.status, d.current_step, d.step_started_at, d.step_due_at = PROCESSING, step, moment, step_due[i]
         d.holder_id = self.user_id(username) if username else None

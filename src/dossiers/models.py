@@ -39,6 +39,9 @@ class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=60)
     applicant_name = models.CharField(_("người nộp"), max_length=255)
     applicant_address = models.CharField(_("địa chỉ người nộp"), max_length=255, blank=True)
+    # core.text.search_key of the applicant's name: "nguyen van an" finds "Nguyễn Văn An". Written by the event
+    # engine (and the demo); db_default so that set-based inserts which leave it out stay valid.
+    applicant_key = models.CharField(max_length=255, blank=True, editable=False, db_default="")
     received_at = models.DateTimeField(_("ngày tiếp nhận"))
     due_at = models.DateTimeField(_("ngày hẹn trả"))
     processing_days = models.DecimalField(_("thời hạn (ngày làm việc)"), max_digits=6, decimal_places=1)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.models import AuditEntry
+from core.text import search_key
 from core.workdays import get_calendar
 from procedures.models import ProcessDefinition
 from procedures.tabular import TableReader
@@ -119,6 +120,17 @@ def rebuild_late_stats(agencies=None):
     for agency_id, agency_late in late.items():
         bulk.upsert_late_stats(agency_id, agency_late)
     return sum(len(agency_late) for agency_late in late.values())
+
+
+# -- finding dossiers ---------------------------------------------------------------------------
+def search_dossiers(qs, text):
+    """The dossiers of `qs` whose code, applicant or procedure (code or name) matches `text`, diacritics and case
+    ignored: "nguyen van an" finds Nguyễn Văn An's dossiers, "dat dai" those of the land procedures."""
+    text = text.strip()
+    match = Q(code__icontains=text)
+    if key := search_key(text):
+        match |= Q(applicant_key__contains=key) | Q(procedure__search_key__contains=key)
+    return qs.filter(match)
 
 
 # -- single events from the API and the web ---------------------------------------------------

@@ -4,7 +4,6 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import scope_queryset
 from core.forms import apply_validation_error
-from procedures.models import AdminProcedure, ProcessDefinition
+from procedures.models import AdminProcedure, Field, ProcessDefinition
 
 from . import services
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
@@ -48,7 +47,9 @@ def dossier_list(request):
     qs = scope_queryset(request.user, Dossier.objects.select_related("procedure", "agency"))
     params = request.GET
     if q := params.get("q", "").strip():
-        qs = qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q))
+        qs = services.search_dossiers(qs, q)
+    if (field := params.get("field", "")).isdigit():
+        qs = qs.filter(field_id=int(field))
     if status := params.get("status"):
         qs = qs.filter(status=status)
     now = timezone.now()
@@ -60,7 +61,7 @@ def dossier_list(request):
         qs = qs.filter(holder=request.user, status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED])
     page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(params.get("page"))
     return render(request, "dossiers/dossier_list.html", {
-        "page": page, "statuses": DossierStatus.choices, "now": now,
+        "page": page, "statuses": DossierStatus.choices, "now": now, "fields": Field.objects.order_by("sort_key"),
         "can_receive": request.user.has_perm("dossiers.add_dossier") and not request.user.has_province_scope,
     })
 
@@ -318,7 +319,6 @@ def analytics(request):
                   "completed": [r["completed"] for r in by_month]},
         "agency": {"labels": [r["label"] for r in by_agency], "rate": [r["rate"] for r in by_agency]},
     }
-    from procedures.models import Field
 
     years = sorted({m.year for model in (MonthlyStat, LateStepStat)
                     for m in scope_queryset(request.user, model.objects.all()).dates("month", "year")}, reverse=True)

@@ -66,6 +66,12 @@ def test_receive_hand_over_and_control_sheet(page, users, catalog):
     sheet = page.get_by_test_id("control-sheet").inner_text()
     assert "Tiếp nhận" in sheet and "Đúng hạn" in sheet
     shot(page, "dossiers-control-sheet")
+    # Found again from the list, typed without diacritics.
+    page.goto(page.base_url + "/dossiers/")
+    page.get_by_test_id("dossier-search").fill("thach thi sa ret")
+    page.get_by_test_id("dossier-search").press("Enter")
+    assert "Thạch Thị Sa Rết" in page.locator("table").inner_text()
+    shot(page, "dossiers-search")
 
 
 def test_late_dossier_apology_and_analytics_charts(page, users, catalog, province):

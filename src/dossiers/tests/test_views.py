@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from accounts.roles import Role
 from dossiers import services
+from core.text import search_key
 from dossiers.models import ApologyLetter, Dossier, DossierWarning
 
 from .conftest import T0, receive_row, row
@@ -217,3 +218,43 @@ def test_the_field_chart_shows_the_fields_with_most_late_dossiers(province, user
     assert chart["labels"] == [f"Lĩnh vực {i:02d}" for i in range(11, 1, -1)] and chart["late"][0] == 11
     assert len(page.context["by_field"]) == 12
     assert "10 lĩnh vực nhiều hồ sơ trễ hạn nhất" in page.content.decode()
+
+
+def test_dossier_search_ignores_diacritics_and_finds_procedures_and_fields(catalog, province, users, client_as):
+    """"tran van binh" finds Trần Văn Bình's dossier, "dang ky bien dong" the land-change procedure's dossiers; the
+    field filter narrows to one field. Every search stays within the user's scope."""
+    land = province["agencies"]["land"]
+    services.push_event(land, receive_row("HS-LAND"))
+    services.push_event(land, {**receive_row("HS-HOME", procedure="1.001193", event_id="h1"),
+                               "applicant_name": "Nguyễn Thị Ánh"})
+    visible = Dossier.objects.filter(agency=land)
+    assert Dossier.objects.get(code="HS-LAND").applicant_key == "tran van binh"
+    assert [d.code for d in services.search_dossiers(visible, "TRAN van binh")] == ["HS-LAND"]
+    assert [d.code for d in services.search_dossiers(visible, "nguyen thi anh")] == ["HS-HOME"]
+    assert [d.code for d in services.search_dossiers(visible, "Ánh")] == ["HS-HOME"]
+    assert [d.code for d in services.search_dossiers(visible, "hs-la")] == ["HS-LAND"]
+    assert [d.code for d in services.search_dossiers(visible, search_key(catalog["home"].name))] == ["HS-LAND"]
+    assert [d.code for d in services.search_dossiers(visible, "1.001193")] == ["HS-HOME"]
+    client = client_as(users[Role.STAFF])
+    page = client.get("/dossiers/", {"q": "tran van binh"}).content.decode()
+    assert "HS-LAND" in page and "HS-HOME" not in page
+    field = Dossier.objects.get(code="HS-HOME").field
+    page = client.get("/dossiers/", {"field": field.pk}).content.decode()
+    assert "HS-HOME" in page and "HS-LAND" not in page
+    assert "HS-LAND" not in client_as(users["other_staff"]).get("/dossiers/", {"q": "tran"}).content.decode()
+
+
+def test_the_migration_fills_the_search_key_of_stored_dossiers(catalog, province):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    land = province["agencies"]["land"]
+    for i in range(3):
+        services.push_event(land, {**receive_row(f"HS-{i}", event_id=f"m{i}"), "applicant_name": f"Đặng Thị Ấn {i}"})
+    Dossier.objects.update(applicant_key="")
+    migration = importlib.import_module("dossiers.migrations.0007_dossier_applicant_key")
+    migration.fill_applicant_keys(apps, SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name))
+    assert sorted(Dossier.objects.values_list("applicant_key", flat=True)) == [f"dang thi an {i}" for i in range(3)]
