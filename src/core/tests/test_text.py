@@ -1,3 +1,9 @@
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from unidecode import unidecode
+
 from core.text import search_key, sort_key, vn_sorted
 
 
@@ -29,3 +35,23 @@ def test_decomposed_input_sorts_like_composed():
     import unicodedata
 
     assert sort_key(unicodedata.normalize("NFD", "Đất đai")) == sort_key("Đất đai")
+
+
+# -- the fast fold is unidecode's, letter for letter ----------------------------------------------------------
+
+def reference_key(value):
+    """search_key as first written: unidecode, lower case, punctuation and runs of white space to one space."""
+    folded = unidecode(str(value)).lower()
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]+", " ", folded)).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FFF)) | st.text(alphabet="Đđăâêôơưàảãáạằẳẵắặầẩẫấậ ,.-x1"))
+def test_search_key_equals_the_unidecode_reference(value):
+    assert search_key(value) == reference_key(value)
+
+
+def test_every_vietnamese_letter_folds_as_unidecode_does():
+    letters = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
+    for ch in letters + letters.upper():
+        assert search_key(ch) == reference_key(ch), ch
