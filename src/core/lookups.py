@@ -30,28 +30,26 @@ class Any(Lookup):
     lookup_name = "any"
     prepare_rhs = False
 
-    def _plain(self):
-        """True when every value is already what the column holds (str for text, int for integers)."""
-        types = set(map(type, self.rhs))
-        column = _column_type(self.lhs.output_field)
-        return len(types) <= 1 and (not types or column in PLAIN.get(next(iter(types)), ()))
-
     def get_prep_lookup(self):
         self.rhs = list(self.rhs)
-        if self._plain():
+        # Plain: every value is already what the column holds (str for text, int for integers): no conversion.
+        types = set(map(type, self.rhs))
+        column = _column_type(self.lhs.output_field)
+        self.plain = len(types) <= 1 and (not types or column in PLAIN.get(next(iter(types)), ()))
+        if self.plain:
             return self.rhs
         return [self.lhs.output_field.get_prep_value(value) for value in self.rhs]
 
     def as_sql(self, compiler, connection):
         field = self.lhs.output_field
-        if connection.vendor == "sqlite" and self._plain():
+        if connection.vendor == "sqlite" and self.plain:
             lhs, lhs_params = self.process_lhs(compiler, connection)
             return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(self.rhs)]
         if connection.vendor != "postgresql":
             return In(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = self.rhs if self._plain() else [field.get_db_prep_value(v, connection, prepared=True)
-                                                  for v in self.rhs]
+        values = self.rhs if self.plain else [field.get_db_prep_value(v, connection, prepared=True)
+                                              for v in self.rhs]
         # The array typed as the column (psycopg would send small ints as smallint[]): same-type comparison,
         # so the planner estimates and uses the column's indexes as for an IN list.
         return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", [*lhs_params, values]

@@ -28,8 +28,9 @@ STATE_COLUMNS = [("status", TEXT), ("completed_at", TIME), ("is_late", BOOL), ("
                  ("holder_unit", TEXT), ("last_event_at", TIME), ("paused_at", TIME), ("due_at", TIME),
                  ("late_step", TEXT), ("late_unit", TEXT)]
 DOSSIER_COLUMNS = [("agency_id", INT), ("procedure_id", INT), ("field_id", INT), ("code", TEXT),
-                   ("applicant_name", TEXT), ("applicant_key", TEXT), ("applicant_address", TEXT), ("received_at", TIME),
-                   ("processing_days", NUM), ("apology_due_at", TIME), ("created_at", TIME), *STATE_COLUMNS]
+                   ("applicant_name", TEXT), ("applicant_key", TEXT), ("applicant_address", TEXT),
+                   ("received_at", TIME), ("processing_days", NUM), ("apology_due_at", TIME), ("created_at", TIME),
+                   *STATE_COLUMNS]
 NAT = np.iinfo(np.int64).min
 PG_NULL = "\\N"
 PG_BOOL = {True: "t", False: "f", None: PG_NULL}
@@ -52,10 +53,11 @@ def _seconds_of_day():
     return np.array([f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)], dtype=object)
 
 
-def _format_times(values, suffix=""):
-    """Integer microseconds since the epoch (UTC) -> 'YYYY-MM-DD HH:MM:SS[.ffffff]' + suffix, None for None.
-    Each distinct moment, day and fraction is formatted once (the seconds of a day come from a table) and the pieces joined by numpy (a column
-    of a million times has a few hundred days and at most 86,400 seconds): 10x faster than formatting each value."""
+def _format_times(values, suffix="", null=None):
+    """Integer microseconds since the epoch (UTC) -> 'YYYY-MM-DD HH:MM:SS[.ffffff]' + suffix, `null` for None.
+    Each distinct moment, day and fraction is formatted once (the seconds of a day come from a table) and the
+    pieces joined by numpy (a column of a million times has a few hundred days): 2x faster than numpy's own
+    datetime_as_string on each value."""
     array, nulls = _times(values)
     if len(nulls):
         array = array.copy()
@@ -75,7 +77,7 @@ def _format_times(values, suffix=""):
         distinct += suffix
     out = distinct[inverse.ravel()].tolist()
     for k in nulls:
-        out[k] = None
+        out[k] = null
     return out
 
 
@@ -87,8 +89,7 @@ def sqlite_times(values):
 def _pg_text(kind, values):
     """A column in COPY's text format."""
     if kind == TIME:
-        out = _format_times(values, "+00")
-        return [PG_NULL if v is None else v for v in out] if None in values else out
+        return _format_times(values, "+00", null=PG_NULL)
     if kind == BOOL:
         return list(map(PG_BOOL.__getitem__, values))
     if kind in (INT, NUM):

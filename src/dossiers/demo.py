@@ -168,7 +168,8 @@ def load(ctx):
         li = int(late_idx[k])
         dossier_rows.append((
             int(ids[k]), agency_id, proc["procedure_id"], proc["procedure__field_id"],
-            f"{codes[agency_id]}-{received_day[k].replace('-', '')[2:]}-{k:06d}", applicants[k], applicant_keys[k], "",
+            f"{codes[agency_id]}-{received_day[k].replace('-', '')[2:]}-{k:06d}", applicants[k], applicant_keys[k],
+            "",
             t_received[k], t_due[k], f"{total[k] / 2:.1f}", str(status[k]), t_completed[k],
             (bool(final_late[k]) if done[k] and not refused[k] else None),
             STEP_CODES[cur] if is_open else "", t_bounds[cur - 1][k] if is_open and cur else (
@@ -183,8 +184,8 @@ def load(ctx):
         ))
     _insert(Dossier._meta.db_table, [
         "id", "agency_id", "procedure_id", "field_id", "code", "applicant_name", "applicant_key", "applicant_address",
-        "received_at", "due_at", "processing_days", "status", "completed_at", "is_late", "current_step", "step_started_at",
-        "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at", "paused_at", "late_step",
+        "received_at", "due_at", "processing_days", "status", "completed_at", "is_late", "current_step",
+        "step_started_at", "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at", "paused_at", "late_step",
         "late_unit", "apology_due_at", "created_at"], dossier_rows)
     del dossier_rows
 

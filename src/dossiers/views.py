@@ -61,7 +61,7 @@ def dossier_list(request):
         qs = qs.filter(holder=request.user, status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED])
     page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(params.get("page"))
     return render(request, "dossiers/dossier_list.html", {
-        "page": page, "statuses": DossierStatus.choices, "now": now, "fields": Field.objects.order_by("sort_key"),
+        "page": page, "statuses": DossierStatus.choices, "now": now, "fields": Field.objects.all(),
         "can_receive": request.user.has_perm("dossiers.add_dossier") and not request.user.has_province_scope,
     })
 

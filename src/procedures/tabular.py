@@ -48,7 +48,7 @@ def detect_encoding(sample: bytes):
     # in Windows-1258 almost never forms a valid UTF-8 sequence.
     text = sample.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
-    valid = sum(1 for ch in text if ch > "\x7f") - broken
+    valid = len(text) - len(text.encode("ascii", "ignore")) - broken  # well-formed non-ASCII characters
     return "utf-8" if valid >= 4 * broken else "cp1258"
 
 

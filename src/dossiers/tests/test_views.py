@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.roles import Role
-from dossiers import services
 from core.text import search_key
+from dossiers import services
 from dossiers.models import ApologyLetter, Dossier, DossierWarning
 
 from .conftest import T0, receive_row, row
