@@ -114,6 +114,31 @@ def _rows(columns, data):
     return zip(*(sqlite_times(data[name]) if kind == TIME else data[name] for name, kind in columns), strict=True)
 
 
+SQLITE_ROWS_PER_INSERT = 64
+
+
+def _sqlite_insert(cursor, table, columns, data, suffix=""):
+    """INSERT the columns of `data` on SQLite, many rows per statement (VALUES (…), (…), …): a third less time
+    than one statement per row, as SQLite steps one statement and Python binds one flat parameter list for each
+    group of rows. The columns are interleaved into that flat list by slice assignment (no per-row loop)."""
+    width = len(columns)
+    values = [sqlite_times(data[name]) if kind == TIME else data[name] for name, kind in columns]
+    n = len(values[0])
+    per = max(1, min(SQLITE_ROWS_PER_INSERT, connection.features.max_query_params // width))
+    flat = [None] * (n * width)
+    for j, column in enumerate(values):
+        flat[j::width] = column
+    names = ", ".join(name for name, _kind in columns)
+    row = f"({', '.join(['%s'] * width)})"
+    full, step = n // per * per, per * width
+    if full:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * per)} {suffix}",
+                           (flat[k:k + step] for k in range(0, full * width, step)))
+    if full < n:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {row} {suffix}",
+                           (flat[k:k + width] for k in range(full * width, n * width, width)))
+
+
 def _attributes(objects, columns, **constant):
     """{column: [value of each object]}: the objects' attributes read a whole object at a time (one multi-attribute
     getter call per object, not one call per object and column), then transposed; `constant` columns repeated."""
@@ -152,9 +177,7 @@ def insert_dossiers(agency_id, dossiers, created_at):
         if connection.vendor == "postgresql":
             _copy(cursor, table, columns, data)
             return
-        names = ", ".join(name for name, _kind in columns)
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", _rows(columns, data))
+        _sqlite_insert(cursor, table, columns, data)
 
 
 def insert_events(data):
@@ -181,9 +204,7 @@ def insert_events(data):
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM dossier_event_stage {conflict}")
             cursor.execute("DELETE FROM dossier_event_stage")
             return
-        placeholders = ", ".join(["%s"] * len(EVENT_COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {conflict}",
-                           _rows(EVENT_COLUMNS, data))
+        _sqlite_insert(cursor, table, EVENT_COLUMNS, data, conflict)
 
 
 def update_dossiers(dossiers):
