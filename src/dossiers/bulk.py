@@ -164,20 +164,28 @@ def allocate_ids(model, n):
         return list(range(start, start + n))
 
 
-def insert_dossiers(agency_id, dossiers, created_at):
-    """New dossiers (objects with `pk` and the DOSSIER_COLUMNS attributes, times in microseconds) in one
-    statement; their keys come from allocate_ids."""
-    if not dossiers:
+NEW_DOSSIER_COLUMNS = [c for c in DOSSIER_COLUMNS if c[0] not in ("agency_id", "created_at")]
+
+
+def dossier_columns(dossiers):
+    """{column: [value of each dossier]} of new dossiers (objects with the DOSSIER_COLUMNS attributes but agency
+    and creation time), as insert_dossiers takes them."""
+    return _attributes(dossiers, NEW_DOSSIER_COLUMNS)
+
+
+def insert_dossiers(agency_id, ids, data, created_at):
+    """New dossiers in one statement: their keys (from allocate_ids) and their columns (NEW_DOSSIER_COLUMNS,
+    times in microseconds)."""
+    if not ids:
         return
     columns = [("id", INT), *DOSSIER_COLUMNS]
-    data = _attributes(dossiers, DOSSIER_COLUMNS, agency_id=[agency_id], created_at=[created_at])
-    data["id"] = [d.pk for d in dossiers]
+    data = {**data, "id": ids, "agency_id": [agency_id] * len(ids), "created_at": [created_at] * len(ids)}
     table = Dossier._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _copy(cursor, table, columns, data)
-            return
-        _sqlite_insert(cursor, table, columns, data)
+        else:
+            _sqlite_insert(cursor, table, columns, data)
 
 
 def insert_events(data):

@@ -29,7 +29,7 @@ from core.workdays import get_calendar
 from organizations.models import Agency
 from procedures.models import AdminProcedure, ProcessDefinition
 
-from . import bulk
+from . import bulk, columnar
 from .models import Dossier, DossierEvent, DossierStatus, EventKind
 
 KIND_ALIASES = {
@@ -222,7 +222,12 @@ class DossierState:
 
 
 class EventProcessor:
-    """Applies events of one agency. Caches the agency's procedures and processes across batches."""
+    """Applies events of one agency. Caches the agency's procedures and processes across batches.
+
+    `columns`: apply the plain dossiers of a batch on whole columns (dossiers.columnar); the rest, and
+    everything when False (the reference the tests compare with), row by row."""
+
+    columns = True
 
     def __init__(self, agency, source=DossierEvent.Source.API, actor=None):
         self.agency, self.source, self.actor = agency, source, actor
@@ -350,7 +355,8 @@ class EventProcessor:
     # -- the batch's deadlines in one call ---------------------------------------------------------
     def _deadlines(self, batch, ok, kinds, codes, moments, states):
         """Per row: the appointment of a receipt and the due time of the step a receipt or transfer enters,
-        as UTC microseconds (-1 where none or outside the calendar), with one vectorised calendar call."""
+        as UTC microseconds (-1 where outside the calendar), with one vectorised calendar call. Returned twice:
+        as dicts {row: time} (rows without one left out) and as int64 columns (-1 where none)."""
         steps, proc_codes = batch.text("step"), batch.text("procedure_code")
         info_of = {code: self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
                    for code, d in states.items()}
@@ -377,6 +383,8 @@ class EventProcessor:
                 rows.append(i)
                 halves.append(step.halves)
         due, step_due = {}, {}
+        n = len(batch)
+        due_column, step_due_column = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
         if rows:
             index = np.array(rows, dtype=np.int64)
             utc = moments[index]
@@ -390,7 +398,8 @@ class EventProcessor:
             receipt[receipts] = True
             due = dict(zip(index[receipt].tolist(), ends[receipt].tolist(), strict=True))
             step_due = dict(zip(index[~receipt].tolist(), ends[~receipt].tolist(), strict=True))
-        return due, step_due
+            due_column[index[receipt]], step_due_column[index[~receipt]] = ends[receipt], ends[~receipt]
+        return due, step_due, due_column, step_due_column
 
     # -- rows: the rules of each dossier's state -------------------------------------------------------
     def _apply(self, batch, parsed, errors, result):
@@ -404,7 +413,7 @@ class EventProcessor:
         # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
         seen = {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
             dossier_id__any=list(code_of)).order_by().values_list("dossier_id", "external_id") if external_id in wanted}
-        due, step_due = self._deadlines(batch, ok, kinds, codes, moments_array, states)
+        due, step_due, due_column, step_due_column = self._deadlines(batch, ok, kinds, codes, moments_array, states)
         moments = moments_array.tolist()
         # The month of each row in local time (the summary's key), with one date object per distinct month.
         local_months = self.local.to_local(moments_array).view("datetime64[us]").astype("datetime64[M]")
@@ -416,8 +425,16 @@ class EventProcessor:
                            batch.text("applicant_address", 255), steps, usernames, to_names, to_units)
         stats = defaultdict(Counter)
         late_stats = Counter()  # (field, month of the delay, late step, late unit) -> dossiers newly late
+        common = None
+        if self.columns:
+            common = columnar.apply_common(self, batch, ok, ids, codes, kinds, moments_array, months, states, seen,
+                                           due_column, step_due_column, stats, late_stats)
+            if common is not None:
+                done = np.zeros(n, dtype=bool)
+                done[common.rows] = True
+                ok = [i for i in ok if not done[i]]
         accepted, events = [], []
-        new, changed = [], {}
+        new, new_rows, changed = [], [], {}
         receive, transfer, processing, paused = EventKind.RECEIVE, EventKind.TRANSFER, PROCESSING, PAUSED
         ret, by_id = EventKind.RETURN, self._by_id
         for i in ok:
@@ -431,6 +448,7 @@ class EventProcessor:
                     d = self._receive(d, receipt_columns, i, code, moment, due, step_due, months[i], stats)
                     states[code] = d
                     new.append(d)
+                    new_rows.append(i)
                     entered, completed, completed_due, late = d.current_step, "", None, None
                 else:
                     if d is None:
@@ -481,30 +499,70 @@ class EventProcessor:
             seen.add(key)
             accepted.append(i)
             events.append((d, entered, completed, completed_due, late))
-        if new:
-            for d, pk in zip(new, bulk.allocate_ids(Dossier, len(new)), strict=True):
-                d.pk = pk
-            bulk.insert_dossiers(agency.pk, new, self.now_us)
-        if accepted:
-            every = len(accepted) == n
-            ev_dossier, ev_step, ev_completed, ev_due, ev_late = zip(*events, strict=True)
-
-            def take(values):
-                return values if every else [values[i] for i in accepted]
-
-            bulk.insert_events({
-                "dossier_id": list(map(attrgetter("pk"), ev_dossier)), "external_id": take(ids),
-                "kind": list(map(KIND_VALUE.__getitem__, take(kinds))), "occurred_at": take(moments), "step": ev_step,
-                "from_name": take(batch.text("from_name", 150)), "from_unit": take(batch.text("from_unit", 255)),
-                "to_name": take(to_names), "to_unit": take(batch.text("to_unit", 255)),
-                "completed_step": ev_completed, "completed_step_due_at": ev_due, "is_late": ev_late,
-                "note": take(batch.text("note", 500)), "source": [str(getattr(self.source, "value", self.source))] * len(accepted),
-                "created_at": [self.now_us] * len(accepted),
-            })
+        self._write(batch, common, new, new_rows, accepted, events, ids, kinds, moments, to_names)
+        if common is not None:
+            changed.update((d.pk, d) for d in common.changed)
+            result.stored += len(common.rows)
         bulk.update_dossiers(list(changed.values()))
         bulk.upsert_stats(agency.pk, stats)
         bulk.upsert_late_stats(agency.pk, late_stats)
         result.stored += len(accepted)
+
+    def _write(self, batch, common, new, new_rows, accepted, events, ids, kinds, moments, to_names):
+        """Insert the batch's new dossiers and accepted events: those of the columns path (`common`) and those
+        of the row-by-row rules, merged in file order (dossier keys in the order of their receipts)."""
+        n = len(batch)
+        fresh = len(common.new_rows) if common is not None else 0
+        if fresh + len(new):
+            keys = np.array(bulk.allocate_ids(Dossier, fresh + len(new)), dtype=np.int64)
+            receipts = np.array((common.new_rows if fresh else []) + new_rows, dtype=np.int64)
+            keys[np.argsort(receipts, kind="stable")] = keys.copy()
+            data = bulk.dossier_columns(new)
+            if fresh:
+                common.pks[common.new_groups] = keys[:fresh]
+                data = {name: common.new[name] + values for name, values in data.items()}
+            for d, pk in zip(new, keys[fresh:].tolist(), strict=True):
+                d.pk = pk
+            bulk.insert_dossiers(self.agency.pk, keys.tolist(), data, self.now_us)
+        stored = np.zeros(n, dtype=bool)
+        dossier, step, completed = np.zeros(n, dtype=np.int64), np.empty(n, dtype=object), np.empty(n, dtype=object)
+        completed_due, late = np.empty(n, dtype=object), np.empty(n, dtype=object)
+        if common is not None:
+            rows = common.rows
+            stored[rows] = True
+            dossier[rows] = common.pks[common.group]
+            step[rows], completed[rows] = common.step, common.completed
+            completed_due[rows], late[rows] = common.completed_due, common.late
+        if accepted:
+            stored[accepted] = True
+            ev_dossier, ev_step, ev_completed, ev_due, ev_late = zip(*events, strict=True)
+            dossier[accepted] = list(map(attrgetter("pk"), ev_dossier))
+            for column, values in ((step, ev_step), (completed, ev_completed), (completed_due, ev_due),
+                                   (late, ev_late)):
+                column[accepted] = values
+        rows = np.flatnonzero(stored)
+        if not len(rows):
+            return
+        every = len(rows) == n
+        index = rows.tolist()
+
+        def take(values):
+            return values if every else [values[i] for i in index]
+
+        def column(values):
+            return values.tolist() if every else values[rows].tolist()
+
+        source = str(getattr(self.source, "value", self.source))
+        bulk.insert_events({
+            "dossier_id": column(dossier), "external_id": take(ids),
+            "kind": list(map(KIND_VALUE.__getitem__, take(kinds))), "occurred_at": take(moments),
+            "step": column(step), "from_name": take(batch.text("from_name", 150)),
+            "from_unit": take(batch.text("from_unit", 255)), "to_name": take(to_names),
+            "to_unit": take(batch.text("to_unit", 255)), "completed_step": column(completed),
+            "completed_step_due_at": column(completed_due), "is_late": column(late),
+            "note": take(batch.text("note", 500)), "source": [source] * len(rows),
+            "created_at": [self.now_us] * len(rows),
+        })
 
     def _receive(self, d, columns, i, code, moment, due, step_due, month, stats):
         if d is not None:

@@ -7,8 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from dossiers import bulk, engine, services
+from dossiers import bulk, columnar, engine, services
 from dossiers.models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 from .conftest import T0, receive_row, row
@@ -23,8 +25,9 @@ def land(province):
     return province["agencies"]["land"]
 
 
-def mixed_rows():
-    """Valid flows with malformed rows, duplicates, out-of-order times and unknown dossiers in between."""
+def mixed_rows(plain=False):
+    """Valid flows with malformed rows, duplicates, out-of-order times and unknown dossiers in between; `plain`:
+    the valid flows only (receipt, hand-overs, return), as most of an export is."""
     rng = random.Random(5)
     rows = []
     for i in range(70):
@@ -38,17 +41,17 @@ def mixed_rows():
         steps = ["transfer", "review", "approve", "return"] if proc == "1.004227" else ["review"]
         for n, step in enumerate(steps):
             t += dt.timedelta(hours=rng.randint(1, 200))
-            if rng.random() < 0.1:
+            if rng.random() < 0.1 and not plain:
                 rows.append(row(code, f"{code}-s{n}", "supplement_request", fmt(t)))
                 t += dt.timedelta(hours=rng.randint(1, 100))
                 rows.append(row(code, f"{code}-r{n}", "supplement_received", fmt(t)))
             rows.append(row(code, f"{code}-t{n}", "transfer", fmt(t), step=step, to_name=f"Người {n}"))
         t += dt.timedelta(hours=rng.randint(1, 50))
-        last = "refuse" if rng.random() < 0.1 else "return"
+        last = "refuse" if rng.random() < 0.1 and not plain else "return"
         rows.append(row(code, f"{code}-end", last, fmt(t)))
-        if rng.random() < 0.3:
+        if rng.random() < 0.3 and not plain:
             rows.append(dict(rows[-2]))  # the same event again
-        if rng.random() < 0.2:
+        if rng.random() < 0.2 and not plain:
             rows.append(row(code, f"{code}-late", "transfer", fmt(t + H), step="review"))  # after the end
     bad = [
         row("M-000", "x1", "transfer", T0 - 10 * D, step="review"),  # before the previous event
@@ -62,7 +65,7 @@ def mixed_rows():
         receive_row("M-901", T0, applicant_name=""),  # no applicant
         row("M-006", "x9", "transfer", T0 + 60 * D, step="review", note="l\ufffdi"),  # wrong encoding
     ]
-    for item in bad:
+    for item in [] if plain else bad:
         rows.insert(rng.randint(1, len(rows)), item)
     return [(number, r) for number, r in enumerate(rows, start=2)]
 
@@ -148,3 +151,87 @@ def test_events_stored_meanwhile_are_skipped_by_the_bulk_insert(catalog, land):
     assert DossierEvent.objects.filter(dossier=dossier).count() == 1 + len(ids) + 1
     event = DossierEvent.objects.get(dossier=dossier, external_id="c-3")
     assert (event.from_name, event.note, event.occurred_at) == ("Nguyễn\tA\\B", "dòng 1\ndòng 2", T0 + 3 * H)
+
+
+# -- the columns path (dossiers.columnar) against the rules row by row -----------------------------------------
+def run_modes(land, rows, batch_sizes):
+    """Apply `rows` with the columns path and with the rules row by row (EventProcessor.columns = False), each in
+    a rolled-back transaction; returns for each mode: the snapshot, the errors, the duplicates, the dossiers'
+    codes in key order, and how many rows the columns path applied."""
+    outcomes, applied = [], 0
+    original = columnar.apply_common
+
+    def counting(*args, **kwargs):
+        nonlocal applied
+        common = original(*args, **kwargs)
+        applied += 0 if common is None else len(common.rows)
+        return common
+
+    for columns in (True, False):
+        with transaction.atomic():
+            processor = services.EventProcessor(land)
+            processor.columns = columns
+            applied, errors, duplicates = 0, [], 0
+            columnar.apply_common = counting
+            try:
+                start = 0
+                for size in batch_sizes:
+                    result = processor.process_batch(rows[start:start + size])
+                    start += size
+                    errors += [(number, reason) for number, reason, _row in result.errors]
+                    duplicates += result.duplicates
+            finally:
+                columnar.apply_common = original
+            outcomes.append((snapshot(), sorted(errors), duplicates,
+                             list(Dossier.objects.order_by("pk").values_list("code", flat=True)), applied))
+            transaction.set_rollback(True)
+    return outcomes
+
+
+@pytest.mark.parametrize("sizes", [[10_000], [37] * 20, [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233]])
+@pytest.mark.parametrize("plain", [True, False])
+def test_the_columns_path_equals_the_rules_row_by_row(catalog, land, sizes, plain):
+    rows = mixed_rows(plain)
+    (fast, *fast_rest, applied), (slow, *slow_rest, none) = run_modes(land, rows, sizes)
+    assert none == 0
+    if plain:  # every row takes the columns path
+        assert applied == len(rows) and not fast_rest[0] and not fast_rest[1]
+        assert sum(1 for r in fast[0] if r[18]) > 5  # late dossiers among them
+    else:
+        assert 0 < applied < len(rows) - 100
+    assert fast_rest == slow_rest
+    assert fast == slow
+
+
+KINDS = ["transfer"] * 16 + ["return"] * 3 + ["receive", "supplement_request", "supplement_received", "refuse"]
+STEP_CODES = ["transfer", "review", "review", "approve", "return"] * 3 + ["", "nope"]
+FLOW = st.tuples(st.sampled_from(["1.004227", "1.004227", "1.001193", "9.999"]),  # procedure
+                 st.sampled_from([True, True, True, False]),  # starts with its receipt
+                 st.lists(st.tuples(st.sampled_from(KINDS), st.integers(-5, 600), st.sampled_from(STEP_CODES),
+                                    st.integers(0, 60)), max_size=8))
+
+
+@given(st.lists(FLOW, min_size=1, max_size=6), st.lists(st.integers(1, 15), min_size=1, max_size=6), st.randoms())
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_events_give_the_same_result_on_both_paths(catalog, land, flows, sizes, rnd):
+    """Random dossiers (any kind of event, step, procedure, gap, also backwards; repeated event ids), their rows
+    interleaved at random and split into random batches."""
+    queues = []
+    for d, (procedure, received, events) in enumerate(flows):
+        code, at, queue = f"H-{d}", T0, []
+        if received:
+            queue.append(receive_row(code, at, procedure=procedure))
+        for kind, gap, step, event in events:
+            at += dt.timedelta(minutes=gap * 20)
+            if kind == "receive":
+                queue.append(receive_row(code, at, event_id=f"{code}-e{event}", procedure=procedure, step=step))
+            else:
+                queue.append(row(code, f"{code}-e{event}", kind, at, step=step, to_name=f"Người {event}"))
+        queues.append(queue)
+    order = [d for d, queue in enumerate(queues) for _event in queue]
+    rnd.shuffle(order)
+    rows = [(number, queues[d].pop(0)) for number, d in enumerate(order, start=2)]
+    sizes = (sizes * len(rows))[:len(rows)]
+    (fast, *fast_rest, _applied), (slow, *slow_rest, _none) = run_modes(land, rows, sizes)
+    assert fast_rest == slow_rest
+    assert fast == slow
