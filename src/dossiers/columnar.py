@@ -15,12 +15,12 @@ give the same dossiers, events and summaries.
 """
 
 from collections import Counter
+from itertools import repeat
 
 import numpy as np
 
 from core.text import search_key
 
-from . import bulk
 from .models import DossierStatus, EventKind
 
 NONE = np.iinfo(np.int64).min  # an absent time in an int64 column
@@ -58,10 +58,10 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
     late_stats: the summaries' counters, added to. Returns an Applied, or None if no dossier qualifies."""
     if not ok:
         return None
+    ok_codes = list(map(codes.__getitem__, ok))
+    group_of = {code: k for k, code in enumerate(dict.fromkeys(ok_codes))}
+    group = np.fromiter(map(group_of.__getitem__, ok_codes), dtype=np.int64, count=len(ok))
     ok = np.asarray(ok, dtype=np.int64)
-    group_of = {}
-    group = np.fromiter((group_of.setdefault(codes[i], len(group_of)) for i in ok.tolist()), dtype=np.int64,
-                        count=len(ok))
     order = np.argsort(group, kind="stable")
     rows, g = ok[order], group[order]
     n_groups = len(group_of)
@@ -69,7 +69,9 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
     first[1:] = g[1:] != g[:-1]
     starts = np.flatnonzero(first)
     ends = np.append(starts[1:] - 1, len(rows) - 1)
-    kind = np.fromiter((KIND_CODE.get(kinds[i], OTHER) for i in rows.tolist()), dtype=np.int8, count=len(rows))
+    row_list = rows.tolist()
+    kind = np.fromiter(map(KIND_CODE.get, map(kinds.__getitem__, row_list), repeat(OTHER)), dtype=np.int8,
+                       count=len(rows))
     m = moments[rows]
     group_states = [states.get(code) for code in group_of]
     exists = np.fromiter((d is not None for d in group_states), dtype=bool, count=n_groups)
@@ -90,9 +92,9 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
         if (d.status != PROCESSING or d.due_at is None
                 or (d.last_event_at is not None and m_list[starts_list[k]] < d.last_event_at)):
             bad[k] = True
-    row_list = rows.tolist()
-    keys = [(codes[i], ids[i]) for i in row_list]
-    if seen or len(set(keys)) < len(keys):
+    row_ids = list(map(ids.__getitem__, row_list))
+    if seen or len(set(row_ids)) < len(row_ids):  # a key (dossier, event id) seen before or twice
+        keys = list(zip(map(codes.__getitem__, row_list), row_ids, strict=True))
         counts = Counter(keys)
         for pos, key in enumerate(keys):
             if key in seen or counts[key] > 1:
@@ -117,20 +119,37 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
         infos[k] = info
         appointment[k] = due[i] if info.due_halves else m_list[starts_list[k]]
     bad |= np.where(exists, False, appointment < 0)
+    # The step each receipt or hand-over enters and the holder's unit, looked up in a table of the batch's
+    # processes (process x step code -> unit), the columns indexed by numpy.
     ent_step = np.full(len(rows), "", dtype=object)
     ent_unit = np.full(len(rows), "", dtype=object)
-    g_list, kind_list = g.tolist(), kind.tolist()
-    for pos in np.flatnonzero(~bad[g] & ~is_return).tolist():
-        k = g_list[pos]
-        if bad[k]:
-            continue
-        i, info = row_list[pos], infos[k]
-        step = steps[i] or (info.first_step if kind_list[pos] == RECEIVE else "")
-        info_step = info.steps.get(step)
-        if info_step is None or step_due[i] < 0:
-            bad[k] = True
-            continue
-        ent_step[pos], ent_unit[pos] = step, to_units[i] or info_step.unit[:255]
+    entering = np.flatnonzero(~bad[g] & ~is_return)
+    if len(entering):
+        process_of = {}
+        process = np.full(n_groups, -1, dtype=np.int64)
+        for k in np.flatnonzero(~bad).tolist():
+            process[k] = process_of.setdefault(id(infos[k]), len(process_of))
+        processes = {id(info): info for info in infos if info is not None}
+        processes = [processes[key] for key in process_of]
+        step_codes = {code: j for j, code in enumerate(dict.fromkeys(c for info in processes for c in info.steps))}
+        unit_index = np.full((len(processes), len(step_codes) + 1), -1, dtype=np.int64)  # last column: unknown
+        units = []
+        for j, info in enumerate(processes):
+            for code, step in info.steps.items():
+                unit_index[j, step_codes[code]] = len(units)
+                units.append(step.unit[:255])
+        units = np.array(units + [""], dtype=object)
+        at = rows[entering]
+        step = np.array(steps, dtype=object)[at]
+        first_steps = np.array([info.first_step for info in processes], dtype=object)
+        step = np.where((step == "") & is_receipt[entering], first_steps[process[g[entering]]], step)
+        code_index = np.fromiter(map(step_codes.get, step.tolist(), repeat(len(step_codes))), dtype=np.int64,
+                                 count=len(step))
+        unit = unit_index[process[g[entering]], code_index]
+        bad[g[entering[(unit < 0) | (step_due[at] < 0)]]] = True
+        given_unit = np.array(to_units, dtype=object)[at]
+        ent_step[entering] = step
+        ent_unit[entering] = np.where(given_unit != "", given_unit, units[unit])
 
     good = ~bad
     if not good.any():
@@ -170,7 +189,6 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
 
     # The step and unit where each dossier fell behind: its first late hand-over, else its return if late.
     row_list = rows.tolist()
-    month = [months[i] for i in row_list]
     field_of = np.zeros(n_groups, dtype=np.int64)
     procedure_of = np.zeros(n_groups, dtype=np.int64)
     due_at = np.full(n_groups, NONE, dtype=np.int64)
@@ -191,64 +209,85 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
         for pos in candidates[at].tolist():
             k = g_list[pos]
             late_step[k], late_unit[k] = prev_step[pos], prev_unit[pos]
-            late_stats[(int(field_of[k]), month[pos], late_step[k], late_unit[k])] += 1
+            late_stats[(int(field_of[k]), months[row_list[pos]], late_step[k], late_unit[k])] += 1
     return_pos = np.flatnonzero(is_return)
     return_late = (m[return_pos] > due_at[g[return_pos]]) | apology[g[return_pos]]
-    for pos, is_late in zip(return_pos.tolist(), return_late.tolist(), strict=True):
+    for pos in return_pos[return_late & (late_step[g[return_pos]] == "")].tolist():
         k = g_list[pos]
-        if is_late and not late_step[k]:
-            late_step[k], late_unit[k] = prev_step[pos], prev_unit[pos]
-            late_stats[(int(field_of[k]), month[pos], late_step[k], late_unit[k])] += 1
-        counts = stats[(int(procedure_of[k]), int(field_of[k]), month[pos])]
-        counts["completed"] += 1
-        counts["late" if is_late else "on_time"] += 1
-    for pos in np.flatnonzero(is_receipt).tolist():
-        k = g_list[pos]
-        stats[(int(procedure_of[k]), int(field_of[k]), month[pos])]["received"] += 1
+        late_step[k], late_unit[k] = prev_step[pos], prev_unit[pos]
+        late_stats[(int(field_of[k]), months[row_list[pos]], late_step[k], late_unit[k])] += 1
+    for (procedure, field, month, punctual), count in Counter(zip(
+            procedure_of[g[return_pos]].tolist(), field_of[g[return_pos]].tolist(),
+            map(months.__getitem__, rows[return_pos].tolist()), (~return_late).tolist(), strict=True)).items():
+        counts = stats[(procedure, field, month)]
+        counts["completed"] += count
+        counts["on_time" if punctual else "late"] += count
+    receipt_pos = np.flatnonzero(is_receipt)
+    for key, count in Counter(zip(procedure_of[g[receipt_pos]].tolist(), field_of[g[receipt_pos]].tolist(),
+                                  map(months.__getitem__, rows[receipt_pos].tolist()), strict=True)).items():
+        stats[key]["received"] += count
 
     # Each dossier's state after its rows: the last step entered, and the return if any.
     returned = is_return[ends]
     entered = np.where(returned, ends - 1, ends)  # the last receipt or hand-over (none: before the group)
-    has_entered = entered >= starts
-    late_at_return = np.zeros(n_groups, dtype=object)
+    late_at_return = np.full(n_groups, None, dtype=object)
     late_at_return[g[return_pos]] = return_late.astype(object)
     to_names, usernames = batch.text("to_name", 150), batch.text("to_username")
-    m_list, last_at = m.tolist(), m[ends].tolist()
-    new = {name: [] for name, _kind in bulk.NEW_DOSSIER_COLUMNS}  # filled in this order below
-    addresses = batch.text("applicant_address", 255)
-    applicant_keys = {}
-    for j, (k, pos, end) in enumerate(zip(g[starts].tolist(), entered.tolist(), ends.tolist(), strict=True)):
-        d, is_returned = group_states[k], bool(returned[j])
-        i_end = row_list[end]
-        if has_entered[j]:
-            i = row_list[pos]
-            current = (ent_step[pos], m_list[pos], None if is_returned else int(ent_due[pos]),
-                       None if is_returned else (p.user_id(usernames[i]) if usernames[i] else None),
-                       to_names[i_end] if is_returned else to_names[i], ent_unit[pos])
-        else:  # a stored dossier whose only row is its return
-            current = (d.current_step, d.step_started_at, None, None, to_names[i_end], d.holder_unit)
-        status = RETURNED if is_returned else PROCESSING
-        completed_at = last_at[j] if is_returned else None
-        is_late = late_at_return[k] if is_returned else None
-        if d is None:
-            i = row_list[starts_list[j]]
-            info, applicant = infos[k], applicants[i]
-            if applicant not in applicant_keys:
-                applicant_keys[applicant] = search_key(applicant)[:255]
-            for name, value in zip(new, (
-                    info.id, info.field_id, codes[i], applicant, applicant_keys[applicant], addresses[i],
-                    m_list[starts_list[j]], info.processing_days, None, status, completed_at, is_late,
-                    *current, last_at[j], None, int(due_at[k]), late_step[k], late_unit[k]), strict=True):
-                new[name].append(value)
-            applied.new_rows.append(i)
-            applied.new_groups.append(k)
+    group = g[starts]  # the group of each dossier, in the order of `starts`
+
+    # New dossiers: their columns at once.
+    j = np.flatnonzero(~exists[group])
+    k, start, last, end, ret = group[j], starts[j], entered[j], ends[j], returned[j]
+    receipt_rows = rows[start].tolist()
+    applicant = list(map(applicants.__getitem__, receipt_rows))
+    applicant_key = {name: search_key(name)[:255] for name in set(applicant)}
+    holder = [p.user_id(name) if name else None for name in map(usernames.__getitem__, rows[last].tolist())]
+    applied.new = {
+        "procedure_id": procedure_of[k].tolist(), "field_id": field_of[k].tolist(),
+        "code": list(map(codes.__getitem__, receipt_rows)), "applicant_name": applicant,
+        "applicant_key": list(map(applicant_key.__getitem__, applicant)),
+        "applicant_address": list(map(batch.text("applicant_address", 255).__getitem__, receipt_rows)),
+        "received_at": m[start].tolist(), "processing_days": [infos[x].processing_days for x in k.tolist()],
+        "apology_due_at": [None] * len(j), "status": np.where(ret, RETURNED, PROCESSING).tolist(),
+        "completed_at": _where(ret, m[end]), "is_late": late_at_return[k].tolist(),
+        "current_step": ent_step[last].tolist(), "step_started_at": m[last].tolist(),
+        "step_due_at": _where(~ret, ent_due[last]), "holder_id": np.where(ret, None, _objects(holder)).tolist(),
+        "holder_name": list(map(to_names.__getitem__, rows[np.where(ret, end, last)].tolist())),
+        "holder_unit": ent_unit[last].tolist(), "last_event_at": m[end].tolist(), "paused_at": [None] * len(j),
+        "due_at": due_at[k].tolist(), "late_step": late_step[k].tolist(), "late_unit": late_unit[k].tolist(),
+    }
+    applied.new_rows, applied.new_groups = receipt_rows, k
+
+    # Stored dossiers: their state objects updated (bulk.update_dossiers writes them).
+    m_list, row_list = m.tolist(), rows.tolist()
+    for j in np.flatnonzero(exists[group]).tolist():
+        k, pos, end = int(group[j]), int(entered[j]), int(ends[j])
+        d, name = group_states[k], to_names[row_list[end]]
+        if returned[j]:
+            d.status, d.completed_at, d.is_late = RETURNED, m_list[end], late_at_return[k]
+            d.step_due_at, d.holder_id, d.holder_name = None, None, name
+            if pos >= starts[j]:
+                d.current_step, d.step_started_at, d.holder_unit = ent_step[pos], m_list[pos], ent_unit[pos]
         else:
-            if is_returned:
-                d.status, d.completed_at, d.is_late = status, completed_at, is_late
-            (d.current_step, d.step_started_at, d.step_due_at, d.holder_id, d.holder_name,
-             d.holder_unit) = current
-            d.last_event_at, d.late_step, d.late_unit = last_at[j], late_step[k], late_unit[k]
-            applied.pks[k] = d.pk
-            applied.changed.append(d)
-    applied.new = new
+            i = row_list[pos]
+            d.current_step, d.step_started_at, d.step_due_at = ent_step[pos], m_list[pos], int(ent_due[pos])
+            d.holder_id = p.user_id(usernames[i]) if usernames[i] else None
+            d.holder_name, d.holder_unit = to_names[i], ent_unit[pos]
+        d.last_event_at, d.late_step, d.late_unit = m_list[end], late_step[k], late_unit[k]
+        applied.pks[k] = d.pk
+        applied.changed.append(d)
     return applied
+
+
+def _objects(values):
+    """A list as a one-dimensional object array (whatever its items)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _where(mask, times):
+    """The int64 times where `mask`, None elsewhere, as a list."""
+    out = times.astype(object)
+    out[~mask] = None
+    return out.tolist()

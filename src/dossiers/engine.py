@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
 
 import numpy as np
@@ -356,32 +357,55 @@ class EventProcessor:
     def _deadlines(self, batch, ok, kinds, codes, moments, states):
         """Per row: the appointment of a receipt and the due time of the step a receipt or transfer enters,
         as UTC microseconds (-1 where outside the calendar), with one vectorised calendar call. Returned twice:
-        as dicts {row: time} (rows without one left out) and as int64 columns (-1 where none)."""
+        as dicts {row: time} (rows without one left out) and as int64 columns (-1 where none). The look-ups
+        are by whole columns (a table of the batch's processes by step code); a hand-over of a dossier not stored
+        yet takes the procedure of the dossier's first receipt in the batch (a hand-over before it is refused by
+        the rules anyway)."""
         steps, proc_codes = batch.text("step"), batch.text("procedure_code")
         info_of = {code: self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
                    for code, d in states.items()}
-        rows, halves, receipts = [], [], []
-        receive, transfer = EventKind.RECEIVE, EventKind.TRANSFER
-        for i in ok:
-            kind = kinds[i]
-            if kind is receive:
-                info = self.procedure(proc_codes[i])
-                if info is None or not info.steps:
-                    continue
+        kind = np.fromiter(map(columnar.KIND_CODE.get, map(kinds.__getitem__, ok), repeat(columnar.OTHER)),
+                           dtype=np.int8, count=len(ok))
+        ok_rows = np.asarray(ok, dtype=np.int64)
+        # Receipts: each with its own procedure (looked up once per distinct code); a dossier not stored yet takes
+        # the procedure of its first receipt that has a process, for the steps of its hand-overs.
+        receipts = ok_rows[kind == columnar.RECEIVE].tolist()
+        receipt_codes = list(map(proc_codes.__getitem__, receipts))
+        by_code = {code: self.procedure(code) for code in set(receipt_codes)}
+        receipt_infos = [info if info is not None and info.steps else None for info in map(by_code.get, receipt_codes)]
+        for i, info in zip(receipts, receipt_infos, strict=True):
+            if info is not None:
                 info_of.setdefault(codes[i], info)
-                step = info.steps.get(steps[i] or info.first_step)
-                if info.due_halves:
-                    receipts.append(len(rows))
-                    rows.append(i)
-                    halves.append(info.due_halves)
-            elif kind is transfer:
-                info = info_of.get(codes[i])
-                step = info.steps.get(steps[i]) if info else None
-            else:
-                continue
-            if step is not None:
-                rows.append(i)
-                halves.append(step.halves)
+        # The processes of the batch as a table (process x step code -> the step's time in half days, -1: none).
+        processes = list({id(info): info for info in [*info_of.values(), *by_code.values()]
+                          if info is not None}.values())
+        process_index = {id(info): j for j, info in enumerate(processes)}
+        step_codes = {code: j for j, code in enumerate(dict.fromkeys(c for info in processes for c in info.steps))}
+        table = np.full((len(processes) + 1, len(step_codes) + 1), -1, dtype=np.int64)  # last row/column: none
+        for j, info in enumerate(processes):
+            for code, step in info.steps.items():
+                table[j, step_codes[code]] = step.halves
+        none = len(processes)
+        valid = [k for k, info in enumerate(receipt_infos) if info is not None]
+        receipts = [receipts[k] for k in valid]
+        receipt_infos = [receipt_infos[k] for k in valid]
+        due_halves = np.array([info.due_halves for info in receipt_infos], dtype=np.int64)
+        receipt_steps = [steps[i] or info.first_step for i, info in zip(receipts, receipt_infos, strict=True)]
+        transfers = ok_rows[kind == columnar.TRANSFER].tolist()
+        code_process = {code: process_index[id(info)] for code, info in info_of.items() if info is not None}
+        process = np.concatenate([
+            np.fromiter((process_index[id(info)] for info in receipt_infos), dtype=np.int64, count=len(receipts)),
+            np.fromiter(map(code_process.get, map(codes.__getitem__, transfers), repeat(none)), dtype=np.int64,
+                        count=len(transfers))])
+        step = np.fromiter(map(step_codes.get, receipt_steps + list(map(steps.__getitem__, transfers)),
+                               repeat(len(step_codes))), dtype=np.int64, count=len(receipts) + len(transfers))
+        step_halves = table[process, step]
+        entering = np.array(receipts + transfers, dtype=np.int64)
+        has_due = due_halves > 0
+        has_step = step_halves >= 0
+        rows = np.concatenate([np.array(receipts, dtype=np.int64)[has_due], entering[has_step]]).tolist()
+        halves = np.concatenate([due_halves[has_due], step_halves[has_step]]).tolist()
+        receipts = range(int(has_due.sum()))
         due, step_due = {}, {}
         n = len(batch)
         due_column, step_due_column = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
