@@ -58,6 +58,8 @@ def _format_times(values, suffix="", null=None):
     Each distinct moment, day and fraction is formatted once (the seconds of a day come from a table) and the
     pieces joined by numpy (a column of a million times has a few hundred days): 2x faster than numpy's own
     datetime_as_string on each value."""
+    if len(values) > 1 and values.count(values[0]) == len(values):  # one value throughout (creation, no pause)
+        return [null if values[0] is None else _format_times(values[:1], suffix)[0]] * len(values)
     array, nulls = _times(values)
     if len(nulls):
         array = array.copy()

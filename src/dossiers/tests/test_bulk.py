@@ -20,3 +20,10 @@ def django_text(us):
 def test_times_are_written_as_django_writes_them(values):
     assert bulk.sqlite_times(values) == [django_text(v) for v in values]
     assert bulk._pg_text(bulk.TIME, values) == [bulk.PG_NULL if v is None else django_text(v) + "+00" for v in values]
+
+
+@settings(max_examples=50, deadline=None)
+@given(MOMENTS, st.integers(2, 50))
+def test_a_column_of_one_value_is_written_the_same(value, n):
+    assert bulk.sqlite_times([value] * n) == [django_text(value)] * n
+    assert bulk._pg_text(bulk.TIME, [value] * n) == [bulk.PG_NULL if value is None else django_text(value) + "+00"] * n
