@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.permissions import scope_queryset
 
 from . import services
-from .models import Dossier, DossierStatus, DossierWarning, MonthlyStat
+from .models import Dossier, DossierWarning, MonthlyStat
 
 
 def panels(request):
@@ -14,7 +14,7 @@ def panels(request):
         return []
     now = timezone.now()
     if user.has_perm("dossiers.add_dossierevent") and not user.has_province_scope:
-        held = Dossier.objects.filter(holder=user, status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED])
+        held = Dossier.objects.open().filter(holder=user)
         return [("dossiers/_panel_staff.html", {
             "held": held.select_related("procedure").order_by("due_at")[:10],
             "held_count": held.count(), "late_count": held.filter(due_at__lt=now).count(),
@@ -32,6 +32,5 @@ def panels(request):
         context["rows"] = services.on_time_rates(stats, "field")[:8]
     else:
         context["rows"] = services.on_time_rates(stats, "procedure", limit=6)
-        context["overdue"] = scope_queryset(user, Dossier.objects.filter(
-            status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED], due_at__lt=now)).count()
+        context["overdue"] = scope_queryset(user, Dossier.objects.open().filter(due_at__lt=now)).count()
     return [("dossiers/_panel_rate.html", context)]

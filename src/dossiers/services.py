@@ -237,7 +237,7 @@ def issue_warnings(now=None):
     horizon = get_calendar().add_working_days(now, settings.EISO.get("DOSSIER_WARN_DAYS", 1))
     warnings = []
     # values(), not .only(): deferred fields on audited models (the procedure) would be fetched one by one.
-    due = (Dossier.objects.filter(status=DossierStatus.PROCESSING, due_at__lte=horizon)
+    due = (Dossier.objects.open().filter(status=DossierStatus.PROCESSING, due_at__lte=horizon)
            .values_list("pk", "code", "due_at", "holder_id").iterator(chunk_size=2000))
     for pk, code, due_at, holder_id in due:
         late = due_at < now

@@ -54,11 +54,11 @@ def dossier_list(request):
         qs = qs.filter(status=status)
     now = timezone.now()
     if params.get("late") == "overdue":
-        qs = qs.filter(status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED], due_at__lt=now)
+        qs = qs.open().filter(due_at__lt=now)
     elif params.get("late") == "late":
         qs = qs.filter(is_late=True)
     if params.get("mine"):
-        qs = qs.filter(holder=request.user, status__in=[DossierStatus.PROCESSING, DossierStatus.PAUSED])
+        qs = qs.open().filter(holder=request.user)
     page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(params.get("page"))
     return render(request, "dossiers/dossier_list.html", {
         "page": page, "statuses": DossierStatus.choices, "now": now, "fields": Field.objects.all(),
