@@ -15,7 +15,6 @@ give the same dossiers, events and summaries.
 """
 
 from collections import Counter
-from itertools import repeat
 
 import numpy as np
 
@@ -51,9 +50,10 @@ def _shift(values, first, at_first):
     return out
 
 
-def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen, due, step_due, stats,
+def apply_common(p, batch, ok, ids, codes, kind_codes, moments, months, states, seen, due, step_due, stats,
                  late_stats):
     """Apply the batch's plain dossiers (see the module). p: the EventProcessor; ok: rows without parse errors;
+    kind_codes: each row's kind as KIND_CODE gives it (OTHER for any other kind);
     due/step_due: int64 columns of the batch's deadlines (-1 where none or outside the calendar); stats and
     late_stats: the summaries' counters, added to. Returns an Applied, or None if no dossier qualifies."""
     if not ok:
@@ -70,8 +70,7 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
     starts = np.flatnonzero(first)
     ends = np.append(starts[1:] - 1, len(rows) - 1)
     row_list = rows.tolist()
-    kind = np.fromiter(map(KIND_CODE.get, map(kinds.__getitem__, row_list), repeat(OTHER)), dtype=np.int8,
-                       count=len(rows))
+    kind = kind_codes[rows]
     m = moments[rows]
     group_states = [states.get(code) for code in group_of]
     exists = np.fromiter((d is not None for d in group_states), dtype=bool, count=n_groups)
@@ -119,37 +118,23 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
         infos[k] = info
         appointment[k] = due[i] if info.due_halves else m_list[starts_list[k]]
     bad |= np.where(exists, False, appointment < 0)
-    # The step each receipt or hand-over enters and the holder's unit, looked up in a table of the batch's
-    # processes (process x step code -> unit), the columns indexed by numpy.
+    # The step each receipt or hand-over enters and the holder's unit, looked up in the processor's StepTable.
     ent_step = np.full(len(rows), "", dtype=object)
     ent_unit = np.full(len(rows), "", dtype=object)
     entering = np.flatnonzero(~bad[g] & ~is_return)
     if len(entering):
-        process_of = {}
-        process = np.full(n_groups, -1, dtype=np.int64)
+        table = p.step_table()
+        process = np.full(n_groups, table.no_row, dtype=np.int64)
         for k in np.flatnonzero(~bad).tolist():
-            process[k] = process_of.setdefault(id(infos[k]), len(process_of))
-        processes = {id(info): info for info in infos if info is not None}
-        processes = [processes[key] for key in process_of]
-        step_codes = {code: j for j, code in enumerate(dict.fromkeys(c for info in processes for c in info.steps))}
-        unit_index = np.full((len(processes), len(step_codes) + 1), -1, dtype=np.int64)  # last column: unknown
-        units = []
-        for j, info in enumerate(processes):
-            for code, step in info.steps.items():
-                unit_index[j, step_codes[code]] = len(units)
-                units.append(step.unit[:255])
-        units = np.array(units + [""], dtype=object)
+            process[k] = table.row[id(infos[k])]
         at = rows[entering]
         step = np.array(steps, dtype=object)[at]
-        first_steps = np.array([info.first_step for info in processes], dtype=object)
-        step = np.where((step == "") & is_receipt[entering], first_steps[process[g[entering]]], step)
-        code_index = np.fromiter(map(step_codes.get, step.tolist(), repeat(len(step_codes))), dtype=np.int64,
-                                 count=len(step))
-        unit = unit_index[process[g[entering]], code_index]
+        step = np.where((step == "") & is_receipt[entering], table.first_step[process[g[entering]]], step)
+        unit = table.unit[process[g[entering]], table.columns(step.tolist())]
         bad[g[entering[(unit < 0) | (step_due[at] < 0)]]] = True
         given_unit = np.array(to_units, dtype=object)[at]
         ent_step[entering] = step
-        ent_unit[entering] = np.where(given_unit != "", given_unit, units[unit])
+        ent_unit[entering] = np.where(given_unit != "", given_unit, table.units[unit])
 
     good = ~bad
     if not good.any():
@@ -259,7 +244,7 @@ def apply_common(p, batch, ok, ids, codes, kinds, moments, months, states, seen,
     applied.new_rows, applied.new_groups = receipt_rows, k
 
     # Stored dossiers: their state objects updated (bulk.update_dossiers writes them).
-    m_list, row_list = m.tolist(), rows.tolist()
+    m_list = m.tolist()
     for j in np.flatnonzero(exists[group]).tolist():
         k, pos, end = int(group[j]), int(entered[j]), int(ends[j])
         d, name = group_states[k], to_names[row_list[end]]

@@ -187,6 +187,31 @@ class ProcInfo:
         self.due_halves = int(procedure.processing_days * 2)
 
 
+class StepTable:
+    """The steps of the processes an EventProcessor knows, as arrays indexed [process row, step column]: the
+    step's time in half days (`halves`) and its unit (`unit`, an index into `units`); -1 where the process has
+    no such step. The last row and column stand for "no process" and "unknown step code"."""
+
+    def __init__(self, infos):
+        self.row = {id(info): j for j, info in enumerate(infos)}
+        self.column = {code: j for j, code in enumerate(dict.fromkeys(c for info in infos for c in info.steps))}
+        self.no_row, self.no_column = len(infos), len(self.column)
+        self.halves = np.full((len(infos) + 1, len(self.column) + 1), -1, dtype=np.int64)
+        self.unit = np.full((len(infos) + 1, len(self.column) + 1), -1, dtype=np.int64)
+        units = []
+        for j, info in enumerate(infos):
+            for code, step in info.steps.items():
+                self.halves[j, self.column[code]] = step.halves
+                self.unit[j, self.column[code]] = len(units)
+                units.append(step.unit[:255])
+        self.units = np.array(units + [""], dtype=object)
+        self.first_step = np.array([info.first_step for info in infos] + [""], dtype=object)
+
+    def columns(self, codes):
+        """The column of each step code (the last column for a code no process has)."""
+        return np.fromiter(map(self.column.get, codes, repeat(self.no_column)), dtype=np.int64, count=len(codes))
+
+
 class DossierState:
     """A dossier as the engine sees it during a batch: plain attributes, times as integer microseconds (UTC).
 
@@ -235,6 +260,7 @@ class EventProcessor:
         self.calendar = get_calendar()
         self.conf = settings.EISO
         self._by_code, self._by_id = {}, {}
+        self._steps = None  # StepTable of the processes in _by_id, built when first needed
         self._users = None
         self.tz = timezone.get_current_timezone()
         self.local = LocalTime(self.tz)
@@ -250,6 +276,7 @@ class EventProcessor:
                            .prefetch_related("steps").first())
                 info = ProcInfo(procedure, process)
                 self._by_id[procedure.pk] = info
+                self._steps = None
             self._by_code[code] = info
         return self._by_code[code]
 
@@ -257,6 +284,12 @@ class EventProcessor:
         if pk not in self._by_id:
             self.procedure(AdminProcedure.objects.get(pk=pk).code)
         return self._by_id[pk]
+
+    def step_table(self):
+        """The StepTable of every process looked up so far (rebuilt after a new one)."""
+        if self._steps is None:
+            self._steps = StepTable(list(self._by_id.values()))
+        return self._steps
 
     def user_id(self, username):
         if self._users is None:
@@ -354,7 +387,7 @@ class EventProcessor:
         return result
 
     # -- the batch's deadlines in one call ---------------------------------------------------------
-    def _deadlines(self, batch, ok, kinds, codes, moments, states):
+    def _deadlines(self, batch, ok, kind_codes, codes, moments, states):
         """Per row: the appointment of a receipt and the due time of the step a receipt or transfer enters,
         as UTC microseconds (-1 where outside the calendar), with one vectorised calendar call. Returned twice:
         as dicts {row: time} (rows without one left out) and as int64 columns (-1 where none). The look-ups
@@ -364,9 +397,8 @@ class EventProcessor:
         steps, proc_codes = batch.text("step"), batch.text("procedure_code")
         info_of = {code: self._by_id.get(d.procedure_id) or self.procedure_by_id(d.procedure_id)
                    for code, d in states.items()}
-        kind = np.fromiter(map(columnar.KIND_CODE.get, map(kinds.__getitem__, ok), repeat(columnar.OTHER)),
-                           dtype=np.int8, count=len(ok))
         ok_rows = np.asarray(ok, dtype=np.int64)
+        kind = kind_codes[ok_rows]
         # Receipts: each with its own procedure (looked up once per distinct code); a dossier not stored yet takes
         # the procedure of its first receipt that has a process, for the steps of its hand-overs.
         receipts = ok_rows[kind == columnar.RECEIVE].tolist()
@@ -376,30 +408,19 @@ class EventProcessor:
         for i, info in zip(receipts, receipt_infos, strict=True):
             if info is not None:
                 info_of.setdefault(codes[i], info)
-        # The processes of the batch as a table (process x step code -> the step's time in half days, -1: none).
-        processes = list({id(info): info for info in [*info_of.values(), *by_code.values()]
-                          if info is not None}.values())
-        process_index = {id(info): j for j, info in enumerate(processes)}
-        step_codes = {code: j for j, code in enumerate(dict.fromkeys(c for info in processes for c in info.steps))}
-        table = np.full((len(processes) + 1, len(step_codes) + 1), -1, dtype=np.int64)  # last row/column: none
-        for j, info in enumerate(processes):
-            for code, step in info.steps.items():
-                table[j, step_codes[code]] = step.halves
-        none = len(processes)
+        table = self.step_table()
         valid = [k for k, info in enumerate(receipt_infos) if info is not None]
         receipts = [receipts[k] for k in valid]
         receipt_infos = [receipt_infos[k] for k in valid]
         due_halves = np.array([info.due_halves for info in receipt_infos], dtype=np.int64)
         receipt_steps = [steps[i] or info.first_step for i, info in zip(receipts, receipt_infos, strict=True)]
         transfers = ok_rows[kind == columnar.TRANSFER].tolist()
-        code_process = {code: process_index[id(info)] for code, info in info_of.items() if info is not None}
+        code_process = {code: table.row[id(info)] for code, info in info_of.items() if info is not None}
         process = np.concatenate([
-            np.fromiter((process_index[id(info)] for info in receipt_infos), dtype=np.int64, count=len(receipts)),
-            np.fromiter(map(code_process.get, map(codes.__getitem__, transfers), repeat(none)), dtype=np.int64,
-                        count=len(transfers))])
-        step = np.fromiter(map(step_codes.get, receipt_steps + list(map(steps.__getitem__, transfers)),
-                               repeat(len(step_codes))), dtype=np.int64, count=len(receipts) + len(transfers))
-        step_halves = table[process, step]
+            np.fromiter((table.row[id(info)] for info in receipt_infos), dtype=np.int64, count=len(receipts)),
+            np.fromiter(map(code_process.get, map(codes.__getitem__, transfers), repeat(table.no_row)),
+                        dtype=np.int64, count=len(transfers))])
+        step_halves = table.halves[process, table.columns(receipt_steps + list(map(steps.__getitem__, transfers)))]
         entering = np.array(receipts + transfers, dtype=np.int64)
         has_due = due_halves > 0
         has_step = step_halves >= 0
@@ -437,7 +458,9 @@ class EventProcessor:
         # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
         seen = {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
             dossier_id__any=list(code_of)).order_by().values_list("dossier_id", "external_id") if external_id in wanted}
-        due, step_due, due_column, step_due_column = self._deadlines(batch, ok, kinds, codes, moments_array, states)
+        kind_codes = np.fromiter(map(columnar.KIND_CODE.get, kinds, repeat(columnar.OTHER)), dtype=np.int8, count=n)
+        due, step_due, due_column, step_due_column = self._deadlines(batch, ok, kind_codes, codes, moments_array,
+                                                                     states)
         moments = moments_array.tolist()
         # The month of each row in local time (the summary's key), with one date object per distinct month.
         local_months = self.local.to_local(moments_array).view("datetime64[us]").astype("datetime64[M]")
@@ -451,8 +474,8 @@ class EventProcessor:
         late_stats = Counter()  # (field, month of the delay, late step, late unit) -> dossiers newly late
         common = None
         if self.columns:
-            common = columnar.apply_common(self, batch, ok, ids, codes, kinds, moments_array, months, states, seen,
-                                           due_column, step_due_column, stats, late_stats)
+            common = columnar.apply_common(self, batch, ok, ids, codes, kind_codes, moments_array, months, states,
+                                           seen, due_column, step_due_column, stats, late_stats)
             if common is not None:
                 done = np.zeros(n, dtype=bool)
                 done[common.rows] = True
