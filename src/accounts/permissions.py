@@ -46,14 +46,21 @@ def role_permissions():
 
 
 def agency_of(obj):
-    """The agency an object belongs to (the agency itself for an Agency)."""
+    """The agency an object belongs to (the agency itself for an Agency).
+
+    Records that keep their agency as a plain number (the audit trail's `agency_id`, which has no foreign key so
+    that entries outlive what they describe) belong to that agency as much as those with a relation.
+    """
     from organizations.models import Agency
 
     if isinstance(obj, Agency):
         return obj
     if hasattr(obj, "audit_agency"):
         return obj.audit_agency()
-    return getattr(obj, "agency", None)
+    agency = getattr(obj, "agency", None)
+    if agency is None and getattr(obj, "agency_id", None) is not None:
+        agency = Agency.objects.filter(pk=obj.agency_id).first() or Agency(pk=obj.agency_id, province_id=None)
+    return agency
 
 
 def in_scope(user, agency):

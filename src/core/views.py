@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,7 +56,13 @@ def audit_log(request):
 
 def object_history(request, ct, pk):
     content_type = get_object_or_404(ContentType, pk=ct)
-    obj = get_object_or_404(content_type.model_class(), pk=pk)
+    model = content_type.model_class()
+    if model is None:
+        raise Http404
+    try:
+        obj = model._default_manager.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
     perm = f"{content_type.app_label}.view_{content_type.model}"
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied(_("Bạn không có quyền xem lịch sử của đối tượng này."))
