@@ -22,7 +22,7 @@ INT, TEXT, TIME, BOOL, NUM = "int", "text", "time", "bool", "num"
 EVENT_COLUMNS = [("dossier_id", INT), ("external_id", TEXT), ("kind", TEXT), ("occurred_at", TIME), ("step", TEXT),
                  ("from_name", TEXT), ("from_unit", TEXT), ("to_name", TEXT), ("to_unit", TEXT),
                  ("completed_step", TEXT), ("completed_step_due_at", TIME), ("is_late", BOOL), ("note", TEXT),
-                 ("source", TEXT), ("created_at", TIME)]
+                 ("on_behalf_of", TEXT), ("source", TEXT), ("created_at", TIME)]
 STATE_COLUMNS = [("status", TEXT), ("completed_at", TIME), ("is_late", BOOL), ("current_step", TEXT),
                  ("step_started_at", TIME), ("step_due_at", TIME), ("holder_id", INT), ("holder_name", TEXT),
                  ("holder_unit", TEXT), ("last_event_at", TIME), ("paused_at", TIME), ("due_at", TIME),
@@ -194,6 +194,8 @@ def insert_events(data):
     """Events from columns ({name: list} for EVENT_COLUMNS); an event already stored is left out."""
     if not data["dossier_id"]:
         return
+    if "on_behalf_of" not in data:  # set only by the web forms (acting for an absent holder)
+        data = {**data, "on_behalf_of": [""] * len(data["dossier_id"])}
     table = DossierEvent._meta.db_table
     names = ", ".join(name for name, _kind in EVENT_COLUMNS)
     conflict = "ON CONFLICT (dossier_id, external_id) DO NOTHING"

@@ -607,7 +607,8 @@ class EventProcessor:
             "from_unit": take(batch.text("from_unit", 255)), "to_name": take(to_names),
             "to_unit": take(batch.text("to_unit", 255)), "completed_step": column(completed),
             "completed_step_due_at": column(completed_due), "is_late": column(late),
-            "note": take(batch.text("note", 500)), "source": [source] * len(rows),
+            "note": take(batch.text("note", 500)), "on_behalf_of": take(batch.text("on_behalf_of", 150)),
+            "source": [source] * len(rows),
             "created_at": [self.now_us] * len(rows),
         })
 

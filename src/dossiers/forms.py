@@ -33,6 +33,12 @@ class HandOverForm(StyledFormMixin, forms.Form):
         self.fields["to_user"].queryset = members
         self.fields["to_user"].empty_label = _("— Chọn người nhận —")
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("to_user") and not (data.get("to_name") or "").strip():
+            raise forms.ValidationError(_("Chọn người nhận hồ sơ: hồ sơ luôn có người đang giữ."))
+        return data
+
 
 class NoteForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("Nội dung, lý do"), max_length=500, required=False)

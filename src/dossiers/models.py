@@ -143,6 +143,9 @@ class DossierEvent(AppendOnlyModel):
     completed_step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
     is_late = models.BooleanField(_("trễ hạn"), null=True, blank=True)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    # Set when the agency head or the ISO secretary acted for an absent holder: that holder's name (from_name is
+    # the one who acted).
+    on_behalf_of = models.CharField(_("thay mặt người giữ"), max_length=150, blank=True, db_default="")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
     created_at = models.DateTimeField(auto_now_add=True)
 

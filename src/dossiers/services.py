@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role
 from core import audit
 from core.models import AuditEntry
 from core.text import search_key
@@ -144,17 +145,92 @@ def push_event(agency, data, source=DossierEvent.Source.API, actor=None):
     return ("duplicate" if result.duplicates else "created"), dossier
 
 
+ACTING_ROLES = (Role.AGENCY_HEAD, Role.ISO_SECRETARY)
+
+
+def process_steps(dossier):
+    """The steps of the agency's process for the dossier's procedure, in order."""
+    process = ProcessDefinition.objects.filter(procedure_id=dossier.procedure_id, agency_id=dossier.agency_id).first()
+    return list(process.steps.all()) if process else []
+
+
+def holds(user, dossier):
+    return dossier.holder_id is not None and dossier.holder_id == user.pk
+
+
+def may_act_for_holder(user, dossier):
+    """The agency head and the ISO secretary may act for an absent holder (with a recorded reason)."""
+    return user.role in ACTING_ROLES and user.agency_id == dossier.agency_id and not holds(user, dossier)
+
+
+def allowed_steps(dossier, steps=None):
+    """The steps a hand-over may send the dossier to: the same step (to a colleague), the next one, or back to an
+    earlier one (for rework). Later steps cannot be reached by skipping the next."""
+    steps = process_steps(dossier) if steps is None else steps
+    codes = [s.code for s in steps]
+    if dossier.current_step not in codes:
+        return steps
+    here = codes.index(dossier.current_step)
+    return steps[:here + 2]
+
+
+def check_web_action(dossier, user, kind, step=None, reason="", steps=None):
+    """Who may do what on a dossier in the web UI. The holder hands over, returns, requests a supplement or
+    refuses; the agency head or the ISO secretary may do it for an absent holder with a reason, and the control
+    sheet then names both. Returns the name of the holder acted for ("" when the holder acts)."""
+    if not dossier.is_open:
+        raise ValidationError(_("Hồ sơ đã kết thúc, không thể thao tác thêm."))
+    on_behalf_of = ""
+    if not holds(user, dossier):
+        if not may_act_for_holder(user, dossier):
+            raise ValidationError(_("Chỉ người đang giữ hồ sơ (%(holder)s) mới được thao tác trên hồ sơ này.")
+                                  % {"holder": dossier.holder_name or _("chưa xác định")})
+        if not (reason or "").strip():
+            raise ValidationError({"note": _("Thao tác thay người đang giữ hồ sơ (%(holder)s) cần ghi rõ lý do.")
+                                   % {"holder": dossier.holder_name or _("chưa xác định")}})
+        on_behalf_of = dossier.holder_name or _("(chưa xác định)")
+    steps = process_steps(dossier) if steps is None else steps
+    codes = [s.code for s in steps]
+    if kind == EventKind.TRANSFER:
+        allowed = [s.code for s in allowed_steps(dossier, steps)]
+        if step not in allowed:
+            names = {s.code: str(s) for s in steps}
+            raise ValidationError({"step": _("Không được chuyển hồ sơ đến bước “%(step)s”: quy trình cho phép chuyển "
+                                             "tiếp trong bước hiện tại, sang bước kế tiếp hoặc trả về bước trước "
+                                             "(%(allowed)s).") % {"step": names.get(step, step or "—"),
+                                                                  "allowed": "; ".join(names[c] for c in allowed)}})
+        if step in codes and dossier.current_step in codes and codes.index(step) < codes.index(dossier.current_step) \
+                and not (reason or "").strip():
+            raise ValidationError({"note": _("Trả hồ sơ về bước trước cần ghi rõ lý do.")})
+    elif kind == EventKind.RETURN and len(steps) > 2:
+        # The step before the return desk's is where the result is decided and signed (the leader's approval):
+        # the result is returned only once the dossier has been through it.
+        done = set(dossier.events.exclude(completed_step="").values_list("completed_step", flat=True))
+        done.add(dossier.current_step)
+        missing = [s for s in steps[-2:-1] if s.code not in done]
+        if missing:
+            raise ValidationError(_("Chưa thể trả kết quả: hồ sơ chưa qua bước %(steps)s của quy trình.")
+                                  % {"steps": ", ".join(f"“{s}”" for s in missing)})
+    return on_behalf_of
+
+
 def web_event(dossier_or_agency, user, kind, **data):
-    """An event entered in the web UI by an official; audited as a workflow event."""
+    """An event entered in the web UI by an official; audited as a workflow event. On a dossier, only the holder
+    (or the head or ISO secretary for an absent holder) may act, as `check_web_action` says."""
     agency = getattr(dossier_or_agency, "agency", dossier_or_agency)
     row = {"event_id": f"web-{uuid.uuid4().hex}", "event": kind, "occurred_at": data.pop("occurred_at", None)
            or timezone.now(), "from_name": user.get_full_name() or user.username,
            "from_unit": user.unit or "", **data}
-    if isinstance(dossier_or_agency, Dossier):
-        row["dossier_code"] = dossier_or_agency.code
-    _status, dossier = push_event(agency, row, DossierEvent.Source.WEB, actor=user)
-    audit.record(dossier, AuditEntry.Action.EVENT, {"event": kind, "step": data.get("step", "")},
-                 comment=str(EventKind(kind).label), actor=user)
+    with transaction.atomic():
+        if isinstance(dossier_or_agency, Dossier):
+            dossier = Dossier.objects.select_for_update().get(pk=dossier_or_agency.pk)
+            row["dossier_code"] = dossier.code
+            row["on_behalf_of"] = check_web_action(dossier, user, kind, data.get("step"), data.get("note", ""))
+        _status, dossier = push_event(agency, row, DossierEvent.Source.WEB, actor=user)
+        changes = {"event": kind, "step": data.get("step", "")}
+        if row.get("on_behalf_of"):
+            changes["on_behalf_of"] = row["on_behalf_of"]
+        audit.record(dossier, AuditEntry.Action.EVENT, changes, comment=str(EventKind(kind).label), actor=user)
     return dossier
 
 
@@ -231,10 +307,15 @@ def start_import(agency, uploaded, user):
 
 
 # -- early warning and apology letters ------------------------------------------------------------
+def due_soon_horizon(now=None):
+    """Until when an open dossier counts as due soon: DOSSIER_WARN_DAYS working days ahead (as the warnings)."""
+    return get_calendar().add_working_days(now or timezone.now(), settings.EISO.get("DOSSIER_WARN_DAYS", 1))
+
+
 def issue_warnings(now=None):
     """Warn the holder of each open dossier due within DOSSIER_WARN_DAYS working days, or late."""
     now = now or timezone.now()
-    horizon = get_calendar().add_working_days(now, settings.EISO.get("DOSSIER_WARN_DAYS", 1))
+    horizon = due_soon_horizon(now)
     warnings = []
     # values(), not .only(): deferred fields on audited models (the procedure) would be fetched one by one.
     due = (Dossier.objects.open().filter(status=DossierStatus.PROCESSING, due_at__lte=horizon)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import scope_queryset
+from accounts.permissions import scope_queryset, visible_agencies
 from core.forms import apply_validation_error
-from procedures.models import AdminProcedure, Field, ProcessDefinition
+from procedures.models import AdminProcedure, Field
 
 from . import services
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
@@ -44,25 +44,34 @@ def _dossier(request, pk, perm="dossiers.view_dossier"):
 
 def dossier_list(request):
     _require(request, "dossiers.view_dossier")
-    qs = scope_queryset(request.user, Dossier.objects.select_related("procedure", "agency"))
+    user = request.user
+    qs = scope_queryset(user, Dossier.objects.select_related("procedure", "agency"))
     params = request.GET
+    province_scope = user.has_province_scope or user.is_superuser
+    agencies = visible_agencies(user).order_by("sort_key", "name") if province_scope else None
     if q := params.get("q", "").strip():
         qs = services.search_dossiers(qs, q)
     if (field := params.get("field", "")).isdigit():
         qs = qs.filter(field_id=int(field))
+    if province_scope and (agency := params.get("agency", "")).isdigit():
+        qs = qs.filter(agency_id=int(agency))
     if status := params.get("status"):
         qs = qs.filter(status=status)
     now = timezone.now()
     if params.get("late") == "overdue":
         qs = qs.open().filter(due_at__lt=now)
+    elif params.get("late") == "soon":
+        qs = qs.open().filter(due_at__gte=now, due_at__lte=services.due_soon_horizon(now))
     elif params.get("late") == "late":
         qs = qs.filter(is_late=True)
     if params.get("mine"):
-        qs = qs.open().filter(holder=request.user)
+        qs = qs.open().filter(holder=user)
     page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(params.get("page"))
     return render(request, "dossiers/dossier_list.html", {
         "page": page, "statuses": DossierStatus.choices, "now": now, "fields": Field.objects.all(),
-        "can_receive": request.user.has_perm("dossiers.add_dossier") and not request.user.has_province_scope,
+        "can_receive": user.has_perm("dossiers.add_dossier") and not user.has_province_scope,
+        "agencies": agencies, "province_scope": province_scope,
+        "can_hold": not province_scope and (params.get("mine") or Dossier.objects.open().filter(holder=user).exists()),
     })
 
 
@@ -99,11 +108,6 @@ def _next_code(agency):
     return f"{prefix}{n:04d}"
 
 
-def _process_steps(dossier):
-    process = ProcessDefinition.objects.filter(procedure_id=dossier.procedure_id, agency_id=dossier.agency_id).first()
-    return list(process.steps.all()) if process else []
-
-
 def _next_step(steps, dossier):
     codes = [s.code for s in steps]
     if dossier.current_step in codes and codes.index(dossier.current_step) + 1 < len(codes):
@@ -111,18 +115,30 @@ def _next_step(steps, dossier):
     return codes[-1] if codes else None
 
 
+def _handling(request, dossier):
+    """(can act, acts for the holder): the holder acts; the head or the ISO secretary may act for him."""
+    user = request.user
+    if not (dossier.is_open and user.has_perm("dossiers.add_dossierevent", dossier)):
+        return False, False
+    if services.holds(user, dossier):
+        return True, False
+    acting = services.may_act_for_holder(user, dossier)
+    return acting, acting
+
+
 def dossier_detail(request, pk):
     dossier = _dossier(request, pk)
-    steps = _process_steps(dossier)
-    can_handle = request.user.has_perm("dossiers.add_dossierevent", dossier) and dossier.is_open
+    steps = services.process_steps(dossier)
+    can_handle, acting_for = _handling(request, dossier)
     members = dossier.agency.members.filter(is_active=True).order_by("last_name", "first_name")
     return render(request, "dossiers/dossier_detail.html", {
         "dossier": dossier, "lines": services.step_lines(dossier), "steps": steps,
-        "handover_form": HandOverForm(steps=steps, members=members, initial={"step": _next_step(steps, dossier)})
-        if can_handle else None,
-        "note_form": NoteForm(), "can_handle": can_handle, "now": timezone.now(),
+        "handover_form": HandOverForm(steps=services.allowed_steps(dossier, steps), members=members,
+                                      initial={"step": _next_step(steps, dossier)}) if can_handle else None,
+        "note_form": NoteForm(), "can_handle": can_handle, "acting_for": acting_for, "now": timezone.now(),
         "overdue": dossier.is_open and dossier.due_at < timezone.now(),
-        "can_apologize": request.user.has_perm("dossiers.add_apologyletter", dossier),
+        "can_apologize": request.user.has_perm("dossiers.add_apologyletter", dossier)
+        and not dossier.apologies.exists(),
         "apologies": dossier.apologies.all(),
     })
 
@@ -133,12 +149,12 @@ def dossier_action(request, pk, kind):
     data = {"note": request.POST.get("note", "")[:500]}
     if kind == EventKind.TRANSFER:
         members = dossier.agency.members.filter(is_active=True)
-        form = HandOverForm(request.POST, steps=_process_steps(dossier), members=members)
+        form = HandOverForm(request.POST, steps=services.process_steps(dossier), members=members)
         if not form.is_valid():
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
             return redirect(dossier)
         to_user = form.cleaned_data["to_user"]
-        data.update(step=form.cleaned_data["step"],
+        data.update(step=form.cleaned_data["step"], note=form.cleaned_data["note"],
                     to_name=to_user.get_full_name() if to_user else form.cleaned_data["to_name"],
                     to_username=to_user.username if to_user else "", to_unit=to_user.unit if to_user else "")
     elif kind not in (EventKind.SUPPLEMENT_REQUEST, EventKind.SUPPLEMENT_RECEIVED, EventKind.RETURN,
@@ -165,7 +181,7 @@ def _pdf(html, request, filename):
 def control_sheet(request, pk, pdf=False):
     dossier = _dossier(request, pk)
     context = {"dossier": dossier, "lines": services.step_lines(dossier), "pdf": pdf,
-               "steps": _process_steps(dossier)}
+               "steps": services.process_steps(dossier)}
     if pdf:
         html = render_to_string("dossiers/control_sheet_print.html", context, request=request)
         return _pdf(html, request, f"phieu-kiem-soat-{dossier.code}.pdf")

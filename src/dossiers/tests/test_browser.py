@@ -58,7 +58,13 @@ def test_receive_hand_over_and_control_sheet(page, users, catalog):
     page.fill("#id_applicant_name", "Thạch Thị Sa Rết")
     page.get_by_test_id("receive-submit").click()
     assert "Đã tiếp nhận hồ sơ" in page.content()
-    page.select_option("#id_step", "review")
+    # the next step only: the process's steps are not skipped
+    assert page.locator("#id_step option[value=review]").count() == 0
+    page.select_option("#id_step", "transfer")
+    page.get_by_test_id("handover-submit").click()
+    assert "Chọn người nhận hồ sơ" in page.content()  # a dossier always has a holder
+    page.select_option("#id_step", "transfer")
+    page.select_option("#id_to_user", label="Nguyễn head")
     page.get_by_test_id("handover-submit").click()
     assert "Đã ghi nhận: Chuyển xử lý" in page.content()
     shot(page, "dossiers-detail")
@@ -129,3 +135,39 @@ def test_catalog_and_process_definition_in_the_browser(page, users, catalog):
     page.get_by_test_id("save-process").click()
     assert "Đã lưu quy trình" in page.content()
     shot(page, "procedures-detail")
+
+
+def test_the_head_signs_what_he_holds_and_the_secretary_acts_for_an_absent_holder(page, users, catalog, province):
+    land = province["agencies"]["land"]
+    now = dt.datetime.now(dt.UTC)
+    services.push_event(land, receive_row("KY-1", at=now - dt.timedelta(hours=3), to_username="staff"))
+    for i, (step, to) in enumerate([("transfer", "staff"), ("review", "staff"), ("approve", "head")], start=2):
+        services.push_event(land, row("KY-1", f"k{i}", "transfer", now - dt.timedelta(hours=3 - i * 0.5), step=step,
+                                      to_username=to, to_name=f"Nguyễn {to}"))
+    services.push_event(land, receive_row("VANG-1", at=now - dt.timedelta(hours=1), to_username="staff",
+                                          to_name="Nguyễn staff"))
+    browser_login(page, users[Role.AGENCY_HEAD].username)
+    panel = page.get_by_test_id("held-panel")
+    assert "Hồ sơ chờ tôi ký, phê duyệt" in panel.inner_text()
+    shot(page, "dossiers-head-home")
+    panel.get_by_text("KY-1").click()
+    page.get_by_test_id("return-submit").click()
+    assert "Đã ghi nhận: Trả kết quả" in page.content()
+    assert Dossier.objects.get(code="KY-1").status == "returned"
+    # the ISO secretary hands over a dossier whose holder is absent: the reason is required, the sheet names both
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="Đăng xuất").click()
+    browser_login(page, users[Role.ISO_SECRETARY].username)
+    page.goto(page.base_url + Dossier.objects.get(code="VANG-1").get_absolute_url())
+    assert page.get_by_test_id("acting-for").is_visible()
+    page.select_option("#id_step", "transfer")
+    page.select_option("#id_to_user", label="Nguyễn head")
+    page.get_by_test_id("handover-submit").click()
+    assert "cần ghi rõ lý do" in page.content()
+    page.select_option("#id_step", "transfer")
+    page.select_option("#id_to_user", label="Nguyễn head")
+    page.fill("#id_note", "Người giữ hồ sơ đi công tác")
+    page.get_by_test_id("handover-submit").click()
+    assert "Đã ghi nhận: Chuyển xử lý" in page.content()
+    assert "thay mặt Nguyễn staff" in page.get_by_test_id("control-sheet").inner_text()
+    shot(page, "dossiers-acting-for")
