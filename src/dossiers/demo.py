@@ -1,26 +1,28 @@
 """Demo dossiers: one year of the province's one-stop shops (settings.EISO['DEMO_DOSSIERS'], 200,000 by
-default), with hand-over events, generated with numpy and written with executemany so `load_demo` stays fast.
+default), with hand-over events generated with numpy and applied by the dossier engine's bulk path, exactly as an
+import of the one-stop-shop software's export would be.
 
 Patterns: the land field is slower and late far more often (delays mostly at the expert review of
 the land registration office, as in the articles), delays grow around the lunar New Year, deadlines
 come from the working-day calendar (holidays and Tết excluded).
 """
 
-import datetime as dt
 import time
 
 import numpy as np
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection
 from django.utils import timezone
 
-from core.text import search_key
 from core.workdays import get_calendar
-from procedures.models import ProcessDefinition, ProcessStep
+from organizations.models import Agency
+from procedures.models import AdminProcedure, ProcessDefinition, ProcessStep
 
-from .models import Dossier, DossierEvent, DossierStatus
-from .services import issue_warnings, rebuild_monthly_stats
+from . import bulk
+from .engine import Batch, EventProcessor
+from .models import DossierEvent
+from .services import issue_warnings
+
+BATCH = 60000  # events per engine batch (a dossier's events stay together: they are listed dossier by dossier)
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ", "Ngô",
           "Hồ", "Dương", "Đinh", "Lâm", "Thạch", "Kim", "Sơn"]
@@ -39,25 +41,6 @@ def _names(rng, n):
     return [f"{a} {b} {c}" for a, b, c in zip(f.tolist(), m.tolist(), g.tolist(), strict=True)]
 
 
-def _db_times(local_minutes, offset):
-    """Naive local datetime64 -> strings in the form the backend stores (UTC); NaT -> None."""
-    utc = local_minutes.astype("datetime64[s]") - offset
-    text = np.datetime_as_string(utc, unit="s")
-    text = np.char.replace(text, "T", " ")
-    if connection.vendor == "postgresql":
-        text = np.char.add(text, "+00:00")
-    out = text.astype(object)
-    out[np.isnat(local_minutes)] = None
-    return out.tolist()
-
-
-def _insert(table, columns, rows, chunk=20000):
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            cursor.executemany(sql, rows[start:start + chunk])
-
-
 def load(ctx):
     started = time.monotonic()
     n = int(settings.EISO.get("DEMO_DOSSIERS", 200000))
@@ -66,8 +49,6 @@ def load(ctx):
     rng = np.random.default_rng(2026)
     cal = get_calendar()
     province = ctx["province"]
-    tz = timezone.get_current_timezone()
-    offset = np.timedelta64(int(tz.utcoffset(dt.datetime(2026, 1, 1)).total_seconds()), "s")
 
     # (agency, procedure) pairs with their five step allotments in half days.
     processes = list(ProcessDefinition.objects.filter(agency__province=province)
@@ -95,7 +76,6 @@ def load(ctx):
     days = cal.days[(cal.days >= today - np.timedelta64(365, "D")) & (cal.days < today)]
     received = (days[rng.integers(0, len(days), n)].astype("datetime64[m]")
                 + rng.integers(7 * 60 + 30, 16 * 60 + 30, n).astype("timedelta64[m]"))
-    due = cal.add_working_days_bulk(received, total)
 
     # Late or not: land far more often; everything worse around the lunar New Year.
     tet = (received >= TET_2026[0]) & (received < TET_2026[1])
@@ -113,110 +93,71 @@ def load(ctx):
         bounds[:, i] = np.where(cumulative[:, i] > 0, end - jitter, received + rng.integers(5, 60, n).astype(
             "timedelta64[m]"))
     bounds = np.maximum.accumulate(np.maximum(bounds, received[:, None]), axis=1)
-    starts = np.concatenate([received[:, None], bounds[:, :4]], axis=1)
-    step_due = np.empty((n, 5), dtype="datetime64[m]")
-    for i in range(5):
-        # A step allotted no time must still be passed on within the next half day (as the engine does).
-        step_due[:, i] = cal.add_working_days_bulk(starts[:, i], np.maximum(allot[:, i], 1))
-    step_late = bounds > step_due
 
     now_local = np.datetime64(timezone.localtime().replace(tzinfo=None), "m")
     completed = bounds[:, 4]
     open_ = completed > now_local
     refused = ~open_ & (rng.random(n) < 0.02)
-    status = np.where(open_, DossierStatus.PROCESSING.value, np.where(refused, DossierStatus.REFUSED.value,
-                                                                        DossierStatus.RETURNED.value))
-    done = ~open_
-    final_late = done & ~refused & (completed > due)
-    # The first step that ended late (only counted for dossiers that have ended it).
     reached = bounds <= now_local
-    late_idx = np.argmax(step_late & reached, axis=1)
-    has_late = (step_late & reached).any(axis=1) & ~refused
     current = np.minimum(np.argmax(~reached, axis=1), 4)
 
-    agency_names = {p["agency_id"]: p["agency__name"] for p in processes}
-    pair_agency = np.array([p["agency_id"] for p in processes])[pick]
-    units = [[steps[p["pk"]][c][1] for c in STEP_CODES] for p in processes]
-    staff_user = ctx.get("users", {}).get("staff") if isinstance(ctx.get("users"), dict) else None
+    # The events, as the one-stop-shop software would send them, go through the engine (the bulk path of the
+    # imports): the dossiers, their holders, deadlines, late steps and the summaries are what the engine makes of
+    # them. The demo accounts of their agency receive some of them: the staff member at the review, the head at
+    # his approval step, so that their home pages hold real work.
     from accounts.roles import Role
 
-    staff_user = ctx.get("users", {}).get(Role.STAFF)
-    first_id = (Dossier.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    ids = np.arange(first_id, first_id + n)
+    users = ctx.get("users") or {}
+    accounts = {role: users.get(role) for role in (Role.STAFF, Role.AGENCY_HEAD)}
     applicants = _names(rng, n)
-    keys = {name: search_key(name) for name in set(applicants)}
-    applicant_keys = [keys[name] for name in applicants]
     officers = _names(rng, 400)
-    codes = {p["agency_id"]: p["agency__code"] for p in processes}
-    t_received, t_due = _db_times(received, offset), _db_times(due, offset)
-    t_completed = _db_times(np.where(open_, np.datetime64("NaT", "m"), completed), offset)
-    t_bounds = [_db_times(bounds[:, i], offset) for i in range(5)]
-    t_step_due = [_db_times(step_due[:, i], offset) for i in range(5)]
-    t_now = _db_times(np.array([now_local]), offset)[0]
-    received_day = np.datetime_as_string(received, unit="D")
+    one_stop = officers[:40]
     holder_pick = rng.integers(0, 400, n)
-    agency_of_staff = staff_user.agency_id if staff_user else None
-
-    dossier_rows = []
+    units = [[steps[p["pk"]][c][1] for c in STEP_CODES] for p in processes]
+    codes = {p["agency_id"]: p["agency__code"] for p in processes}
+    proc_codes = dict(AdminProcedure.objects.filter(pk__in={p["procedure_id"] for p in processes})
+                      .values_list("pk", "code"))
+    received_day = np.datetime_as_string(received, unit="D")
+    t_received = np.datetime_as_string(received, unit="s").tolist()
+    t_bounds = [np.datetime_as_string(bounds[:, i], unit="s").tolist() for i in range(5)]
+    by_agency = {}
     for k in range(n):
         pk = int(pick[k])
         proc = processes[pk]
         agency_id = proc["agency_id"]
-        is_open = bool(open_[k])
-        cur = int(current[k])
-        holder_id = staff_user.pk if (is_open and agency_id == agency_of_staff and k % 3 == 0) else None
-        li = int(late_idx[k])
-        dossier_rows.append((
-            int(ids[k]), agency_id, proc["procedure_id"], proc["procedure__field_id"],
-            f"{codes[agency_id]}-{received_day[k].replace('-', '')[2:]}-{k:06d}", applicants[k], applicant_keys[k],
-            "",
-            t_received[k], t_due[k], f"{total[k] / 2:.1f}", str(status[k]), t_completed[k],
-            (bool(final_late[k]) if done[k] and not refused[k] else None),
-            STEP_CODES[cur] if is_open else "", t_bounds[cur - 1][k] if is_open and cur else (
-                t_received[k] if is_open else None),
-            t_step_due[cur][k] if is_open else None, holder_id,
-            (f"{staff_user.last_name} {staff_user.first_name}" if holder_id else officers[holder_pick[k]])
-            if is_open else "",
-            units[pk][cur] if is_open else "",
-            t_bounds[cur - 1][k] if is_open and cur else (t_received[k] if is_open else t_completed[k]),
-            None, STEP_CODES[li] if has_late[k] else "",
-            f"{units[pk][li]} — {agency_names[agency_id]}"[:255] if has_late[k] else "", None, t_now,
-        ))
-    _insert(Dossier._meta.db_table, [
-        "id", "agency_id", "procedure_id", "field_id", "code", "applicant_name", "applicant_key", "applicant_address",
-        "received_at", "due_at", "processing_days", "status", "completed_at", "is_late", "current_step",
-        "step_started_at", "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at", "paused_at", "late_step",
-        "late_unit", "apology_due_at", "created_at"], dossier_rows)
-    del dossier_rows
-
-    event_rows = []
-    one_stop = officers[:40]
-    for k in range(n):
-        pk = int(pick[k])
-        dossier_id = int(ids[k])
-        code_prefix = f"D{dossier_id}"
+        code = f"{codes[agency_id]}-{received_day[k].replace('-', '')[2:]}-{k:06d}"
         u = units[pk]
         names = [one_stop[k % 40], one_stop[(k + 7) % 40], officers[40 + holder_pick[k] % 300],
                  officers[340 + k % 60], one_stop[(k + 3) % 40]]
-        event_rows.append((dossier_id, f"{code_prefix}-0", "receive", t_received[k], "receive", applicants[k], "",
-                           names[0], u[0], "", None, None, "", "demo", t_now))
+        logins = [""] * 5
+        staff, head = accounts[Role.STAFF], accounts[Role.AGENCY_HEAD]
+        if staff is not None and agency_id == staff.agency_id and k % 3 == 0:
+            names[2], logins[2] = staff.get_full_name(), staff.username
+        if head is not None and agency_id == head.agency_id and k % 2 == 0:
+            names[3], logins[3] = head.get_full_name(), head.username
+        rows = by_agency.setdefault(agency_id, [])
+        rows.append((f"D{k}-0", code, "receive", t_received[k], "receive", "", names[0], logins[0], u[0],
+                     proc_codes[proc["procedure_id"]], applicants[k]))
         last = 5 if not open_[k] else int(current[k])
         for i in range(last):
             kind = "transfer" if i < 4 else ("refuse" if refused[k] else "return")
-            event_rows.append((
-                dossier_id, f"{code_prefix}-{i + 1}", kind, t_bounds[i][k], STEP_CODES[i + 1] if i < 4 else "",
-                names[i], u[i], names[i + 1] if i < 4 else applicants[k], u[i + 1] if i < 4 else "",
-                STEP_CODES[i], t_step_due[i][k], bool(step_late[k, i]), "", "demo", t_now))
-    _insert(DossierEvent._meta.db_table, [
-        "dossier_id", "external_id", "kind", "occurred_at", "step", "from_name", "from_unit", "to_name", "to_unit",
-        "completed_step", "completed_step_due_at", "is_late", "note", "source", "created_at"], event_rows)
-    events = len(event_rows)
-    del event_rows
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Dossier, DossierEvent]):
-                cursor.execute(sql)
-    rebuild_monthly_stats(agencies=province.agencies.all())
+            rows.append((f"D{k}-{i + 1}", code, kind, t_bounds[i][k], STEP_CODES[i + 1] if i < 4 else "", names[i],
+                         names[i + 1] if i < 4 else applicants[k], logins[i + 1] if i < 4 else "",
+                         u[i + 1] if i < 4 else "", "", ""))
+    keys = ("event_id", "dossier_code", "event", "occurred_at", "step", "from_name", "to_name", "to_username",
+            "to_unit", "procedure_code", "applicant_name")
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=by_agency)}
+    events = 0
+    for agency_id, rows in by_agency.items():
+        processor = EventProcessor(agencies[agency_id], DossierEvent.Source.DEMO)
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start:start + BATCH]
+            columns = dict(zip(keys, map(list, zip(*chunk, strict=True)), strict=True))
+            result = processor.process(Batch(range(start + 1, start + len(chunk) + 1), columns))
+            if result.errors:  # the demo is generated to be valid: an error is a bug of the generator
+                raise RuntimeError(f"demo events refused by the engine: {result.errors[:3]}")
+            events += result.stored
+    bulk.refresh_statistics()
     warnings = issue_warnings()
     ctx["stdout"].write(f"    {n} dossiers, {events} events, {warnings} warnings "
                         f"in {time.monotonic() - started:.1f} s")
