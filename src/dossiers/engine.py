@@ -86,7 +86,10 @@ def parse_moment(value, tz=None):
                 except ValueError:
                     continue
         if moment is None:
-            moment = parse_datetime(text)
+            try:
+                moment = parse_datetime(text)
+            except ValueError:  # well-formed but impossible ("2026-13-01 08:00"): Python's message is English
+                moment = None
         if moment is None:
             raise ValueError(_("thời điểm “%(v)s” không đúng định dạng (dd/mm/yyyy HH:MM hoặc ISO 8601)") % {"v": text})
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -185,6 +188,13 @@ class ProcInfo:
         self.steps = {s.code: StepInfo(s) for s in process.steps.all()} if process else {}
         self.first_step = min(self.steps.values(), key=lambda s: s.order).code if self.steps else ""
         self.due_halves = int(procedure.processing_days * 2)
+
+
+def unknown_step(step, info):
+    """The refusal of a step code the procedure's process does not have, naming the valid ones."""
+    valid = ", ".join(f"{code} ({s.name})" for code, s in sorted(info.steps.items(), key=lambda kv: kv[1].order))
+    return _("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”; các bước hợp lệ: %(valid)s.") % {
+        "step": step or "—", "code": info.procedure.code, "valid": valid}
 
 
 class StepTable:
@@ -518,8 +528,7 @@ class EventProcessor:
                         if kind is transfer:
                             entered = steps[i]
                             if entered not in info.steps:
-                                raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
-                                               % {"step": entered or "—", "code": info.procedure.code})
+                                raise RowError(unknown_step(entered, info))
                             if step_due.get(i, -1) < 0:
                                 raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))
                         # The step the dossier was in ends with this hand-over.
@@ -631,8 +640,7 @@ class EventProcessor:
             raise RowError(_("Thiếu tên người nộp hồ sơ."))
         step = steps[i] or info.first_step
         if step not in info.steps:
-            raise RowError(_("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”.")
-                           % {"step": step, "code": proc_code})
+            raise RowError(unknown_step(step, info))
         appointment = due.get(i, moment if not info.due_halves else -1)
         if appointment < 0 or step_due.get(i, -1) < 0:
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))

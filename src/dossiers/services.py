@@ -254,8 +254,8 @@ def run_import_job(job_id):
                 if number & (number - 1) == 0 and number.bit_length() % 2:  # batches 1, 4, 16, 64...: 4x as large
                     bulk.refresh_statistics()
             if job.rows_read == 0 and reader.missing_columns():
-                raise ValidationError(_("Tệp thiếu cột bắt buộc: %(cols)s.")
-                                      % {"cols": ", ".join(reader.missing_columns())})
+                raise ValidationError(_("Tệp thiếu cột bắt buộc: %(cols)s.") % {
+                    "cols": ", ".join(f"“{KEY_HEADERS.get(key, key)}”" for key in reader.missing_columns())})
     except (ValidationError, UnicodeError, ValueError, KeyError, OSError) as exc:
         job.status = ImportJob.Status.FAILED
         job.message = "; ".join(getattr(exc, "messages", [str(exc)]))
@@ -272,6 +272,46 @@ def run_import_job(job_id):
                                                 "errors": job.rows_error}, comment=job.message[:300],
                  actor=job.created_by)
     return job
+
+
+IMPORT_HEADERS = ["Mã sự kiện", "Mã hồ sơ", "Loại sự kiện", "Thời điểm", "Bước", "Người giao", "Người nhận",
+                  "Đơn vị nhận", "Mã thủ tục", "Người nộp", "Địa chỉ", "Ghi chú"]
+
+
+# The import's keys under the headers the officials' files carry (for messages about columns).
+KEY_HEADERS = dict(zip(["event_id", "dossier_code", "event", "occurred_at", "step", "from_name", "to_name", "to_unit",
+                        "procedure_code", "applicant_name", "applicant_address", "note"], IMPORT_HEADERS, strict=True))
+
+
+def agency_step_codes(agency):
+    """[(procedure, [steps])] of the agency's processes: the step codes an import may name."""
+    processes = (ProcessDefinition.objects.filter(agency=agency).select_related("procedure")
+                 .prefetch_related("steps").order_by("procedure__code"))
+    return [(p.procedure, list(p.steps.all())) for p in processes]
+
+
+def import_template_csv(agency):
+    """The import's headers and one dossier worked through (receipt, hand-over, return) with the agency's first
+    process, so that an official can fill it from the one-stop-shop export."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IMPORT_HEADERS)
+    processes = agency_step_codes(agency)
+    if processes:
+        procedure, steps = processes[0]
+        codes = [s.code for s in steps] or ["receive"]
+        writer.writerow(["SK-0001", "HS-0001", "Tiếp nhận", "02/03/2026 08:30", codes[0], "", "Lê Thị Hoa",
+                         steps[0].responsible_unit if steps else "", procedure.code, "Nguyễn Văn Đông",
+                         "Phường 1", ""])
+        if len(codes) > 1:
+            writer.writerow(["SK-0002", "HS-0001", "Chuyển xử lý", "02/03/2026 10:00", codes[1], "Lê Thị Hoa",
+                             "Phạm Quốc Việt", steps[1].responsible_unit, "", "", "", ""])
+        writer.writerow(["SK-0003", "HS-0001", "Trả kết quả", "09/03/2026 15:00", "", "Lê Thị Hoa",
+                         "Nguyễn Văn Đông", "", "", "", "", ""])
+    return out.getvalue()
 
 
 def _import_batch(job, processor, batch, progress, labels=None):
@@ -328,6 +368,14 @@ def issue_warnings(now=None):
                                        kind=DossierWarning.Kind.LATE if late else DossierWarning.Kind.DUE_SOON))
     DossierWarning.objects.bulk_create(warnings, batch_size=2000, ignore_conflicts=True)
     return len(warnings)
+
+
+def apology_signer(agency):
+    """Who signs an apology letter by default: the agency's head (the form lets the one he delegates sign)."""
+    from accounts.models import User
+
+    return (User.objects.filter(agency=agency, role=Role.AGENCY_HEAD, is_active=True)
+            .order_by("last_name", "first_name").first())
 
 
 @transaction.atomic

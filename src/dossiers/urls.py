@@ -14,6 +14,7 @@ urlpatterns = [
     path("apology/<int:pk>.pdf", views.apology_pdf, name="apology_pdf"),
     path("warnings/", views.warning_list, name="warnings"),
     path("imports/", views.import_list, name="import_list"),
+    path("imports/template.csv", views.import_template, name="import_template"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.<str:fmt>", views.import_errors, name="import_errors"),
     path("tokens/", views.token_list, name="tokens"),

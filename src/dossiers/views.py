@@ -137,8 +137,9 @@ def dossier_detail(request, pk):
                                       initial={"step": _next_step(steps, dossier)}) if can_handle else None,
         "note_form": NoteForm(), "can_handle": can_handle, "acting_for": acting_for, "now": timezone.now(),
         "overdue": dossier.is_open and dossier.due_at < timezone.now(),
+        # once a letter has set a new date, another is due only if that date passes too
         "can_apologize": request.user.has_perm("dossiers.add_apologyletter", dossier)
-        and not dossier.apologies.exists(),
+        and (dossier.apology_due_at is None or dossier.apology_due_at < timezone.now()),
         "apologies": dossier.apologies.all(),
     })
 
@@ -190,7 +191,9 @@ def control_sheet(request, pk, pdf=False):
 
 def apology_create(request, pk):
     dossier = _dossier(request, pk, "dossiers.add_apologyletter")
-    initial = {"signer_name": request.user.get_full_name(), "signer_title": request.user.position}
+    signer = services.apology_signer(dossier.agency)
+    initial = {"signer_name": signer.get_full_name() if signer else "",
+               "signer_title": signer.position if signer else ""}
     form = ApologyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,7 +236,16 @@ def import_list(request):
         else:
             return redirect("dossiers:import_detail", job.pk)
     jobs = ImportJob.objects.filter(agency=agency)[:30]
-    return render(request, "dossiers/import_list.html", {"form": form, "jobs": jobs})
+    return render(request, "dossiers/import_list.html", {
+        "form": form, "jobs": jobs, "kinds": EventKind.choices, "processes": services.agency_step_codes(agency)})
+
+
+def import_template(request):
+    """A CSV with the import's column headers and a worked example, to fill from the one-stop-shop export."""
+    agency = _own_agency(request, "dossiers.add_importjob")
+    response = HttpResponse("\ufeff" + services.import_template_csv(agency), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ho-so.csv"'
+    return response
 
 
 def _job(request, pk):
@@ -290,14 +302,16 @@ def token_list(request):
     return render(request, "dossiers/tokens.html", {"form": form, "tokens": tokens, "raw": raw})
 
 
-@require_POST
 def token_revoke(request, pk):
+    """GET: what revoking means, with a confirmation; POST: revoke."""
     agency = _own_agency(request, "dossiers.add_integrationtoken")
-    token = get_object_or_404(IntegrationToken, pk=pk, agency=agency)
-    token.revoked_at = timezone.now()
-    token.save()
-    messages.success(request, _("Đã thu hồi khóa “%(name)s”.") % {"name": token.name})
-    return redirect("dossiers:tokens")
+    token = get_object_or_404(IntegrationToken, pk=pk, agency=agency, revoked_at__isnull=True)
+    if request.method == "POST":
+        token.revoked_at = timezone.now()
+        token.save()
+        messages.success(request, _("Đã thu hồi khóa “%(name)s”.") % {"name": token.name})
+        return redirect("dossiers:tokens")
+    return render(request, "dossiers/token_revoke.html", {"token": token})
 
 
 # -- analytics ----------------------------------------------------------------------------------
