@@ -97,6 +97,23 @@ class Dossier(models.Model):
     def __str__(self):
         return self.code
 
+    # The facts of a web event in the audit trail (services.web_event), as an official reads them.
+    audit_labels = {"event": _("thao tác"), "step": _("chuyển đến bước"), "on_behalf_of": _("thay mặt người giữ")}
+
+    @classmethod
+    def audit_value(cls, entry, name, value):
+        if name == "event" and value in EventKind.values:
+            return EventKind(value).label
+        if name == "step":
+            from procedures.models import ProcessStep
+
+            dossier = cls.objects.filter(pk=entry.object_id).values("procedure_id", "agency_id").first()
+            step = dossier and ProcessStep.objects.filter(
+                process__procedure_id=dossier["procedure_id"], process__agency_id=dossier["agency_id"],
+                code=value).first()
+            return str(step) if step else value
+        return value
+
     def get_absolute_url(self):
         from django.urls import reverse
 
@@ -328,6 +345,8 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.filename
+
+    audit_labels = {"rows": _("số dòng đã đọc"), "stored": _("số sự kiện đã lưu"), "errors": _("số dòng lỗi")}
 
     @property
     def percent(self):

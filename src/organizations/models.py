@@ -100,6 +100,9 @@ class Agency(AuditedModel):
         constraints = [models.UniqueConstraint(fields=["province", "code"], name="agency_code_unique_in_province")]
         permissions = [("restructure_agency", "Can merge, split or move agencies")]
 
+    # Facts of events recorded on the agency (status changes, documents created from a model QMS).
+    audit_labels = {"documents": _("số tài liệu tạo từ mô hình HTQLCL")}
+
     def __str__(self):
         return self.name
 

@@ -36,20 +36,26 @@ def query_string(context, **changes):
     return "?" + params.urlencode() if params else "?"
 
 
+def _related_name(field, value):
+    """The related object as its name ("Nguyễn Văn An", not #2); the id when it no longer exists."""
+    related = field.related_model._default_manager.filter(pk=value).first()
+    return str(related) if related is not None else f"#{value}"
+
+
 def _display(field, value):
-    """A stored audit value as an official reads it: choice labels, dd/mm/yyyy, Có/Không."""
+    """A stored audit value as an official reads it: choice labels, dd/mm/yyyy, Có/Không, names of related rows."""
     import datetime as dt
 
     from django.utils.translation import gettext as _
 
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
     if field is None:
         return value
     if field.choices:
         return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return _("Có") if value else _("Không")
     if isinstance(value, str) and field.get_internal_type() in ("DateField", "DateTimeField"):
         try:
             parsed = dt.datetime.fromisoformat(value)
@@ -63,19 +69,27 @@ def _display(field, value):
             parsed = timezone.localtime(parsed)
         return parsed.strftime("%d/%m/%Y %H:%M")
     if field.is_relation:
-        return f"#{value}"
+        return _related_name(field, value)
     return value
 
 
 @register.filter
 def audit_changes(entry):
-    """[(label, before, after)] for an audit entry, with the fields' verbose names."""
+    """[(label, before, after)] for an audit entry, with the fields' verbose names. Keys that are not fields (the
+    facts of a workflow event) take their label from the model's `audit_labels` and their value from its
+    `audit_value(entry, name, value)` when it has one."""
     model = entry.content_type.model_class()
     fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+    labels = getattr(model, "audit_labels", {})
+    value_of = getattr(model, "audit_value", None)
     rows = []
     for name, values in (entry.changes or {}).items():
         before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
         field = fields.get(name)
-        label = str(field.verbose_name) if field is not None else name
-        rows.append((label[:1].upper() + label[1:], _display(field, before), _display(field, after)))
+        label = str(labels.get(name) or (field.verbose_name if field is not None else name.replace("_", " ")))
+        if field is None and value_of is not None:
+            shown = [value_of(entry, name, v) if v not in (None, "") else "—" for v in (before, after)]
+        else:
+            shown = [_display(field, before), _display(field, after)]
+        rows.append((label[:1].upper() + label[1:], *shown))
     return rows

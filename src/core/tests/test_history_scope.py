@@ -106,3 +106,22 @@ def test_history_of_nothing_is_a_404(client_for, users, path):
 
     ct = ContentType.objects.get_for_model(AuditEntry).pk
     assert client_for(users[Role.STAFF]).get(path.format(ct=ct)).status_code == 404
+
+
+def test_the_audit_trail_shows_words_not_codes(client_for, users, province, catalog):  # noqa: F811
+    """Workflow facts by their labels, steps by name, related rows by name (not "#2"), counts labelled."""
+    from dossiers import services as dossiers
+    from dossiers.models import Dossier
+    from organizations.services import move_agency
+
+    land = province["agencies"]["land"]
+    staff = users[Role.STAFF]
+    dossiers.push_event(land, receive_row(to_username="staff"))
+    dossiers.web_event(Dossier.objects.get(code="HS-001"), staff, "transfer", step="transfer", to_username="staff",
+                       to_name="Nguyễn staff")
+    move_agency(province["agencies"]["commune_a"], province["agencies"]["science"], user=users[Role.OVERSIGHT])
+    html = client_for(users[Role.OVERSIGHT]).get(reverse("core:audit_log")).content.decode()
+    assert "Thao tác: — → Chuyển xử lý" in html and "Chuyển đến bước: — → 2. Bước transfer" in html
+    assert "→ Sở Khoa học và Công nghệ" in html
+    for raw in ("→ transfer<", "Event:", "Step:", "→ #"):
+        assert raw not in html, raw
