@@ -219,6 +219,42 @@ CATALOG = [
 ]
 DAY_CHOICES = [0.5, 1, 2, 3, 5, 7, 10, 12, 15, 20, 25, 30, 45]
 
+# The legal basis of each field's procedures: the law and decree of that field (titles only).
+LEGAL_BASIS = {
+    "Đất đai": "Luật Đất đai số 31/2024/QH15; Nghị định 101/2024/NĐ-CP",
+    "Xây dựng": "Luật Xây dựng số 50/2014/QH13, sửa đổi, bổ sung năm 2020; Nghị định 175/2024/NĐ-CP",
+    "Hộ tịch": "Luật Hộ tịch số 60/2014/QH13; Nghị định 123/2015/NĐ-CP",
+    "Chứng thực": "Nghị định 23/2015/NĐ-CP về cấp bản sao từ sổ gốc, chứng thực bản sao từ bản chính, chứng thực "
+                  "chữ ký và chứng thực hợp đồng, giao dịch; Luật Công chứng",
+    "Thành lập và hoạt động doanh nghiệp": "Luật Doanh nghiệp số 59/2020/QH14; Nghị định 01/2021/NĐ-CP",
+    "Thành lập và hoạt động của hộ kinh doanh": "Luật Doanh nghiệp số 59/2020/QH14; Nghị định 01/2021/NĐ-CP",
+    "Lưu thông hàng hóa trong nước": "Luật Thương mại số 36/2005/QH11; Nghị định 105/2017/NĐ-CP; "
+                                     "Nghị định 83/2014/NĐ-CP",
+    "Môi trường": "Luật Bảo vệ môi trường số 72/2020/QH14; Nghị định 08/2022/NĐ-CP",
+    "Trồng trọt và bảo vệ thực vật": "Luật Trồng trọt số 31/2018/QH14; Luật Bảo vệ và kiểm dịch thực vật số "
+                                     "41/2013/QH13",
+    "Chăn nuôi và thú y": "Luật Chăn nuôi số 32/2018/QH14; Luật Thú y số 79/2015/QH13",
+    "Thủy sản": "Luật Thủy sản số 18/2017/QH14; Nghị định 26/2019/NĐ-CP",
+    "Lâm nghiệp": "Luật Lâm nghiệp số 16/2017/QH14; Nghị định 156/2018/NĐ-CP",
+    "Thủy lợi": "Luật Thủy lợi số 08/2017/QH14; Nghị định 67/2018/NĐ-CP",
+    "Nông nghiệp": "Luật Trồng trọt số 31/2018/QH14; Luật Chăn nuôi số 32/2018/QH14",
+    "Giáo dục và đào tạo": "Luật Giáo dục số 43/2019/QH14",
+    "Khám bệnh, chữa bệnh": "Luật Khám bệnh, chữa bệnh số 15/2023/QH15; Luật Dược số 105/2016/QH13",
+    "An toàn thực phẩm": "Luật An toàn thực phẩm số 55/2010/QH12; Nghị định 15/2018/NĐ-CP",
+    "Văn hóa, thể thao và du lịch": "Luật Du lịch số 09/2017/QH14; Luật Thể dục, thể thao số 77/2006/QH11",
+    "Xuất bản, in và phát hành": "Luật Xuất bản số 19/2012/QH13; Nghị định 60/2014/NĐ-CP",
+    "Việc làm": "Luật Việc làm số 38/2013/QH13; Bộ luật Lao động số 45/2019/QH14",
+    "Thi đua, khen thưởng": "Luật Thi đua, khen thưởng số 06/2022/QH15; Nghị định 98/2023/NĐ-CP",
+    "Tiêu chuẩn đo lường chất lượng": "Luật Tiêu chuẩn và Quy chuẩn kỹ thuật số 68/2006/QH11; Luật Đo lường số "
+                                      "04/2011/QH13",
+    "Hoạt động khoa học và công nghệ": "Luật Khoa học và công nghệ số 29/2013/QH13",
+    "Đầu tư tại Việt Nam": "Luật Đầu tư số 61/2020/QH14; Nghị định 31/2021/NĐ-CP",
+    "Đường bộ": "Luật Đường bộ số 35/2024/QH15; Luật Trật tự, an toàn giao thông đường bộ số 36/2024/QH15",
+    "Tôn giáo": "Luật Tín ngưỡng, tôn giáo số 02/2016/QH14; Nghị định 95/2023/NĐ-CP",
+    "Giải quyết khiếu nại, tố cáo": "Luật Khiếu nại số 02/2011/QH13; Luật Tố cáo số 25/2018/QH14; Luật Tiếp công "
+                                    "dân số 42/2013/QH13",
+}
+
 
 def load(ctx):
     rng = random.Random(2026)
@@ -243,14 +279,7 @@ def load(ctx):
                 province=province, code=code, name=name, field=field, level=level, processing_days=days,
                 fees=rng.choice(["Không", "Miễn phí", "50.000 đồng/hồ sơ", "100.000 đồng/giấy", "Theo quy định "
                                  "của HĐND tỉnh", "0,15% giá trị hợp đồng"]),
-                legal_basis=rng.choice(["Luật Đất đai số 31/2024/QH15; Nghị định 101/2024/NĐ-CP",
-                                        "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP",
-                                        "Luật Xây dựng 2014, sửa đổi 2020; Nghị định 175/2024/NĐ-CP",
-                                        "Nghị định 23/2015/NĐ-CP về chứng thực",
-                                        "Luật Doanh nghiệp 2020; Nghị định 01/2021/NĐ-CP",
-                                        "Luật Bảo vệ môi trường 2020; Nghị định 08/2022/NĐ-CP"])
-                if field_name in ("Đất đai", "Hộ tịch", "Xây dựng", "Chứng thực", "Môi trường") else
-                "Quyết định công bố TTHC của Chủ tịch UBND tỉnh",
+                legal_basis=LEGAL_BASIS[field_name],
                 search_key=search_key(f"{code} {name}"), sort_key=sort_key(name),
             ), agency_codes))
     AdminProcedure.objects.bulk_create([p for p, _ in procedures])

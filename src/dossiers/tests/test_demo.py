@@ -55,3 +55,14 @@ def test_demo_dossiers_are_what_the_engine_makes_of_their_events(tmp_path, monke
     for d in Dossier.objects.open().only("pk", "holder_name")[:3000]:
         last = d.events.exclude(kind="supplement_request").order_by("-occurred_at", "-id").first()
         assert d.holder_name == last.to_name, d.pk
+
+    # and the demo's procedures cite the law of their own field (a land procedure cited the civil-status law)
+    from procedures.models import AdminProcedure
+
+    land = AdminProcedure.objects.filter(field__name="Đất đai")
+    civil = AdminProcedure.objects.filter(field__name="Hộ tịch")
+    assert land.exists() and civil.exists()
+    assert not land.exclude(legal_basis__contains="Luật Đất đai").exists()
+    assert not land.filter(legal_basis__contains="Hộ tịch").exists()
+    assert not civil.exclude(legal_basis__contains="Luật Hộ tịch").exists()
+    assert not AdminProcedure.objects.filter(legal_basis="").exists()

@@ -198,3 +198,14 @@ def test_oversight_adds_a_procedure_and_a_duplicate_code_is_refused(client_as, u
     again = client.post("/procedures/new/", data)
     assert again.status_code == 200 and "đã có trong bộ thủ tục" in again.content.decode()
     assert client_as(users[Role.ISO_SECRETARY]).post("/procedures/new/", data).status_code == 403
+
+
+def test_each_demo_procedure_cites_the_law_of_its_own_field():
+    from procedures.demo import CATALOG, LEGAL_BASIS
+
+    assert {field for field, *_rest in CATALOG} <= set(LEGAL_BASIS)
+    assert "Đất đai" in LEGAL_BASIS["Đất đai"] and "Hộ tịch" in LEGAL_BASIS["Hộ tịch"]
+    # no field cites another field's law
+    laws = {field: {part.split(" số ")[0].strip() for part in basis.split(";") if part.strip().startswith("Luật")}
+            for field, basis in LEGAL_BASIS.items()}
+    assert "Luật Hộ tịch" not in laws["Đất đai"] and "Luật Đất đai" not in laws["Hộ tịch"]
