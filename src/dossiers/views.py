@@ -320,13 +320,13 @@ def _analytics_scope(request):
     summary month (receipt, return or refusal for MonthlyStat; the delay for LateStepStat), then field, agency."""
     _require(request, "dossiers.view_analytics")
     filters = {}
-    year = request.GET.get("year")
-    if year and year.isdigit():
+    year = request.GET.get("year", "")
+    if year.isdigit() and 1900 < int(year) < 3000:
         filters["month__year"] = int(year)
-    if field := request.GET.get("field"):
-        filters["field_id"] = field
-    if q := request.GET.get("agency"):
-        filters["agency_id"] = q
+    if (field := request.GET.get("field", "")).isdigit():
+        filters["field_id"] = int(field)
+    if (agency := request.GET.get("agency", "")).isdigit():
+        filters["agency_id"] = int(agency)
     return (scope_queryset(request.user, MonthlyStat.objects.filter(**filters)),
             scope_queryset(request.user, LateStepStat.objects.filter(**filters)))
 
@@ -347,7 +347,8 @@ def analytics(request):
                   "late": [r["late"] for r in chart_fields]},
         "month": {"labels": [r["label"] for r in by_month], "rate": [r["rate"] for r in by_month],
                   "completed": [r["completed"] for r in by_month]},
-        "agency": {"labels": [r["label"] for r in by_agency], "rate": [r["rate"] for r in by_agency]},
+        "agency": {"labels": [r["label"] for r in by_agency], "rate": [r["rate"] for r in by_agency],
+                   "late": [r["late"] for r in by_agency]},
     }
 
     years = sorted({m.year for model in (MonthlyStat, LateStepStat)
@@ -357,6 +358,8 @@ def analytics(request):
         "by_procedure": by_procedure, "bottlenecks": services.bottlenecks(late_stats, 15),
         "chart_data": chart, "chart_fields": len(chart_fields), "fields": Field.objects.all(), "years": years,
         "province_scope": request.user.has_province_scope or request.user.is_superuser,
+        "agencies": visible_agencies(request.user).order_by("sort_key", "name")
+        if request.user.has_province_scope or request.user.is_superuser else None,
     })
 
 

@@ -87,6 +87,8 @@ def test_late_dossier_apology_and_analytics_charts(page, users, catalog, provinc
                                   to_name="Chuyên viên", to_username="staff", to_unit="Phòng Đăng ký đất đai"))
     services.push_event(land, receive_row("HS-002", T0 + dt.timedelta(days=3)))
     services.push_event(land, row("HS-002", "x2", "return", T0 + dt.timedelta(days=4)))
+    services.push_event(land, receive_row("HS-003", T0))
+    services.push_event(land, row("HS-003", "x3", "return", T0 + dt.timedelta(days=40)))  # returned late
     browser_login(page, users[Role.STAFF].username)
     assert page.get_by_test_id("held-late").inner_text().startswith("1")
     dossier = Dossier.objects.get(code="HS-001")
@@ -111,13 +113,22 @@ def test_late_dossier_apology_and_analytics_charts(page, users, catalog, provinc
     page.wait_for_timeout(500)
     assert not errors, errors
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 2")
-    # one completed dossier, returned on time; the late one is still open (Vietnamese decimal comma)
-    assert page.get_by_test_id("total-rate").inner_text() == "100,0%"
+    # two completed dossiers, one returned on time, one late; the late HS-001 is still open (decimal comma)
+    assert page.get_by_test_id("total-rate").inner_text() == "50,0%"
     assert "Đất đai" in page.get_by_test_id("by-field").inner_text()
     # The bottleneck table, from the late-step summary: HS-001's receipt step ended late (handed on a day later).
     bottlenecks = page.get_by_test_id("bottlenecks").inner_text()
     assert "Bước receive" in bottlenecks and "Bộ phận một cửa" in bottlenecks
+    # "the agencies with the most late dossiers" plots their late dossiers, not their rates
+    late_by_agency = page.evaluate("() => Chart.getChart('chart-agency').data.datasets[0]")
+    assert late_by_agency["label"] == "Hồ sơ trễ hạn" and late_by_agency["data"] == [
+        Dossier.objects.filter(agency=land, status="returned", is_late=True).count()] == [1]
     shot(page, "dossiers-analytics")
+    # the province-wide officer picks an agency: the figures are that agency's
+    page.select_option("#a-agency", label=province["agencies"]["science"].name)
+    page.get_by_role("button", name="Xem").click()
+    assert page.get_by_test_id("total-rate").inner_text() == "—"
+    assert "agency=" in page.url
     page.context.close()
 
 
