@@ -63,7 +63,7 @@ def _display(field, value):
             parsed = timezone.localtime(parsed)
         return parsed.strftime("%d/%m/%Y %H:%M")
     if field.is_relation:
-        return f"#{value}"
+        return value if isinstance(value, str) else f"#{value}"  # a name stored at the time, or an id
     return value
 
 
@@ -71,7 +71,8 @@ def _display(field, value):
 def audit_changes(entry):
     """[(label, before, after)] for an audit entry, with the fields' verbose names."""
     model = entry.content_type.model_class()
-    fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+    # by attname ("agency_id": an id) and by name ("agency": what some models store, the agency's name)
+    fields = {key: f for f in model._meta.concrete_fields for key in (f.name, f.attname)} if model else {}
     rows = []
     for name, values in (entry.changes or {}).items():
         before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
