@@ -59,6 +59,7 @@ def user_list(request):
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {
         "form": form, "page": page, "can_add": request.user.has_perm("accounts.add_user"),
+        "many_agencies": form.fields["agency"].queryset.count() > 1,
     })
 
 
