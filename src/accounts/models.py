@@ -52,6 +52,17 @@ class User(AbstractUser):
         instance._audit_before = snapshot(instance)
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, *args, **kwargs):
+        super().refresh_from_db(using, fields, *args, **kwargs)
+        from .history import snapshot
+
+        # the audit snapshot follows the database, or the next save would be compared with stale values
+        fresh = snapshot(self)
+        if fields is not None:
+            fields = {self._meta.get_field(name).attname for name in fields} | set(fields)
+            fresh = {name: value for name, value in fresh.items() if name in fields}
+        self._audit_before = {**getattr(self, "_audit_before", {}), **fresh}
+
     def save(self, *args, **kwargs):
         self.search_key = search_key(f"{self.get_full_name()} {self.username}")[:400]
         self.sort_key = sort_key(f"{self.first_name} {self.last_name}")  # given name first, as Vietnamese lists go

@@ -67,3 +67,30 @@ def test_role_label_names_the_superuser_as_the_system_administrator(users):
     assert admin.role == Role.STAFF and admin.role_label == "Quản trị hệ thống"
     assert users[Role.STAFF].role_label == "Cán bộ, công chức"
     assert users[Role.OVERSIGHT].role_label == "Cán bộ Sở KH&CN"
+
+
+def test_a_refreshed_user_is_compared_with_the_database(users):
+    staff = users[Role.STAFF]
+    other = User.objects.get(pk=staff.pk)
+    other.unit = "Phòng A"
+    other.save()
+    staff.refresh_from_db()  # now unit is "Phòng A" in memory and in the database
+    staff.position = "Chuyên viên"
+    staff.save()
+    assert last_entry(staff).changes == {"position": ["", "Chuyên viên"]}
+    staff.unit = ""
+    staff.save()
+    assert last_entry(staff).changes == {"unit": ["Phòng A", ""]}
+
+
+def test_a_partial_save_records_only_the_fields_written(users):
+    staff = User.objects.get(pk=users[Role.STAFF].pk)
+    before = AuditEntry.objects.count()
+    staff.unit = "Not saved"
+    staff.save(update_fields=["last_login"])
+    assert AuditEntry.objects.count() == before
+    staff.position = "Chuyên viên"
+    staff.save(update_fields=["position"])
+    assert last_entry(staff).changes == {"position": ["", "Chuyên viên"]}
+    staff.save()  # the unit is written now, and recorded
+    assert last_entry(staff).changes == {"unit": ["", "Not saved"]}
