@@ -54,7 +54,9 @@ def _user_for(request, pk):
 
 def user_list(request):
     _require(request, "accounts.change_user")
-    form = UserFilterForm(request.GET or {"status": "active"}, actor=request.user)
+    params = request.GET.copy()
+    params.setdefault("status", "active")  # deactivated accounts on request (status=inactive or all)
+    form = UserFilterForm(params, actor=request.user)
     users = form.filter(permissions.manageable_users(request.user)).order_by("sort_key", "username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {

@@ -187,3 +187,12 @@ def test_pages_in_english(client_for, users):
     assert "Deactivate account" in html
     html = client.get(reverse("accounts:user_create")).content.decode()
     assert "Confirm password" in html and "Unit, department" in html
+
+
+def test_deactivated_accounts_stay_hidden_on_further_pages(client_for, users, province):
+    land = province["agencies"]["land"]
+    User.objects.bulk_create([User(username=f"u{i:03}", agency=land, first_name=f"U{i:03}", sort_key=f"U{i:03}")
+                              for i in range(60)])
+    User.objects.create_user("gone", agency=land, first_name="Z", is_active=False)
+    html = client_for(users[Role.AGENCY_HEAD]).get(reverse("accounts:user_list"), {"page": 2}).content.decode()
+    assert "<code>u059</code>" in html and "<code>gone</code>" not in html
