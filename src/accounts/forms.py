@@ -18,7 +18,8 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = permissions.visible_agencies(actor).order_by("sort_key")
-        self.fields["role"].choices = [("", _("Tất cả"))] + [(r.value, r.label) for r in permissions.assignable_roles(actor)]
+        roles = permissions.assignable_roles(actor)
+        self.fields["role"].choices = [("", _("Tất cả"))] + [(r.value, r.label) for r in roles]
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -86,7 +86,8 @@ def create_user(actor, *, username, password, agency, role=Role.STAFF, last_name
         raise ValidationError({"username": [_("Tên đăng nhập: %(reason)s") % {"reason": m} for m in exc.messages]}) \
             from None
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("Tên đăng nhập “%(username)s” đã có người dùng.") % {"username": username}})
+        raise ValidationError({"username": _("Tên đăng nhập “%(username)s” đã có người dùng.")
+                               % {"username": username}})
     data = {"last_name": last_name, "first_name": first_name, "email": email}
     _check_text(data)
     _check_role(actor, role)

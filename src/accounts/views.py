@@ -129,9 +129,8 @@ def user_set_active(request, pk, active):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            if active:
-                messages.success(request, _("Đã kích hoạt lại tài khoản “%(username)s”.") % {"username": target.username})
-            else:
-                messages.success(request, _("Đã ngừng kích hoạt tài khoản “%(username)s”.") % {"username": target.username})
+            done = _("Đã kích hoạt lại tài khoản “%(username)s”.") if active else \
+                _("Đã ngừng kích hoạt tài khoản “%(username)s”.")
+            messages.success(request, done % {"username": target.username})
             return redirect(target)
     return render(request, "accounts/user_active.html", {"form": form, "target": target, "active": active})

@@ -190,17 +190,18 @@ def test_oversight_cannot_move_anyone_out_of_the_province(users, province):
 
 
 # -- deactivate / reactivate / password ---------------------------------------------------------------------------
-def test_deactivate_and_reactivate(users):
+def test_deactivate_and_reactivate(users, client):
     staff, secretary = users[Role.STAFF], users[Role.ISO_SECRETARY]
     services.set_active(secretary, staff, False, comment="Nghỉ hưu")
     staff.refresh_from_db()
     assert not staff.is_active
+    assert not client.login(username="staff", password="Test@password-2026")
     deactivated = entries_of(staff)[-1]
     assert deactivated.changes == {"is_active": [True, False]} and deactivated.comment == "Nghỉ hưu"
     assert deactivated.actor == secretary
     services.set_active(secretary, staff, True)
     staff.refresh_from_db()
-    assert staff.is_active
+    assert staff.is_active and client.login(username="staff", password="Test@password-2026")
 
 
 def test_password_reset_applies_validators_and_is_audited_without_the_hash(users):
