@@ -17,13 +17,18 @@ from django.utils.module_loading import import_string
 
 from .roles import AGENCY_ROLES, Role
 
+# Managing accounts (see manageable_users / can_manage_user): an agency's head and ISO secretary for their own
+# agency, the oversight officer for every agency of the province.
+USER_MANAGEMENT = {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
+
 ROLE_PERMISSIONS = {
     Role.STAFF: {"organizations.view_agency", "core.view_auditentry"},
-    Role.ISO_SECRETARY: {"organizations.view_agency", "core.view_auditentry"},
-    Role.AGENCY_HEAD: {"organizations.view_agency", "core.view_auditentry"},
+    Role.ISO_SECRETARY: {"organizations.view_agency", "core.view_auditentry", *USER_MANAGEMENT},
+    Role.AGENCY_HEAD: {"organizations.view_agency", "core.view_auditentry", *USER_MANAGEMENT},
     Role.OVERSIGHT: {
         "organizations.view_agency", "organizations.add_agency", "organizations.change_agency",
         "organizations.restructure_agency", "core.view_auditentry", "core.change_calendaroverride",
+        *USER_MANAGEMENT, "accounts.move_user",
     },
     Role.PROVINCIAL_VIEWER: {"organizations.view_agency", "core.view_auditentry"},
 }
@@ -110,3 +115,47 @@ def scope_queryset(user, queryset, agency_field="agency"):
     if user.role in AGENCY_ROLES:
         return queryset.filter(**{f"{agency_field}_id": user.agency_id})
     return queryset.filter(**{f"{agency_field}__province_id": user.agency.province_id})
+
+
+# -- accounts ---------------------------------------------------------------------------------------
+# Who manages whom, in the app (the admin stays for superusers):
+# - the oversight officer: the accounts of every agency of their own province; creates them, sets role, unit,
+#   position, agency; moves a person from one agency of the province to another (`accounts.move_user`);
+# - an agency's head and ISO secretary: the accounts of their own agency only; they can neither take a person
+#   from another agency nor send one away (a move would put someone into an agency that did not ask for it):
+#   when someone leaves, they deactivate the account and the oversight officer moves and reactivates it;
+# - only agency roles are granted in the app, and only agency-role accounts are managed there: province roles and
+#   superusers are set by a superuser; nobody changes their own role, agency or active flag.
+
+
+def assignable_roles(user):
+    """The roles `user` may grant, in Role order."""
+    if user.is_superuser:
+        return list(Role)
+    return [role for role in Role if role in AGENCY_ROLES]
+
+
+def assignable_agencies(user):
+    """The active agencies `user` may create accounts in or move accounts to."""
+    agencies = visible_agencies(user).active()
+    if not user.is_superuser and not has_perm(user, "accounts.move_user"):
+        return agencies.filter(pk=user.agency_id)
+    return agencies
+
+
+def manageable_users(user):
+    """The accounts `user` may list and manage: scoped to their agency or province, agency roles only."""
+    from .models import User
+
+    users = User.objects.select_related("agency")
+    if not has_perm(user, "accounts.change_user"):
+        return users.none()
+    if user.is_superuser:
+        return users
+    return scope_queryset(user, users, "agency").filter(role__in=AGENCY_ROLES, is_superuser=False)
+
+
+def can_manage_user(user, target):
+    if not has_perm(user, "accounts.change_user", target):
+        return False
+    return user.is_superuser or (target.role in AGENCY_ROLES and not target.is_superuser)

@@ -8,4 +8,11 @@ urlpatterns = [
     path("login/", views.EisoLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/edit/", views.user_update, name="user_update"),
+    path("users/<int:pk>/password/", views.user_password, name="user_password"),
+    path("users/<int:pk>/deactivate/", views.user_set_active, {"active": False}, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views.user_set_active, {"active": True}, name="user_reactivate"),
 ]

@@ -1,9 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.forms import apply_validation_error
+
+from . import permissions, services
 from .demo import DEMO_ACCOUNTS
+from .forms import ActiveForm, NewUserForm, PasswordResetForm, UserFilterForm, UserForm
 
 
 class EisoLoginView(auth_views.LoginView):
@@ -24,5 +32,105 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("core:home")
 
     def form_valid(self, form):
-        messages.success(self.request, _("Đã đổi mật khẩu."))
+        messages.success(self.request, gettext_lazy("Đã đổi mật khẩu."))
         return super().form_valid(form)
+
+
+# -- account management (oversight officer: the province; agency head / ISO secretary: their agency) -------------
+def _require(request, perm):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản người dùng."))
+
+
+def _user_for(request, pk):
+    """The account, if the user may manage it; a clear 403 otherwise (never another tenant's data)."""
+    from .models import User
+
+    target = get_object_or_404(User.objects.select_related("agency", "agency__province"), pk=pk)
+    if not permissions.can_manage_user(request.user, target):
+        raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản này."))
+    return target
+
+
+def user_list(request):
+    _require(request, "accounts.change_user")
+    params = request.GET.copy()
+    params.setdefault("status", "active")  # deactivated accounts on request (status=inactive or all)
+    form = UserFilterForm(params, actor=request.user)
+    users = form.filter(permissions.manageable_users(request.user)).order_by("sort_key", "username")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {
+        "form": form, "page": page, "can_add": request.user.has_perm("accounts.add_user"),
+        "many_agencies": form.fields["agency"].queryset.count() > 1,
+    })
+
+
+def user_detail(request, pk):
+    target = _user_for(request, pk)
+    return render(request, "accounts/user_detail.html", {"target": target})
+
+
+def user_create(request):
+    _require(request, "accounts.add_user")
+    form = NewUserForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password_confirm"}
+        try:
+            target = services.create_user(request.user, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Đã tạo tài khoản “%(username)s”.") % {"username": target.username})
+            return redirect(target)
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("Thêm người dùng")})
+
+
+def user_update(request, pk):
+    target = _user_for(request, pk)
+    form = UserForm(request.POST or None, actor=request.user, instance=target)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        comment = data.pop("comment", "")
+        for name in [name for name, field in form.fields.items() if field.disabled]:
+            data.pop(name, None)
+        try:
+            services.update_user(request.user, target, comment=comment, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect(target)
+    return render(request, "accounts/user_form.html", {
+        "form": form, "target": target, "title": _("Sửa tài khoản: %(name)s") % {"name": target}})
+
+
+def user_password(request, pk):
+    target = _user_for(request, pk)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_password(request.user, target, form.cleaned_data["password"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Đã đặt mật khẩu mới cho “%(username)s”. Hãy báo mật khẩu cho người dùng "
+                                        "và đề nghị họ đổi mật khẩu khi đăng nhập.") % {"username": target.username})
+            return redirect(target)
+    return render(request, "accounts/user_password.html", {"form": form, "target": target})
+
+
+def user_set_active(request, pk, active):
+    """GET: the confirmation page; POST: deactivate or reactivate."""
+    target = _user_for(request, pk)
+    form = ActiveForm(request.POST if request.method == "POST" else None)  # the reason may be left empty
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_active(request.user, target, active, comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            done = _("Đã kích hoạt lại tài khoản “%(username)s”.") if active else \
+                _("Đã ngừng kích hoạt tài khoản “%(username)s”.")
+            messages.success(request, done % {"username": target.username})
+            return redirect(target)
+    return render(request, "accounts/user_active.html", {"form": form, "target": target, "active": active})

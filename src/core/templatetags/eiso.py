@@ -69,7 +69,8 @@ def _display(field, value):
             parsed = timezone.localtime(parsed)
         return parsed.strftime("%d/%m/%Y %H:%M")
     if field.is_relation:
-        return _related_name(field, value)
+        # a name stored at the time (the user's agency), or an id: the related row by its name
+        return value if isinstance(value, str) else _related_name(field, value)
     return value
 
 
@@ -79,7 +80,8 @@ def audit_changes(entry):
     facts of a workflow event) take their label from the model's `audit_labels` and their value from its
     `audit_value(entry, name, value)` when it has one."""
     model = entry.content_type.model_class()
-    fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+    # by attname ("agency_id": an id) and by name ("agency": what some models store, the agency's name)
+    fields = {key: f for f in model._meta.concrete_fields for key in (f.name, f.attname)} if model else {}
     labels = getattr(model, "audit_labels", {})
     value_of = getattr(model, "audit_value", None)
     rows = []

@@ -1,0 +1,164 @@
+"""Account management: create, change, move, deactivate/reactivate, reset a password.
+
+Each service checks the actor's right through `accounts.permissions` (PermissionDenied when the account is outside
+their scope), validates its input (ValidationError naming the field, nothing changed) and runs in one transaction.
+The audit trail is written by `accounts.history` on every save, with the actor as the author.
+"""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import audit
+
+from . import permissions
+from .models import User
+from .roles import Role
+
+EDITABLE_FIELDS = ("last_name", "first_name", "email", "role", "unit", "position", "agency")
+
+
+def _require_manage(actor, target):
+    if not permissions.can_manage_user(actor, target):
+        raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản này."))
+
+
+def _check_role(actor, role):
+    if role not in permissions.assignable_roles(actor):
+        allowed = ", ".join(str(r.label) for r in permissions.assignable_roles(actor))
+        raise ValidationError({"role": _("Vai trò “%(role)s” không được gán ở đây; chỉ được gán: %(allowed)s.")
+                               % {"role": Role(role).label if role in Role.values else role, "allowed": allowed}})
+
+
+def _check_agency(actor, agency, current=None):
+    if agency is None:
+        raise ValidationError({"agency": _("Cơ quan: bắt buộc chọn cơ quan của người dùng.")})
+    if current is not None and agency.pk == current.pk:
+        return
+    if not permissions.assignable_agencies(actor).filter(pk=agency.pk).exists():
+        if current is not None and not actor.is_superuser and not actor.has_perm("accounts.move_user"):
+            raise ValidationError({"agency": _("Cơ quan: chỉ Sở KH&CN chuyển người dùng sang cơ quan khác; "
+                                               "khi người này nghỉ việc hoặc chuyển đi, hãy ngừng kích hoạt tài "
+                                               "khoản.")})
+        raise ValidationError({"agency": _("Cơ quan: “%(agency)s” không thuộc phạm vi bạn quản lý hoặc không còn "
+                                           "hoạt động.") % {"agency": agency}})
+
+
+def _check_text(data):
+    errors = {}
+    if not (data.get("last_name") or "").strip() and not (data.get("first_name") or "").strip():
+        errors["first_name"] = _("Họ và tên: cần nhập ít nhất họ hoặc tên.")
+    email = (data.get("email") or "").strip()
+    if email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Thư điện tử: “%(email)s” không phải là địa chỉ hợp lệ.") % {"email": email}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_password(password, user):
+    if not password:
+        raise ValidationError({"password": _("Mật khẩu: bắt buộc nhập.")})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
+def create_user(actor, *, username, password, agency, role=Role.STAFF, last_name="", first_name="", email="",
+                unit="", position=""):
+    """A new account in an agency the actor manages, with an agency role."""
+    if not actor.has_perm("accounts.add_user"):
+        raise PermissionDenied(_("Bạn không có quyền tạo tài khoản."))
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Tên đăng nhập: bắt buộc nhập.")})
+    username_field = User._meta.get_field("username")
+    try:
+        username_field.run_validators(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": [_("Tên đăng nhập: %(reason)s") % {"reason": m} for m in exc.messages]}) \
+            from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("Tên đăng nhập “%(username)s” đã có người dùng.")
+                               % {"username": username}})
+    data = {"last_name": last_name, "first_name": first_name, "email": email}
+    _check_text(data)
+    _check_role(actor, role)
+    _check_agency(actor, agency)
+    user = User(username=username, agency=agency, role=role, last_name=last_name.strip(),
+                first_name=first_name.strip(), email=email.strip(), unit=unit.strip(), position=position.strip())
+    _check_password(password, user)
+    user.set_password(password)
+    with transaction.atomic(), audit.acting_as(actor):
+        user.save()
+    return user
+
+
+def update_user(actor, target, *, comment="", **changes):
+    """Change an account's names, e-mail, role, unit, position or agency (a move keeps the same account).
+
+    Only the given fields change. Moving to another agency needs `accounts.move_user` (the oversight officer,
+    within the province); nobody changes their own role or agency.
+    """
+    _require_manage(actor, target)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_user() cannot change {', '.join(sorted(unknown))}")
+    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    merged = {name: getattr(target, name) for name in EDITABLE_FIELDS} | changes
+    _check_text(merged)
+    own = actor.pk == target.pk
+    if "role" in changes and changes["role"] != target.role:
+        if own:
+            raise ValidationError({"role": _("Vai trò: bạn không thể tự thay đổi vai trò của mình.")})
+        _check_role(actor, changes["role"])
+    if "agency" in changes and changes["agency"] != target.agency:
+        if own:
+            raise ValidationError({"agency": _("Cơ quan: bạn không thể tự chuyển mình sang cơ quan khác.")})
+        _check_agency(actor, changes["agency"], current=target.agency)
+    for name, value in changes.items():
+        setattr(target, name, value)
+    target._audit_comment = comment
+    with transaction.atomic(), audit.acting_as(actor):
+        target.save()
+    return target
+
+
+def move_user(actor, target, agency, *, comment=""):
+    """Move a person to another agency: the same User row (their history stays theirs), the move audited."""
+    return update_user(actor, target, agency=agency, comment=comment)
+
+
+def set_active(actor, target, active, *, comment=""):
+    """Deactivate (the person can no longer log in; nothing is deleted) or reactivate an account."""
+    _require_manage(actor, target)
+    if actor.pk == target.pk:
+        raise ValidationError({"is_active": _("Bạn không thể tự ngừng kích hoạt tài khoản của mình.")})
+    if target.is_active == active:
+        return target
+    if active and (target.agency is None or not target.agency.is_active):
+        raise ValidationError({"is_active": _("Không thể kích hoạt lại: cơ quan của người dùng không còn hoạt động; "
+                                              "hãy chuyển người dùng sang cơ quan mới trước.")})
+    target.is_active = active
+    target._audit_comment = comment
+    with transaction.atomic(), audit.acting_as(actor):
+        target.save()
+    return target
+
+
+def set_password(actor, target, password):
+    """An administrator sets a new password for the account (Django's password validators apply)."""
+    _require_manage(actor, target)
+    _check_password(password, target)
+    target.set_password(password)
+    target._audit_password_comment = gettext_lazy("Đặt lại mật khẩu bởi người quản lý tài khoản")
+    with transaction.atomic(), audit.acting_as(actor):
+        target.save()
+    return target
