@@ -71,3 +71,63 @@ def test_side_menu_collapses_on_small_screens(page, users):
     page.get_by_test_id("menu-toggle").click()
     menu.get_by_role("link", name="Trang chủ").wait_for()
     assert menu.is_visible()
+
+
+# Options of the visible select boxes whose text does not fit in the box (the room left of the arrow).
+CUT_OPTIONS = """() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  return [...document.querySelectorAll('select.form-select')].filter(s => s.offsetParent).flatMap(s => {
+    const style = getComputedStyle(s);
+    ctx.font = style.font;
+    const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return [...s.options].filter(o => ctx.measureText(o.text).width > room + 1).map(o => `${s.name}: ${o.text}`);
+  });
+}"""
+
+LINES = """el => {
+  const style = getComputedStyle(el);
+  const text = el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  return Math.round(text / parseFloat(style.lineHeight));
+}"""
+
+HOLDER = "Nguyễn Thị Phương Thảo Trang"
+UNIT = "Phòng Đăng ký đất đai và Cấp giấy chứng nhận quyền sử dụng đất"
+
+
+@pytest.fixture
+def long_names(users, province, catalog):  # noqa: F811
+    """55 dossiers held by a person with a long name in a unit with a long name, at steps with long names."""
+    from dossiers import services
+    from dossiers.tests.conftest import STEPS, T0, receive_row
+    from procedures.services import save_process
+
+    save_process(catalog["home"], province["agencies"]["land"], [
+        {"code": c, "name": f"Lãnh đạo phê duyệt, ký kết quả ({c})", "responsible_unit": u, "days": d}
+        for c, d, u in STEPS])
+    for i in range(55):
+        services.push_event(province["agencies"]["land"],
+                            receive_row(f"HS-{i:03}", T0, to_name=HOLDER, to_unit=UNIT, to_username="staff"))
+
+
+def test_select_boxes_show_their_whole_text(page, users, long_names):
+    browser_login(page, users[Role.STAFF].username)
+    for url in ["/dossiers/", "/dossiers/?mine=1"]:
+        page.goto(page.base_url + url)
+        assert page.evaluate(CUT_OPTIONS) == [], url
+    page.locator("[data-testid=dossier-table] tbody a").first.click()
+    page.get_by_test_id("handover-form").wait_for()
+    assert page.locator("#id_step option").count() >= 1
+    assert page.evaluate(CUT_OPTIONS) == []
+    shot(page, "layout-selects-handover")
+
+
+def test_dossier_list_rows_keep_to_one_line(page, users, long_names):
+    browser_login(page, users[Role.PROVINCIAL_VIEWER].username)
+    page.goto(page.base_url + "/dossiers/")
+    assert page.locator("[data-testid=dossier-table] tbody tr").count() == 50
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 50 * 60, height
+    holder = page.get_by_test_id("dossier-holder").first
+    assert holder.evaluate(LINES) == 1
+    assert holder.get_attribute("title") == f"{HOLDER} — {UNIT}"
+    shot(page, "layout-dossier-list")
