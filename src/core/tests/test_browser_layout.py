@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from conftest import browser_login, shot
@@ -131,3 +132,28 @@ def test_dossier_list_rows_keep_to_one_line(page, users, long_names):
     assert holder.evaluate(LINES) == 1
     assert holder.get_attribute("title") == f"{HOLDER} — {UNIT}"
     shot(page, "layout-dossier-list")
+
+
+def test_searchable_select_ignores_diacritics(page, users, catalog):  # noqa: F811
+    """Tom Select, served locally, on select[data-searchable]: "dat dai" finds "Đất đai", "dat do" the commune
+    "UBND xã Đất Đỏ" (capital Đ); the choice goes into the form like a plain select's."""
+    browser_login(page, users[Role.PROVINCIAL_VIEWER].username)
+    page.goto(page.base_url + "/dossiers/analytics/")
+    page.locator(".ts-control:has(#a-field-ts-control)").click()
+    page.keyboard.type("dat dai")
+    options = page.locator("#a-field-ts-dropdown .option")
+    expect(options).to_have_text(["Đất đai"])
+    shot(page, "layout-searchable-select")
+    options.first.click()
+    assert page.locator("#a-field").input_value() == str(catalog["home"].field_id)
+    page.locator(".ts-control:has(#a-agency-ts-control)").click()
+    page.keyboard.type("dat do")
+    agencies = page.locator("#a-agency-ts-dropdown .option")
+    expect(agencies).to_have_text(["UBND xã Đất Đỏ"])
+    page.keyboard.press("Enter")
+    assert page.locator("#a-agency option:checked").inner_text() == "UBND xã Đất Đỏ"
+    # Content swapped in by htmx gets searchable selects too.
+    page.evaluate("""() => htmx.swap(document.querySelector('main .container-fluid'),
+        '<select id="late" data-searchable><option>Hộ tịch</option><option>Đất đai</option></select>',
+        {swapStyle: 'beforeend'})""")
+    page.locator("#late-ts-control").wait_for()
