@@ -185,6 +185,8 @@ LOGGING = {
 
 # eISO's own settings (deadlines, forms and thresholds are configuration, not code).
 EISO = {
+    # The demo province (`./eiso run` sets EISO_DEMO=1): the login page lists the demo accounts. Not tied to DEBUG.
+    "DEMO": env_bool("EISO_DEMO", False),
     # Working day: the morning half ends at noon, the day at the office's closing time.
     "WORKDAY_NOON": "12:00",
     "WORKDAY_END": "17:00",
