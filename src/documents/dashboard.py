@@ -23,7 +23,10 @@ def panels(request):
             awaiting = awaiting.exclude(author=user)
         context["to_approve"] = list(awaiting.order_by("document__code")[:10])
     if user.has_perm("documents.review_document"):
-        context["to_review"] = list(versions.filter(status=S.SUBMITTED).order_by("document__code")[:10])
+        to_review = versions.filter(status=S.SUBMITTED)
+        if separation_of_duties():
+            to_review = to_review.exclude(author=user)
+        context["to_review"] = list(to_review.order_by("document__code")[:10])
     if user.has_perm("documents.issue_document"):
         context["to_issue"] = list(versions.filter(status=S.APPROVED).order_by("document__code")[:10])
     if user.has_perm("documents.change_document") or user.has_perm("documents.approve_document") \

@@ -228,10 +228,37 @@ def allowed_actions(version, user):
             perm = "documents.approve_document" if version.status == S.REVIEWED else "documents.issue_document"
         if not user.has_perm(perm, version.document):
             continue
-        if action == "approve" and separation_of_duties() and version.author_id == user.pk:
+        if action in DRAFTER_EXCLUDED and drafter_excluded(version, user):
             continue
         result.append(action)
     return result
+
+
+# Separation of duties: the drafter of a revision neither checks nor approves it.
+DRAFTER_EXCLUDED = ("review", "approve")
+
+
+def drafter_excluded(version, user):
+    """True when `user` drafted `version` and the rule keeps them from checking or approving it."""
+    return separation_of_duties() and version.author_id is not None and version.author_id == user.pk
+
+
+def workflow_steps(version=None):
+    """Who may act at each step of the document workflow (roles, and 'not the drafter' where it applies).
+
+    Roles are read from the permissions, so the page says what the system enforces."""
+    from accounts.permissions import role_permissions
+    from accounts.roles import AGENCY_ROLES
+
+    grants = role_permissions()
+    steps = []
+    for action, label in (("submit", gettext_lazy("Soạn thảo, trình kiểm tra")), ("review", gettext_lazy("Kiểm tra")),
+                          ("approve", gettext_lazy("Phê duyệt")), ("issue", gettext_lazy("Ban hành"))):
+        perm = ACTIONS[action][0]
+        roles = [str(role.label) for role in Role if role in AGENCY_ROLES and perm in grants.get(role, ())]
+        steps.append({"action": action, "label": label, "roles": roles,
+                      "not_drafter": action in DRAFTER_EXCLUDED and separation_of_duties()})
+    return steps
 
 
 def _notify(users, document, kind, message):
@@ -258,6 +285,12 @@ def transition(version, user, action, comment="", effective_date=None):
         raise ValidationError(_("Không thể %(action)s: phiên bản lần %(rev)s đang ở trạng thái “%(status)s”. "
                                 "Quy trình phải đi đủ các bước: dự thảo → kiểm tra → phê duyệt → ban hành.")
                               % {"action": label, "rev": version.revision, "status": version.get_status_display()})
+    if action in DRAFTER_EXCLUDED and drafter_excluded(version, user):
+        if action == "review":
+            raise ValidationError(_("Người soạn thảo không được tự kiểm tra dự thảo của mình (phân tách trách "
+                                    "nhiệm). Đề nghị người khác có thẩm quyền kiểm tra."))
+        raise ValidationError(_("Người soạn thảo không được tự phê duyệt tài liệu của mình (phân tách trách "
+                                "nhiệm). Đề nghị lãnh đạo khác phê duyệt."))
     comment = (comment or "").strip()
     before = version.status
     today = timezone.localdate()
@@ -274,9 +307,6 @@ def transition(version, user, action, comment="", effective_date=None):
         version.rejection_reason = comment
         version.reviewed_by = version.approved_by = None
     elif action == "approve":
-        if separation_of_duties() and version.author_id == user.pk:
-            raise ValidationError(_("Người soạn thảo không được tự phê duyệt tài liệu của mình (phân tách trách "
-                                    "nhiệm). Đề nghị lãnh đạo khác phê duyệt."))
         version.approved_by = user
     elif action == "issue":
         effective_date = effective_date or today

@@ -15,8 +15,8 @@ from core.text import search_key
 
 from . import files, search, services
 from .forms import (
-    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InstantiateForm, RecordFileForm, RecordTypeForm,
-    ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
+    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InstantiateForm, RecordFileForm,
+    RecordTypeForm, ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
 )
 from .models import Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument
 
@@ -168,7 +168,15 @@ def document_detail(request, pk):
         "summary": services.distribution_summary(current) if current else None,
         "badges": VERSION_STATUS_BADGE,
         "record_types": document.record_types.all(),
+        **_workflow_context(open_version),
     })
+
+
+def _workflow_context(version):
+    """The workflow's rules for the page: who may act at each step, and who drafted the open version."""
+    drafter = version.author if version is not None and version.status not in DocumentVersion.CLOSED else None
+    return {"workflow_steps": services.workflow_steps(), "separation": services.separation_of_duties(),
+            "drafter": str(drafter) if drafter else ""}
 
 
 def _preview(version):
@@ -195,7 +203,7 @@ def version_detail(request, pk):
         "actions": services.allowed_actions(version, request.user),
         "transitions": version.transitions.select_related("actor"), "badges": VERSION_STATUS_BADGE,
         "is_current": document.current_version_id == version.pk and version.status == DocumentVersion.Status.ISSUED,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), **_workflow_context(version),
     })
 
 
