@@ -3,7 +3,7 @@ from django.utils import timezone
 from accounts.permissions import scope_queryset
 
 from .models import Document, DocumentVersion, Notification
-from .services import pending_acknowledgements, separation_of_duties
+from .services import in_force_versions, pending_acknowledgements, separation_of_duties
 
 S = DocumentVersion.Status
 
@@ -34,5 +34,5 @@ def panels(request):
         due = scope_queryset(user, Document.objects.needs_review(timezone.localdate()))
         context["needs_review_count"] = due.count()
         context["needs_review"] = list(due.order_by("review_due")[:5])
-    context["in_force_count"] = scope_queryset(user, Document.objects.in_force()).count()
+    context["in_force_count"] = scope_queryset(user, in_force_versions(), "document__agency").count()
     return [("documents/_panel.html", context)]

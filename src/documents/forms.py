@@ -96,6 +96,23 @@ class FilterForm(StyledFormMixin, forms.Form):
         self.fields["agency"].queryset = agencies
 
 
+class InForceForm(StyledFormMixin, forms.Form):
+    """The in-force list's filters: the day it is read for (default today) and, province-wide, the agency."""
+
+    as_of = forms.DateField(label=_("Hiệu lực tại ngày"), required=False,
+                            widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), required=False, queryset=None,
+                                    empty_label=_("Mọi cơ quan trong tỉnh"))
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            self.fields["agency"].queryset = agencies
+            self.fields["agency"].widget.attrs["data-searchable"] = "1"
+
+
 class RecordTypeForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = RecordType

@@ -606,6 +606,9 @@ class InForceRow:
     needs_review: bool
     revision: int
     effective_date: dt.date | None
+    agency_id: int = 0
+    agency_name: str = ""
+    agency_sort_key: str = ""
 
     def get_doc_type_display(self):
         return str(DocumentType(self.doc_type).label)
@@ -614,16 +617,36 @@ class InForceRow:
         return reverse("documents:document_detail", args=[self.id])
 
 
-def in_force_documents(agency):
-    """The agency's list of documents in force (danh mục tài liệu), in type then code order.
+def in_force_versions(as_of=None):
+    """The revisions in force on `as_of` (default today): one per document, at most.
+
+    In force on a day: issued with effect from that day or earlier, and not yet retired (superseded or
+    withdrawn) on that day. A revision issued today with effect from tomorrow is not in force today; the
+    revision it replaces (retired from tomorrow) still is."""
+    as_of = as_of or timezone.localdate()
+    return DocumentVersion.objects.filter(status__in=DocumentVersion.CLOSED, effective_date__lte=as_of).filter(
+        Q(retired_on__isnull=True) | Q(retired_on__gt=as_of))
+
+
+def in_force_documents(agencies, as_of=None):
+    """The list of documents in force (danh mục tài liệu) of one agency or of several, on `as_of` (default
+    today), by agency, then type, then code.
 
     Read as plain values: loading audited model instances would fetch and snapshot every column
     (content included) of 500 documents and their versions for a read-only list."""
-    rows = (Document.objects.in_force().filter(agency=agency)
-            .values_list("id", "code", "title", "doc_type", "owner_unit", "review_due", "needs_review",
-                         "current_version__revision", "current_version__effective_date"))
+    from organizations.models import Agency
+
+    versions = in_force_versions(as_of)
+    if isinstance(agencies, Agency):
+        versions = versions.filter(document__agency=agencies)
+    else:
+        versions = versions.filter(document__agency__in=agencies)
+    rows = versions.values_list(
+        "document_id", "document__code", "document__title", "document__doc_type", "document__owner_unit",
+        "document__review_due", "document__needs_review", "revision", "effective_date", "document__agency_id",
+        "document__agency__name", "document__agency__sort_key")
     docs = [InForceRow(*row) for row in rows]
-    return sorted(docs, key=lambda d: (TYPE_ORDER.index(d.doc_type), d.code))
+    return sorted(docs, key=lambda d: (d.agency_sort_key, d.agency_id, TYPE_ORDER.index(d.doc_type), d.code))
 
 
 EXPORT_HEADERS = [gettext_lazy("STT"), gettext_lazy("Mã hiệu"), gettext_lazy("Tên tài liệu"),
@@ -631,14 +654,19 @@ EXPORT_HEADERS = [gettext_lazy("STT"), gettext_lazy("Mã hiệu"), gettext_lazy(
                   gettext_lazy("Đơn vị chủ trì"), gettext_lazy("Hạn xem xét")]
 
 
-def _export_rows(agency):
-    for i, d in enumerate(in_force_documents(agency), start=1):
+def _export_rows(agency, as_of=None):
+    for i, d in enumerate(in_force_documents(agency, as_of), start=1):
         yield [i, d.code, d.title, d.get_doc_type_display(), f"{d.revision:02d}",
                d.effective_date.strftime("%d/%m/%Y") if d.effective_date else "", d.owner_unit,
                d.review_due.strftime("%d/%m/%Y") if d.review_due else ""]
 
 
-def export_in_force_xlsx(agency):
+def _dated(as_of):
+    as_of = as_of or timezone.localdate()
+    return as_of.strftime("%d/%m/%Y")
+
+
+def export_in_force_xlsx(agency, as_of=None):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -647,12 +675,12 @@ def export_in_force_xlsx(agency):
     ws.title = "Danh muc tai lieu"
     ws.append([_("DANH MỤC TÀI LIỆU HTQLCL ĐANG HIỆU LỰC")])
     ws.append([agency.name])
-    ws.append([_("Ngày lập: %(d)s") % {"d": timezone.localdate().strftime("%d/%m/%Y")}])
+    ws.append([_("Tài liệu hiệu lực tại ngày %(d)s") % {"d": _dated(as_of)}])
     ws.append([])
     ws.append([str(h) for h in EXPORT_HEADERS])
     for cell in ws[1] + ws[5]:
         cell.font = Font(bold=True)
-    for row in _export_rows(agency):
+    for row in _export_rows(agency, as_of):
         ws.append(row)
     for col, width in zip("ABCDEFGH", (6, 14, 60, 22, 12, 14, 28, 14), strict=True):
         ws.column_dimensions[col].width = width
@@ -663,7 +691,7 @@ def export_in_force_xlsx(agency):
     return out.getvalue()
 
 
-def export_in_force_docx(agency):
+def export_in_force_docx(agency, as_of=None):
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -681,10 +709,10 @@ def export_in_force_docx(agency):
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.runs[0].bold = True
     title.runs[0].font.size = Pt(14)
-    sub = document.add_paragraph(_("(Theo TCVN ISO 9001:2015 – cập nhật ngày %(d)s)")
-                                 % {"d": timezone.localdate().strftime("%d/%m/%Y")})
+    sub = document.add_paragraph(_("(Theo TCVN ISO 9001:2015 – tài liệu hiệu lực tại ngày %(d)s)")
+                                 % {"d": _dated(as_of)})
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    rows = list(_export_rows(agency))
+    rows = list(_export_rows(agency, as_of))
     table = document.add_table(rows=1, cols=len(EXPORT_HEADERS))
     table.style = "Table Grid"
     for cell, header in zip(table.rows[0].cells, EXPORT_HEADERS, strict=True):

@@ -15,7 +15,7 @@ from core.text import search_key
 
 from . import files, search, services
 from .forms import (
-    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InstantiateForm, RecordFileForm,
+    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InForceForm, InstantiateForm, RecordFileForm,
     RecordTypeForm, ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
 )
 from .models import Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument
@@ -73,29 +73,44 @@ def document_list(request):
 
 
 def in_force(request):
-    """The agency's list of documents in force, exportable to XLSX and DOCX."""
+    """The list of documents in force on a day (default today), exportable to XLSX and DOCX.
+
+    Agency roles see their agency's; province-wide roles every agency of the province, or one they pick."""
     _require(request, "documents.view_document")
-    agencies = visible_agencies(request.user).order_by("sort_key")
-    agency_id = request.GET.get("agency") or request.user.agency_id
+    user = request.user
+    agencies = visible_agencies(user).order_by("sort_key")
+    province_wide = user.has_province_scope or user.is_superuser
+    agency_id = request.GET.get("agency") or user.agency_id
     agency = agencies.filter(pk=agency_id).first() if agency_id and str(agency_id).isdigit() else None
     if agency is None and agency_id:
         raise PermissionDenied(_("Bạn không có quyền xem tài liệu của cơ quan này."))
+    form = InForceForm(request.GET or None, agencies=agencies if province_wide else None)
+    today = timezone.localdate()
+    as_of = today
+    if form.is_bound and form.is_valid():
+        as_of = form.cleaned_data["as_of"] or today
+    elif form.is_bound and form.errors.get("as_of"):
+        messages.error(request, _("Ngày xem hiệu lực không hợp lệ (dd/mm/yyyy); danh mục hiển thị theo ngày hôm "
+                                  "nay."))
     fmt = request.GET.get("format")
     if agency is not None and fmt in ("xlsx", "docx"):
-        stamp = timezone.localdate().strftime("%Y%m%d")
+        stamp = as_of.strftime("%Y%m%d")
         name = f"danh-muc-tai-lieu-{slugify(search_key(agency.code))}-{stamp}.{fmt}"
         if fmt == "xlsx":
-            data = services.export_in_force_xlsx(agency)
+            data = services.export_in_force_xlsx(agency, as_of)
             ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
-            data = services.export_in_force_docx(agency)
+            data = services.export_in_force_docx(agency, as_of)
             ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         response = HttpResponse(data, content_type=ctype)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+    documents = services.in_force_documents(agency, as_of) if agency is not None else []
+    page = Paginator(documents, 200).get_page(request.GET.get("page"))
     return render(request, "documents/in_force.html", {
-        "agency": agency, "agencies": agencies if request.user.has_province_scope or request.user.is_superuser else None,
-        "documents": services.in_force_documents(agency) if agency else [], "today": timezone.localdate(),
+        "agency": agency, "form": form, "province_wide": province_wide, "show_agency": False,
+        "page": page, "documents": page.object_list, "total": len(documents), "today": today, "as_of": as_of,
+        "export_query": f"agency={agency.pk}&as_of={as_of:%d/%m/%Y}" if agency is not None else "",
     })
 
 
