@@ -34,5 +34,6 @@ def panels(request):
         due = scope_queryset(user, Document.objects.needs_review(timezone.localdate()))
         context["needs_review_count"] = due.count()
         context["needs_review"] = list(due.order_by("review_due")[:5])
+    # The same rows as the in-force list the link opens (views.in_force): in force today, every visible agency.
     context["in_force_count"] = scope_queryset(user, in_force_versions(), "document__agency").count()
     return [("documents/_panel.html", context)]

@@ -80,7 +80,7 @@ def in_force(request):
     user = request.user
     agencies = visible_agencies(user).order_by("sort_key")
     province_wide = user.has_province_scope or user.is_superuser
-    agency_id = request.GET.get("agency") or user.agency_id
+    agency_id = request.GET.get("agency") or ("" if province_wide else user.agency_id)
     agency = agencies.filter(pk=agency_id).first() if agency_id and str(agency_id).isdigit() else None
     if agency is None and agency_id:
         raise PermissionDenied(_("Bạn không có quyền xem tài liệu của cơ quan này."))
@@ -105,10 +105,11 @@ def in_force(request):
         response = HttpResponse(data, content_type=ctype)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    documents = services.in_force_documents(agency, as_of) if agency is not None else []
+    scope = agency if agency is not None else agencies
+    documents = services.in_force_documents(scope, as_of) if (agency is not None or province_wide) else []
     page = Paginator(documents, 200).get_page(request.GET.get("page"))
     return render(request, "documents/in_force.html", {
-        "agency": agency, "form": form, "province_wide": province_wide, "show_agency": False,
+        "agency": agency, "form": form, "province_wide": province_wide, "show_agency": agency is None,
         "page": page, "documents": page.object_list, "total": len(documents), "today": today, "as_of": as_of,
         "export_query": f"agency={agency.pk}&as_of={as_of:%d/%m/%Y}" if agency is not None else "",
     })
