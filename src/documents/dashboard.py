@@ -6,13 +6,15 @@ from .models import Document, DocumentVersion, Notification
 from .services import in_force_versions, pending_acknowledgements, separation_of_duties
 
 S = DocumentVersion.Status
+LIMIT = 20  # rows per panel list; the badge counts them all
 
 
 def panels(request):
     user = request.user
     if not user.has_perm("documents.view_document"):
         return []
-    versions = scope_queryset(user, DocumentVersion.objects.all(), "document__agency").select_related("document")
+    versions = scope_queryset(user, DocumentVersion.objects.all(), "document__agency").select_related(
+        "document", "author", "reviewed_by")
     context = {
         "to_read": list(pending_acknowledgements(user)[:10]),
         "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True).select_related("document")[:5]),
@@ -21,7 +23,9 @@ def panels(request):
         awaiting = versions.filter(status=S.REVIEWED)
         if separation_of_duties():
             awaiting = awaiting.exclude(author=user)
-        context["to_approve"] = list(awaiting.order_by("document__code")[:10])
+        # What waits for this head's approval: checked, in his agency, not drafted by himself.
+        context["to_approve_count"] = awaiting.count()
+        context["to_approve"] = list(awaiting.order_by("document__code")[:LIMIT])
     if user.has_perm("documents.review_document"):
         to_review = versions.filter(status=S.SUBMITTED)
         if separation_of_duties():
