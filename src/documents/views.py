@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,7 +19,9 @@ from .forms import (
     VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InForceForm, InstantiateForm, RecordFileForm,
     RecordTypeForm, ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
 )
-from .models import Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument
+from .models import (
+    Distribution, Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument,
+)
 
 
 def _require(request, perm, obj=None):
@@ -322,7 +325,9 @@ def version_distribute(request, pk):
     return render(request, "documents/distribute.html", {
         "version": version, "document": version.document, "form": form, "distributions": distributions,
         "pending": [d for d in distributions if d.acknowledged_at is None],
-        "summary": services.distribution_summary(version)})
+        "summary": services.distribution_summary(version),
+        "history_ct": ContentType.objects.get_for_model(Distribution).pk
+        if request.user.has_perm("documents.view_distribution") else None})
 
 
 @require_POST
