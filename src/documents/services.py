@@ -692,17 +692,14 @@ def export_in_force_xlsx(agency, as_of=None):
 
 
 def export_in_force_docx(agency, as_of=None):
-    import docx
-    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
 
-    document = docx.Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = "Times New Roman", Pt(12)
+    from .layout import a4_document, text_width_cm
+
+    document = a4_document()
+    if agency.parent_id:
+        document.add_paragraph(agency.parent.name.upper())
     head = document.add_paragraph(agency.name.upper())
     head.runs[0].bold = True
     title = document.add_paragraph(_("DANH MỤC TÀI LIỆU HTQLCL ĐANG HIỆU LỰC"))
@@ -715,6 +712,10 @@ def export_in_force_docx(agency, as_of=None):
     rows = list(_export_rows(agency, as_of))
     table = document.add_table(rows=1, cols=len(EXPORT_HEADERS))
     table.style = "Table Grid"
+    table.autofit = False
+    # Column widths (cm) filling the 16 cm between the margins: the title gets the room.
+    shares = (1.0, 2.0, 4.4, 2.0, 1.2, 2.0, 1.8, 1.6)
+    widths = [Cm(w * text_width_cm() / sum(shares)) for w in shares]
     for cell, header in zip(table.rows[0].cells, EXPORT_HEADERS, strict=True):
         cell.text = str(header)
         cell.paragraphs[0].runs[0].bold = True
@@ -722,6 +723,9 @@ def export_in_force_docx(agency, as_of=None):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = str(value)
+    for table_row in table.rows:
+        for cell, width in zip(table_row.cells, widths, strict=True):
+            cell.width = width
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
