@@ -261,17 +261,17 @@ class Transition(models.Model):
         "issue": _("Ban hành"), "obsolete": _("Hủy bỏ"), "superseded": _("Được thay thế"),
     }
 
-    @property
-    def action_label(self):
-        return self.LABELS.get(self.action, self.action)
-
-    def __str__(self):
-        return f"{self.action_label}: {self.version}"
-
     class Meta:
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action_label}: {self.version}"
+
+    @property
+    def action_label(self):
+        return self.LABELS.get(self.action, self.action)
 
 
 class Distribution(AuditedModel):
