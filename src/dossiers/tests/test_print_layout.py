@@ -67,3 +67,38 @@ def test_the_control_sheet_is_a4_landscape_in_times(late, users, client_as):
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
     assert_times_compatible(fonts)
+
+
+def sheet_rows(document):
+    """Per page: (the texts of its header rows, the numbers (first cell) of its body rows)."""
+    pages = []
+    for page in document.pages:
+        headers, rows = [], []
+        tables = [box for box in page._page_box.descendants() if type(box).__name__ == "TableBox"
+                  and "sheet" in (box.element.get("class") or "").split()]
+        for group in (g for table in tables for g in table.children if type(g).__name__ == "TableRowGroupBox"):
+            for row_box in group.children:
+                cells = [" ".join("".join(b.text for b in c.descendants() if hasattr(b, "text")).split())
+                         for c in row_box.children]
+                (headers if group.is_header else rows).append(cells[0] if not group.is_header else " ".join(cells))
+        pages.append((headers, rows))
+    return pages
+
+
+def test_the_control_sheet_repeats_its_header_and_never_splits_a_row(late):
+    import copy
+
+    lines = []
+    for i in range(24):  # long notes: rows tall enough that page breaks fall inside some of them
+        for line in services.step_lines(late):
+            event = copy.copy(line["event"])
+            event.note = f"Ghi chú {i}: " + "bổ sung giấy tờ, xác minh nguồn gốc đất tại thực địa; " * (3 + i % 5)
+            lines.append({**line, "event": event})
+    html = render_to_string("dossiers/control_sheet_print.html", {
+        "dossier": late, "lines": lines, "pdf": True, "steps": services.process_steps(late)})
+    pages = sheet_rows(HTML(string=html).render())
+    assert len(pages) >= 2
+    numbers = [n for _headers, rows in pages for n in rows]
+    assert numbers == [str(i) for i in range(1, len(lines) + 1)]  # each row once: none split over two pages
+    for headers, rows in pages:
+        assert rows and len(headers) == 1 and "Thời gian giao, nhận hồ sơ" in headers[0]
