@@ -209,7 +209,7 @@ def install_timers():
     from django.db import connection
 
     from dossiers import bulk, columnar, engine, services
-    from procedures import tabular
+    from core import tabular
 
     timers = {}
 

@@ -22,7 +22,7 @@ from core.models import AuditEntry
 from core.text import search_key
 from core.workdays import get_calendar
 from procedures.models import ProcessDefinition
-from procedures.tabular import TableReader
+from core.tabular import TableReader
 
 from . import bulk
 from .engine import Batch, EventProcessor, fmt_dt, parse_moment  # noqa: F401  (the engine's public names)

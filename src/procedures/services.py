@@ -13,7 +13,7 @@ from core.workdays import half_days
 
 from .models import AdminProcedure, Field, ProcessDefinition, ProcessStep
 from .signals import procedure_changed
-from .tabular import TableReader
+from core.tabular import TableReader
 
 CATALOG_COLUMNS = {
     "code": ["mã thủ tục", "mã TTHC", "mã", "ma_tthc"],

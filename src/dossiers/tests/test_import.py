@@ -7,7 +7,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.roles import Role
 from dossiers import services
 from dossiers.models import Dossier, DossierEvent, ImportJob
-from procedures.tabular import encode_cp1258
+from core.tabular import encode_cp1258
 
 pytestmark = pytest.mark.django_db
 

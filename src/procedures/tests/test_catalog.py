@@ -8,7 +8,7 @@ from accounts.roles import Role
 from procedures import services
 from procedures.models import AdminProcedure
 from procedures.signals import procedure_changed
-from procedures.tabular import encode_cp1258
+from core.tabular import encode_cp1258
 
 pytestmark = pytest.mark.django_db
 
