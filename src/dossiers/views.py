@@ -1,10 +1,6 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -13,6 +9,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import scope_queryset, visible_agencies
 from core.forms import apply_validation_error
+from core.http import file_download
+from core.text import moment_text
 from procedures.models import AdminProcedure, Field
 
 from . import services
@@ -82,30 +80,18 @@ def dossier_receive(request):
     form = ReceiveForm(request.POST or None, procedures=procedures)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        code = data["code"] or _next_code(agency)
         try:
-            dossier = services.web_event(
-                agency, request.user, EventKind.RECEIVE, dossier_code=code, procedure_code=data["procedure"].code,
+            dossier = services.receive_dossier(
+                agency, request.user, code=data["code"], procedure_code=data["procedure"].code,
                 applicant_name=data["applicant_name"], applicant_address=data["applicant_address"],
-                occurred_at=data["received_at"] or timezone.now(), to_name=request.user.get_full_name(),
-                to_username=request.user.username, to_unit=request.user.unit,
-            )
+                received_at=data["received_at"])
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.")
-                             % {"code": dossier.code, "due": services.fmt_dt(dossier.due_at)})
+                             % {"code": dossier.code, "due": moment_text(dossier.due_at)})
             return redirect(dossier)
     return render(request, "dossiers/dossier_receive.html", {"form": form, "has_procedures": procedures.exists()})
-
-
-def _next_code(agency):
-    today = timezone.localdate()
-    prefix = f"{agency.code}-{today:%y%m%d}-"
-    n = Dossier.objects.filter(agency=agency, code__startswith=prefix).count() + 1
-    while Dossier.objects.filter(agency=agency, code=f"{prefix}{n:04d}").exists():
-        n += 1
-    return f"{prefix}{n:04d}"
 
 
 def _next_step(steps, dossier):
@@ -173,10 +159,8 @@ def dossier_action(request, pk, kind):
 def _pdf(html, request, filename):
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return file_download(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(), filename,
+                         inline=True)
 
 
 def control_sheet(request, pk, pdf=False):
@@ -243,9 +227,7 @@ def import_list(request):
 def import_template(request):
     """A CSV with the import's column headers and a worked example, to fill from the one-stop-shop export."""
     agency = _own_agency(request, "dossiers.add_importjob")
-    response = HttpResponse("\ufeff" + services.import_template_csv(agency), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ho-so.csv"'
-    return response
+    return file_download(services.import_template_csv(agency), "mau-nhap-ho-so.csv")
 
 
 def _job(request, pk):
@@ -261,33 +243,8 @@ def import_detail(request, pk):
     return render(request, template, {"job": job, "errors": job.row_errors.all()[:100]})
 
 
-def error_report_response(job, fmt):
-    header = [_("Dòng"), _("Lý do"), _("Nội dung dòng")]
-    rows = job.row_errors.values_list("row_number", "reason", "data").iterator()
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Dòng lỗi"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(list(row))
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.{fmt}"'
-    return response
-
-
 def import_errors(request, pk, fmt):
-    return error_report_response(_job(request, pk), fmt)
+    return file_download(*services.error_report(_job(request, pk), fmt))
 
 
 # -- integration tokens -------------------------------------------------------------------------
@@ -365,9 +322,6 @@ def analytics(request):
 
 def analytics_xlsx(request):
     stats, late_stats = _analytics_scope(request)
-    response = HttpResponse(services.analytics_xlsx(stats, late_stats),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="ty-le-dung-han.xlsx"'
-    return response
+    return file_download(services.analytics_xlsx(stats, late_stats), "ty-le-dung-han.xlsx")
 
 

@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import scope_queryset
+from core.http import file_download
 
 from .. import services
 from ..models import Dossier, ImportJob
@@ -120,9 +121,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
     @extend_schema(responses={200: OpenApiResponse(description="CSV các dòng lỗi")})
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
-        from ..views import error_report_response
-
         job = get_object_or_404(self.get_queryset(), pk=pk)
-        return error_report_response(job, "csv")
+        return file_download(*services.error_report(job, "csv"))
 
 
