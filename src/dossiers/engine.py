@@ -286,8 +286,7 @@ class EventProcessor:
             procedure = AdminProcedure.objects.filter(province_id=self.agency.province_id, code=code).first()
             info = None
             if procedure is not None:
-                process = (ProcessDefinition.objects.filter(procedure=procedure, agency=self.agency)
-                           .prefetch_related("steps").first())
+                process = ProcessDefinition.objects.of(self.agency, procedure)
                 info = ProcInfo(procedure, process)
                 self._by_id[procedure.pk] = info
                 self._steps = None

@@ -152,7 +152,7 @@ ACTING_ROLES = (Role.AGENCY_HEAD, Role.ISO_SECRETARY)
 
 def process_steps(dossier):
     """The steps of the agency's process for the dossier's procedure, in order."""
-    process = ProcessDefinition.objects.filter(procedure_id=dossier.procedure_id, agency_id=dossier.agency_id).first()
+    process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)
     return list(process.steps.all()) if process else []
 
 
@@ -545,8 +545,7 @@ def analytics_xlsx(stats, late_stats):
 def step_lines(dossier):
     """The lines of the process control sheet: one per hand-over, with due time and result per step."""
     info = None
-    process = (ProcessDefinition.objects.filter(procedure_id=dossier.procedure_id, agency_id=dossier.agency_id)
-               .prefetch_related("steps").first())
+    process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)
     if process:
         info = {s.code: s for s in process.steps.all()}
     lines = []
