@@ -14,6 +14,7 @@ from core.text import moment_text
 from procedures.models import AdminProcedure, Field
 
 from . import services
+from .filters import DossierFilter, StatsFilter
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
 from .models import (
     ApologyLetter, Dossier, DossierStatus, DossierWarning, EventKind, ImportJob, IntegrationToken, LateStepStat,
@@ -43,33 +44,15 @@ def _dossier(request, pk, perm="dossiers.view_dossier"):
 def dossier_list(request):
     _require(request, "dossiers.view_dossier")
     user = request.user
-    qs = scope_queryset(user, Dossier.objects.select_related("procedure", "agency"))
-    params = request.GET
-    province_scope = user.has_province_scope or user.is_superuser
-    agencies = visible_agencies(user).order_by("sort_key", "name") if province_scope else None
-    if q := params.get("q", "").strip():
-        qs = services.search_dossiers(qs, q)
-    if (field := params.get("field", "")).isdigit():
-        qs = qs.filter(field_id=int(field))
-    if province_scope and (agency := params.get("agency", "")).isdigit():
-        qs = qs.filter(agency_id=int(agency))
-    if status := params.get("status"):
-        qs = qs.filter(status=status)
-    now = timezone.now()
-    if params.get("late") == "overdue":
-        qs = qs.open().filter(due_at__lt=now)
-    elif params.get("late") == "soon":
-        qs = qs.open().filter(due_at__gte=now, due_at__lte=services.due_soon_horizon(now))
-    elif params.get("late") == "late":
-        qs = qs.filter(is_late=True)
-    if params.get("mine"):
-        qs = qs.open().filter(holder=user)
-    page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(params.get("page"))
+    filterset = DossierFilter(request.GET, scope_queryset(user, Dossier.objects.select_related("procedure", "agency")),
+                              request=request)
+    page = Paginator(filterset.qs.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
+    province_scope = filterset.province_scope
     return render(request, "dossiers/dossier_list.html", {
-        "page": page, "statuses": DossierStatus.choices, "now": now, "fields": Field.objects.all(),
+        "page": page, "filter": filterset, "now": filterset.now, "province_scope": province_scope,
         "can_receive": user.has_perm("dossiers.add_dossier") and not user.has_province_scope,
-        "agencies": agencies, "province_scope": province_scope,
-        "can_hold": not province_scope and (params.get("mine") or Dossier.objects.open().filter(holder=user).exists()),
+        "can_hold": not province_scope and (request.GET.get("mine")
+                                            or Dossier.objects.open().filter(holder=user).exists()),
     })
 
 
@@ -276,16 +259,9 @@ def _analytics_scope(request):
     """The on-time summary and the late-step summary in the user's scope, filtered alike: the year selects by
     summary month (receipt, return or refusal for MonthlyStat; the delay for LateStepStat), then field, agency."""
     _require(request, "dossiers.view_analytics")
-    filters = {}
-    year = request.GET.get("year", "")
-    if year.isdigit() and 1900 < int(year) < 3000:
-        filters["month__year"] = int(year)
-    if (field := request.GET.get("field", "")).isdigit():
-        filters["field_id"] = int(field)
-    if (agency := request.GET.get("agency", "")).isdigit():
-        filters["agency_id"] = int(agency)
-    return (scope_queryset(request.user, MonthlyStat.objects.filter(**filters)),
-            scope_queryset(request.user, LateStepStat.objects.filter(**filters)))
+    user = request.user
+    return (StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request).qs,
+            StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all()), request=request).qs)
 
 
 CHART_FIELDS = 10
