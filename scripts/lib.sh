@@ -88,6 +88,9 @@ eiso_setup() {
 }
 
 eiso_run() {
+  # The demo runs as it would be served: DEBUG off (the project's Vietnamese error pages, never Django's debug
+  # page), the demo accounts listed on the login page (EISO_DEMO). runserver --insecure serves the static files.
+  export EISO_DEBUG="${EISO_DEBUG:-0}" EISO_DEMO="${EISO_DEMO:-1}"
   eiso_setup "${RUN_APT[@]}"
   mkdir -p "$ROOT/var"
   manage migrate --noinput -v 0
@@ -100,7 +103,7 @@ eiso_run() {
   start_background scheduler.log crontask --no-heartbeat
   manage demo_accounts
   log "eISO at http://127.0.0.1:${EISO_PORT:-8000}/  (Ctrl-C to stop)"
-  manage runserver "127.0.0.1:${EISO_PORT:-8000}" --noreload
+  manage runserver "127.0.0.1:${EISO_PORT:-8000}" --noreload --insecure
 }
 
 # A throw-away PostgreSQL on loopback; sets DATABASE_URL for the caller.

@@ -45,7 +45,8 @@ class UserForm(StyledFormMixin, forms.Form):
     last_name = forms.CharField(label=_("Họ và tên đệm"), max_length=150, required=False)
     first_name = forms.CharField(label=_("Tên"), max_length=150)
     email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=None)
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=None,
+                                    widget=forms.Select(attrs={"data-searchable": "1"}))
     role = forms.ChoiceField(label=_("Vai trò"))
     unit = forms.CharField(label=_("Phòng, bộ phận"), max_length=150, required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=150, required=False)

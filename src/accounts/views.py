@@ -22,8 +22,8 @@ class EisoLoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         from django.conf import settings
 
-        # The demo accounts are listed on the login page only in the demo (DEBUG) set-up.
-        context["demo_accounts"] = DEMO_ACCOUNTS if settings.DEBUG else []
+        # The demo accounts are listed on the login page only in the demo set-up (EISO_DEMO, set by ./eiso run).
+        context["demo_accounts"] = DEMO_ACCOUNTS if settings.EISO.get("DEMO") else []
         return context
 
 

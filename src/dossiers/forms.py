@@ -7,7 +7,8 @@ from procedures.models import AdminProcedure
 
 
 class ReceiveForm(StyledFormMixin, forms.Form):
-    procedure = forms.ModelChoiceField(label=_("Thủ tục hành chính"), queryset=AdminProcedure.objects.none())
+    procedure = forms.ModelChoiceField(label=_("Thủ tục hành chính"), queryset=AdminProcedure.objects.none(),
+                                       widget=forms.Select(attrs={"data-searchable": "1"}))
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=60, required=False,
                            help_text=_("Để trống để hệ thống tự cấp mã."))
     applicant_name = forms.CharField(label=_("Tổ chức, cá nhân nộp hồ sơ"), max_length=255)

@@ -524,6 +524,8 @@ def analytics_xlsx(stats, late_stats):
 
     from openpyxl import Workbook
 
+    from core.xlsx import number_row
+
     workbook = Workbook(write_only=True)
     titles = {"agency": _("Theo cơ quan"), "field": _("Theo lĩnh vực"), "procedure": _("Theo thủ tục"),
               "month": _("Theo tháng")}
@@ -532,11 +534,12 @@ def analytics_xlsx(stats, late_stats):
         sheet = workbook.create_sheet(title)
         sheet.append(header)
         for r in on_time_rates(stats, by):
-            sheet.append([r["label"], r["received"], r["completed"], r["on_time"], r["late"], r["rate"]])
+            sheet.append(number_row(sheet, [r["label"], r["received"], r["completed"], r["on_time"], r["late"],
+                                            r["rate"]]))
     sheet = workbook.create_sheet(_("Điểm nghẽn"))
     sheet.append([_("Bước trễ hạn"), _("Đơn vị"), _("Số hồ sơ trễ")])
     for r in bottlenecks(late_stats, limit=200):
-        sheet.append([r["step_name"], r["late_unit"], r["n"]])
+        sheet.append(number_row(sheet, [r["step_name"], r["late_unit"], r["n"]]))
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -21,6 +21,7 @@ class AgencyForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = agencies.active().select_related("kind")
+        self.fields["parent"].widget.attrs["data-searchable"] = "1"
         self.fields["parent"].required = False
         self.fields["obligation"].required = False
 
@@ -33,7 +34,8 @@ class AgencyForm(StyledFormMixin, forms.ModelForm):
 
 class MoveForm(StyledFormMixin, forms.Form):
     parent = AgencyChoiceField(label=_("Cơ quan cấp trên mới"), queryset=Agency.objects.none(), required=False,
-                               empty_label=_("— Không có (cấp cao nhất) —"))
+                               empty_label=_("— Không có (cấp cao nhất) —"),
+                               widget=forms.Select(attrs={"data-searchable": "1"}))
     effective_on = forms.DateField(label=_("Ngày hiệu lực"), required=False)
     decision = forms.CharField(label=_("Số quyết định"), max_length=200, required=False)
 

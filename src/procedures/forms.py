@@ -24,6 +24,7 @@ class ProcedureForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].queryset = Field.objects.all()
+        self.fields["field"].widget.attrs["data-searchable"] = "1"
         if agencies is not None:
             self.fields["agencies"].queryset = agencies
         if self.instance.pk:
