@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import scope_queryset, visible_agencies
+from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from core.forms import apply_validation_error
 from core.http import file_download
 from core.text import moment_text
@@ -17,32 +17,22 @@ from . import services
 from .filters import DossierFilter, StatsFilter
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
 from .models import (
-    ApologyLetter, Dossier, DossierStatus, DossierWarning, EventKind, ImportJob, IntegrationToken, LateStepStat,
+    ApologyLetter, Dossier, DossierWarning, EventKind, ImportJob, IntegrationToken, LateStepStat,
     MonthlyStat,
 )
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-
-
 def _own_agency(request, perm):
-    _require(request, perm)
-    if not request.user.agency_id or request.user.has_province_scope:
-        raise PermissionDenied(_("Chức năng này dành cho cán bộ của cơ quan giải quyết hồ sơ."))
-    return request.user.agency
+    return own_agency(request.user, perm, _("Chức năng này dành cho cán bộ của cơ quan giải quyết hồ sơ."))
 
 
 def _dossier(request, pk, perm="dossiers.view_dossier"):
-    dossier = get_object_or_404(Dossier.objects.select_related("agency", "procedure", "field", "holder"), pk=pk)
-    if not request.user.has_perm(perm, dossier):
-        raise PermissionDenied(_("Bạn không có quyền truy cập hồ sơ này."))
-    return dossier
+    return get_permitted(request.user, Dossier.objects.select_related("agency", "procedure", "field", "holder"), perm,
+                         _("Bạn không có quyền truy cập hồ sơ này."), pk=pk)
 
 
 def dossier_list(request):
-    _require(request, "dossiers.view_dossier")
+    require(request.user, "dossiers.view_dossier")
     user = request.user
     filterset = DossierFilter(request.GET, scope_queryset(user, Dossier.objects.select_related("procedure", "agency")),
                               request=request)
@@ -175,15 +165,14 @@ def apology_create(request, pk):
 
 def apology_pdf(request, pk):
     letter = get_object_or_404(ApologyLetter.objects.select_related("dossier", "agency", "dossier__procedure"), pk=pk)
-    if not request.user.has_perm("dossiers.view_dossier", letter.dossier):
-        raise PermissionDenied(_("Bạn không có quyền truy cập hồ sơ này."))
+    require(request.user, "dossiers.view_dossier", letter.dossier, _("Bạn không có quyền truy cập hồ sơ này."))
     html = render_to_string("dossiers/apology_print.html", {"letter": letter, "dossier": letter.dossier},
                             request=request)
     return _pdf(html, request, f"phieu-xin-loi-{letter.dossier.code}.pdf")
 
 
 def warning_list(request):
-    _require(request, "dossiers.view_dossierwarning")
+    require(request.user, "dossiers.view_dossierwarning")
     warnings = DossierWarning.objects.filter(user=request.user).select_related("dossier")
     if request.method == "POST":
         warnings.filter(read_at__isnull=True).update(read_at=timezone.now())
@@ -214,10 +203,8 @@ def import_template(request):
 
 
 def _job(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk)
-    if not request.user.has_perm("dossiers.view_importjob", job):
-        raise PermissionDenied(_("Bạn không có quyền xem lượt nhập này."))
-    return job
+    return get_permitted(request.user, ImportJob, "dossiers.view_importjob", _("Bạn không có quyền xem lượt nhập này."),
+                         pk=pk)
 
 
 def import_detail(request, pk):
@@ -258,7 +245,7 @@ def token_revoke(request, pk):
 def _analytics_scope(request):
     """The on-time summary and the late-step summary in the user's scope, filtered alike: the year selects by
     summary month (receipt, return or refusal for MonthlyStat; the delay for LateStepStat), then field, agency."""
-    _require(request, "dossiers.view_analytics")
+    require(request.user, "dossiers.view_analytics")
     user = request.user
     return (StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request).qs,
             StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all()), request=request).qs)
