@@ -381,16 +381,12 @@ def error_report(job, fmt):
     return content, f"loi-nhap-{job.pk}.{fmt}"
 
 
-def start_import(agency, uploaded, user):
-    from .tasks import run_import
-
+def create_import_job(agency, uploaded, user):
+    """An import job for the uploaded export file (CSV or XLSX), not yet run: `tasks.start_import` enqueues it."""
     name = uploaded.name or ""
     if not name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
         raise ValidationError({"file": _("Chỉ nhận tệp CSV hoặc XLSX.")})
-    job = ImportJob.objects.create(agency=agency, file=uploaded, filename=name[:255], created_by=user)
-    # The database backend stores the task in the current transaction: the worker sees it on commit.
-    run_import.enqueue(job.pk)
-    return job
+    return ImportJob.objects.create(agency=agency, file=uploaded, filename=name[:255], created_by=user)
 
 
 # -- early warning and apology letters ------------------------------------------------------------

@@ -13,7 +13,7 @@ from core.http import file_download
 from core.text import moment_text
 from procedures.models import AdminProcedure, Field
 
-from . import services
+from . import services, tasks
 from .filters import DossierFilter, StatsFilter
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
 from .models import (
@@ -186,7 +186,7 @@ def import_list(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.start_import(agency, form.cleaned_data["file"], request.user)
+            job = tasks.start_import(agency, form.cleaned_data["file"], request.user)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

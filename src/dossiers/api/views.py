@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from accounts.permissions import scope_queryset
 from core.http import file_download
 
-from .. import services
+from .. import services, tasks
 from ..models import Dossier, ImportJob
 from .authentication import IntegrationClient, IntegrationTokenAuthentication
 from .serializers import (
@@ -106,7 +106,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
         agency = acting_agency(self.request, "dossiers.add_importjob")
         user = self.request.user if not isinstance(self.request.user, IntegrationClient) else None
         try:
-            job = services.start_import(agency, serializer.validated_data["file"], user)
+            job = tasks.start_import(agency, serializer.validated_data["file"], user)
         except ValidationError as exc:
             from rest_framework.exceptions import ValidationError as DRFValidationError
 

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from accounts.roles import Role
-from dossiers import services
+from dossiers import services, tasks
 from dossiers.models import Dossier, DossierEvent, ImportJob
 from core.tabular import encode_cp1258
 
@@ -28,7 +28,7 @@ BAD = [
 
 
 def upload(agency, content, name="export.csv", user=None):
-    return services.start_import(agency, SimpleUploadedFile(name, content), user)
+    return tasks.start_import(agency, SimpleUploadedFile(name, content), user)
 
 
 def test_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(catalog, province):
