@@ -20,7 +20,10 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-RUN_APT=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info)
+# PDFs are set in Times New Roman or its metric twin Liberation Serif: fonts-liberation2 (2.x) has the stacked
+# Vietnamese diacritics (ấ, ợ, ạ …) that fonts-liberation (1.07) lacks and would take from DejaVu Serif instead.
+RUN_APT=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
+         fonts-liberation2 shared-mime-info)
 TEST_APT=("${RUN_APT[@]}" postgresql chromium)
 
 # A Python >= 3.12 (Django 6 needs it): from PATH, pyenv, or Debian.

@@ -38,7 +38,8 @@ def _templates(ctx):
 
 
 def _run(version, author, head, effective=None, upto="issue"):
-    steps = [("submit", author), ("review", author), ("approve", head), ("issue", head)]
+    # Separation of duties: the drafter (the ISO secretary) submits; the head checks, approves and issues.
+    steps = [("submit", author), ("review", head), ("approve", head), ("issue", head)]
     for action, actor in steps:
         services.transition(version, actor, action, effective_date=(effective or _ago(75)) if action == "issue" else None)
         if action == upto:

@@ -37,6 +37,9 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         self.fields["responsible"].queryset = agency_members(agency).order_by("last_name", "first_name")
         self.fields["admin_procedure"].queryset = AdminProcedure.objects.filter(province_id=agency.province_id)
         self.fields["admin_procedure"].help_text = _("Với quy trình giải quyết một thủ tục hành chính.")
+        # Long lists (about 250 procedures, every member of the agency): searchable (wired by a shared script).
+        for name in ("admin_procedure", "responsible", "legal_bases"):
+            self.fields[name].widget.attrs["data-searchable"] = "1"
         externals = Document.objects.filter(agency=agency, doc_type=DocumentType.EXTERNAL).exclude(
             status=Document.Status.OBSOLETE)
         if self.instance.pk:
@@ -94,6 +97,24 @@ class FilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        self.fields["agency"].widget.attrs["data-searchable"] = "1"
+
+
+class InForceForm(StyledFormMixin, forms.Form):
+    """The in-force list's filters: the day it is read for (default today) and, province-wide, the agency."""
+
+    as_of = forms.DateField(label=_("Hiệu lực tại ngày"), required=False,
+                            widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), required=False, queryset=None,
+                                    empty_label=_("Mọi cơ quan trong tỉnh"))
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            self.fields["agency"].queryset = agencies
+            self.fields["agency"].widget.attrs["data-searchable"] = "1"
 
 
 class RecordTypeForm(StyledFormMixin, forms.ModelForm):
@@ -105,6 +126,8 @@ class RecordTypeForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["document"].queryset = documents.filter(doc_type=DocumentType.PROCEDURE)
         self.fields["form"].queryset = documents.filter(doc_type=DocumentType.FORM)
+        for name in ("document", "form"):
+            self.fields[name].widget.attrs["data-searchable"] = "1"
 
     def _post_clean(self):
         pass
@@ -118,6 +141,7 @@ class RecordFileForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, record_types, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_type"].queryset = record_types
+        self.fields["record_type"].widget.attrs["data-searchable"] = "1"
 
 
 class TemplateForm(StyledFormMixin, forms.Form):
@@ -171,6 +195,7 @@ class InstantiateForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        self.fields["agency"].widget.attrs["data-searchable"] = "1"
 
 
 VERSION_STATUS_BADGE = {

@@ -39,6 +39,20 @@ def add_months(day, months):
     return None
 
 
+def audit_value(name, value):
+    """A workflow event's fact as an official reads it: yes/no, a status label, a person's name (never "#2")."""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if name == "status":
+        return dict(DocumentVersion.Status.choices).get(value, value)
+    if name in ("checker", "approver") and isinstance(value, int):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(pk=value).first()
+        return str(user) if user is not None else _("(tài khoản đã xóa)")
+    return value
+
+
 class DocumentQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(status=Document.Status.IN_FORCE)
@@ -90,12 +104,21 @@ class Document(AuditedModel):
     needs_review = models.BooleanField(_("cần xem xét, cập nhật"), default=False)
     needs_review_reason = models.CharField(_("lý do cần xem xét"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
-    sort_key = models.CharField(max_length=1200, editable=False)
+    sort_key = models.CharField(_("khóa sắp xếp"), max_length=1200, editable=False)
     # Folded (search_key) title, code and content of the current text: what search.py indexes.
-    search_text = models.TextField(editable=False, blank=True)
+    search_text = models.TextField(_("nội dung tìm kiếm"), editable=False, blank=True)
 
     objects = DocumentQuerySet.as_manager()
     audit_exclude = ("search_key", "sort_key", "search_text")
+    # The facts of workflow events (services.flag_for_review, mark_reviewed, instantiate_template …).
+    audit_labels = {
+        "needs_review": _("cần xem xét, cập nhật"), "reviewed": _("đã xem xét định kỳ"),
+        "documents": _("số tài liệu"), "revision": _("lần ban hành"),
+    }
+
+    @classmethod
+    def audit_value(cls, entry, name, value):
+        return audit_value(name, value)
 
     class Meta:
         verbose_name = _("tài liệu")
@@ -185,6 +208,16 @@ class DocumentVersion(AuditedModel):
 
     # FieldFile is not JSON: the trail records the file's name in storage and its SHA-256 instead.
     audit_exclude = ("text", "file")
+    # The facts of workflow events (services.revise, distribute, transition).
+    audit_labels = {
+        "revision": _("lần ban hành"), "distributed": _("số người được phân phối"),
+        "needs_review": _("cần xem xét, cập nhật"), "reviewed": _("đã xem xét định kỳ"),
+        "checker": _("người kiểm tra"), "approver": _("người phê duyệt"), "status": _("trạng thái"),
+    }
+
+    @classmethod
+    def audit_value(cls, entry, name, value):
+        return audit_value(name, value)
 
     class Meta:
         verbose_name = _("phiên bản tài liệu")
@@ -213,7 +246,8 @@ class DocumentVersion(AuditedModel):
 class Transition(models.Model):
     """One step of a version's workflow: who moved it, when, and why (append-only)."""
 
-    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="transitions")
+    version = models.ForeignKey(DocumentVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE,
+                                related_name="transitions")
     action = models.CharField(_("thao tác"), max_length=20)
     from_status = models.CharField(_("từ trạng thái"), max_length=20, choices=DocumentVersion.Status.choices)
     to_status = models.CharField(_("sang trạng thái"), max_length=20, choices=DocumentVersion.Status.choices)
@@ -227,14 +261,17 @@ class Transition(models.Model):
         "issue": _("Ban hành"), "obsolete": _("Hủy bỏ"), "superseded": _("Được thay thế"),
     }
 
-    @property
-    def action_label(self):
-        return self.LABELS.get(self.action, self.action)
-
     class Meta:
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action_label}: {self.version}"
+
+    @property
+    def action_label(self):
+        return self.LABELS.get(self.action, self.action)
 
 
 class Distribution(AuditedModel):
@@ -256,6 +293,10 @@ class Distribution(AuditedModel):
         ordering = ["unit", "recipient__last_name", "recipient__first_name"]
         constraints = [models.UniqueConstraint(fields=["version", "recipient"], name="distribution_unique")]
 
+    def __str__(self):
+        to = f"{self.recipient} ({self.unit})" if self.unit else str(self.recipient)
+        return _("Phân phối %(doc)s tới %(to)s") % {"doc": self.version, "to": to}
+
     def audit_agency(self):
         return self.version.document.agency
 
@@ -269,12 +310,14 @@ class Notification(models.Model):
         TO_READ = "to_read", _("Tài liệu cần đọc")
         WORKFLOW = "workflow", _("Công việc chờ xử lý")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    document = models.ForeignKey(Document, verbose_name=_("tài liệu"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     message = models.CharField(_("nội dung"), max_length=500)
     created_on = models.DateField(_("ngày"), default=timezone.localdate)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("thời điểm tạo"), default=timezone.now)
     read_at = models.DateTimeField(_("đã xem lúc"), null=True, blank=True)
 
     class Meta:
@@ -283,6 +326,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "document", "kind", "created_on"],
                                                name="notification_once_a_day")]
+
+    def __str__(self):
+        return _("Thông báo tới %(user)s: %(message)s") % {"user": self.user, "message": self.message}
 
 
 class RecordType(AuditedModel):

@@ -5,9 +5,9 @@ from functools import lru_cache
 
 
 def make_docx(title, paragraphs):
-    import docx
+    from .layout import a4_document
 
-    document = docx.Document()
+    document = a4_document()
     document.add_heading(title, level=1)
     for text in paragraphs:
         if text.startswith("# "):
@@ -28,8 +28,11 @@ def _pdf(title, body):
     from weasyprint import HTML
 
     paragraphs = "".join(f"<p>{line}</p>" for line in body.split("\n") if line)
-    html = (f"<html><head><meta charset='utf-8'><style>body{{font-family:'DejaVu Serif',serif;font-size:12pt}}"
-            f"h1{{font-size:15pt;text-align:center}}</style></head><body><h1>{title}</h1>{paragraphs}</body></html>")
+    from .layout import PDF_FONT_FAMILY
+
+    html = (f"<html><head><meta charset='utf-8'><style>@page{{size:A4;margin:20mm 20mm 20mm 30mm}}"
+            f"body{{font-family:{PDF_FONT_FAMILY};font-size:13pt}}"
+            f"h1{{font-size:14pt;text-align:center}}</style></head><body><h1>{title}</h1>{paragraphs}</body></html>")
     return HTML(string=html).write_pdf()
 
 

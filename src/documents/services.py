@@ -228,10 +228,37 @@ def allowed_actions(version, user):
             perm = "documents.approve_document" if version.status == S.REVIEWED else "documents.issue_document"
         if not user.has_perm(perm, version.document):
             continue
-        if action == "approve" and separation_of_duties() and version.author_id == user.pk:
+        if action in DRAFTER_EXCLUDED and drafter_excluded(version, user):
             continue
         result.append(action)
     return result
+
+
+# Separation of duties: the drafter of a revision neither checks nor approves it.
+DRAFTER_EXCLUDED = ("review", "approve")
+
+
+def drafter_excluded(version, user):
+    """True when `user` drafted `version` and the rule keeps them from checking or approving it."""
+    return separation_of_duties() and version.author_id is not None and version.author_id == user.pk
+
+
+def workflow_steps(version=None):
+    """Who may act at each step of the document workflow (roles, and 'not the drafter' where it applies).
+
+    Roles are read from the permissions, so the page says what the system enforces."""
+    from accounts.permissions import role_permissions
+    from accounts.roles import AGENCY_ROLES
+
+    grants = role_permissions()
+    steps = []
+    for action, label in (("submit", gettext_lazy("Soạn thảo, trình kiểm tra")), ("review", gettext_lazy("Kiểm tra")),
+                          ("approve", gettext_lazy("Phê duyệt")), ("issue", gettext_lazy("Ban hành"))):
+        perm = ACTIONS[action][0]
+        roles = [str(role.label) for role in Role if role in AGENCY_ROLES and perm in grants.get(role, ())]
+        steps.append({"action": action, "label": label, "roles": roles,
+                      "not_drafter": action in DRAFTER_EXCLUDED and separation_of_duties()})
+    return steps
 
 
 def _notify(users, document, kind, message):
@@ -258,6 +285,12 @@ def transition(version, user, action, comment="", effective_date=None):
         raise ValidationError(_("Không thể %(action)s: phiên bản lần %(rev)s đang ở trạng thái “%(status)s”. "
                                 "Quy trình phải đi đủ các bước: dự thảo → kiểm tra → phê duyệt → ban hành.")
                               % {"action": label, "rev": version.revision, "status": version.get_status_display()})
+    if action in DRAFTER_EXCLUDED and drafter_excluded(version, user):
+        if action == "review":
+            raise ValidationError(_("Người soạn thảo không được tự kiểm tra dự thảo của mình (phân tách trách "
+                                    "nhiệm). Đề nghị người khác có thẩm quyền kiểm tra."))
+        raise ValidationError(_("Người soạn thảo không được tự phê duyệt tài liệu của mình (phân tách trách "
+                                "nhiệm). Đề nghị lãnh đạo khác phê duyệt."))
     comment = (comment or "").strip()
     before = version.status
     today = timezone.localdate()
@@ -274,9 +307,6 @@ def transition(version, user, action, comment="", effective_date=None):
         version.rejection_reason = comment
         version.reviewed_by = version.approved_by = None
     elif action == "approve":
-        if separation_of_duties() and version.author_id == user.pk:
-            raise ValidationError(_("Người soạn thảo không được tự phê duyệt tài liệu của mình (phân tách trách "
-                                    "nhiệm). Đề nghị lãnh đạo khác phê duyệt."))
         version.approved_by = user
     elif action == "issue":
         effective_date = effective_date or today
@@ -576,6 +606,9 @@ class InForceRow:
     needs_review: bool
     revision: int
     effective_date: dt.date | None
+    agency_id: int = 0
+    agency_name: str = ""
+    agency_sort_key: str = ""
 
     def get_doc_type_display(self):
         return str(DocumentType(self.doc_type).label)
@@ -584,16 +617,36 @@ class InForceRow:
         return reverse("documents:document_detail", args=[self.id])
 
 
-def in_force_documents(agency):
-    """The agency's list of documents in force (danh mục tài liệu), in type then code order.
+def in_force_versions(as_of=None):
+    """The revisions in force on `as_of` (default today): one per document, at most.
+
+    In force on a day: issued with effect from that day or earlier, and not yet retired (superseded or
+    withdrawn) on that day. A revision issued today with effect from tomorrow is not in force today; the
+    revision it replaces (retired from tomorrow) still is."""
+    as_of = as_of or timezone.localdate()
+    return DocumentVersion.objects.filter(status__in=DocumentVersion.CLOSED, effective_date__lte=as_of).filter(
+        Q(retired_on__isnull=True) | Q(retired_on__gt=as_of))
+
+
+def in_force_documents(agencies, as_of=None):
+    """The list of documents in force (danh mục tài liệu) of one agency or of several, on `as_of` (default
+    today), by agency, then type, then code.
 
     Read as plain values: loading audited model instances would fetch and snapshot every column
     (content included) of 500 documents and their versions for a read-only list."""
-    rows = (Document.objects.in_force().filter(agency=agency)
-            .values_list("id", "code", "title", "doc_type", "owner_unit", "review_due", "needs_review",
-                         "current_version__revision", "current_version__effective_date"))
+    from organizations.models import Agency
+
+    versions = in_force_versions(as_of)
+    if isinstance(agencies, Agency):
+        versions = versions.filter(document__agency=agencies)
+    else:
+        versions = versions.filter(document__agency__in=agencies)
+    rows = versions.values_list(
+        "document_id", "document__code", "document__title", "document__doc_type", "document__owner_unit",
+        "document__review_due", "document__needs_review", "revision", "effective_date", "document__agency_id",
+        "document__agency__name", "document__agency__sort_key")
     docs = [InForceRow(*row) for row in rows]
-    return sorted(docs, key=lambda d: (TYPE_ORDER.index(d.doc_type), d.code))
+    return sorted(docs, key=lambda d: (d.agency_sort_key, d.agency_id, TYPE_ORDER.index(d.doc_type), d.code))
 
 
 EXPORT_HEADERS = [gettext_lazy("STT"), gettext_lazy("Mã hiệu"), gettext_lazy("Tên tài liệu"),
@@ -601,14 +654,19 @@ EXPORT_HEADERS = [gettext_lazy("STT"), gettext_lazy("Mã hiệu"), gettext_lazy(
                   gettext_lazy("Đơn vị chủ trì"), gettext_lazy("Hạn xem xét")]
 
 
-def _export_rows(agency):
-    for i, d in enumerate(in_force_documents(agency), start=1):
+def _export_rows(agency, as_of=None):
+    for i, d in enumerate(in_force_documents(agency, as_of), start=1):
         yield [i, d.code, d.title, d.get_doc_type_display(), f"{d.revision:02d}",
                d.effective_date.strftime("%d/%m/%Y") if d.effective_date else "", d.owner_unit,
                d.review_due.strftime("%d/%m/%Y") if d.review_due else ""]
 
 
-def export_in_force_xlsx(agency):
+def _dated(as_of):
+    as_of = as_of or timezone.localdate()
+    return as_of.strftime("%d/%m/%Y")
+
+
+def export_in_force_xlsx(agency, as_of=None):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -617,12 +675,12 @@ def export_in_force_xlsx(agency):
     ws.title = "Danh muc tai lieu"
     ws.append([_("DANH MỤC TÀI LIỆU HTQLCL ĐANG HIỆU LỰC")])
     ws.append([agency.name])
-    ws.append([_("Ngày lập: %(d)s") % {"d": timezone.localdate().strftime("%d/%m/%Y")}])
+    ws.append([_("Tài liệu hiệu lực tại ngày %(d)s") % {"d": _dated(as_of)}])
     ws.append([])
     ws.append([str(h) for h in EXPORT_HEADERS])
     for cell in ws[1] + ws[5]:
         cell.font = Font(bold=True)
-    for row in _export_rows(agency):
+    for row in _export_rows(agency, as_of):
         ws.append(row)
     for col, width in zip("ABCDEFGH", (6, 14, 60, 22, 12, 14, 28, 14), strict=True):
         ws.column_dimensions[col].width = width
@@ -633,30 +691,31 @@ def export_in_force_xlsx(agency):
     return out.getvalue()
 
 
-def export_in_force_docx(agency):
-    import docx
-    from docx.enum.section import WD_ORIENT
+def export_in_force_docx(agency, as_of=None):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
 
-    document = docx.Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = "Times New Roman", Pt(12)
+    from .layout import a4_document, text_width_cm
+
+    document = a4_document()
+    if agency.parent_id:
+        document.add_paragraph(agency.parent.name.upper())
     head = document.add_paragraph(agency.name.upper())
     head.runs[0].bold = True
     title = document.add_paragraph(_("DANH MỤC TÀI LIỆU HTQLCL ĐANG HIỆU LỰC"))
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.runs[0].bold = True
     title.runs[0].font.size = Pt(14)
-    sub = document.add_paragraph(_("(Theo TCVN ISO 9001:2015 – cập nhật ngày %(d)s)")
-                                 % {"d": timezone.localdate().strftime("%d/%m/%Y")})
+    sub = document.add_paragraph(_("(Theo TCVN ISO 9001:2015 – tài liệu hiệu lực tại ngày %(d)s)")
+                                 % {"d": _dated(as_of)})
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    rows = list(_export_rows(agency))
+    rows = list(_export_rows(agency, as_of))
     table = document.add_table(rows=1, cols=len(EXPORT_HEADERS))
     table.style = "Table Grid"
+    table.autofit = False
+    # Column widths (cm) filling the 16 cm between the margins: the title gets the room.
+    shares = (1.0, 2.0, 4.4, 2.0, 1.2, 2.0, 1.8, 1.6)
+    widths = [Cm(w * text_width_cm() / sum(shares)) for w in shares]
     for cell, header in zip(table.rows[0].cells, EXPORT_HEADERS, strict=True):
         cell.text = str(header)
         cell.paragraphs[0].runs[0].bold = True
@@ -664,6 +723,9 @@ def export_in_force_docx(agency):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = str(value)
+    for table_row in table.rows:
+        for cell, width in zip(table_row.cells, widths, strict=True):
+            cell.width = width
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

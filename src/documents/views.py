@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -15,10 +16,12 @@ from core.text import search_key
 
 from . import files, search, services
 from .forms import (
-    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InstantiateForm, RecordFileForm, RecordTypeForm,
-    ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
+    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InForceForm, InstantiateForm, RecordFileForm,
+    RecordTypeForm, ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
 )
-from .models import Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument
+from .models import (
+    Distribution, Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument,
+)
 
 
 def _require(request, perm, obj=None):
@@ -73,29 +76,45 @@ def document_list(request):
 
 
 def in_force(request):
-    """The agency's list of documents in force, exportable to XLSX and DOCX."""
+    """The list of documents in force on a day (default today), exportable to XLSX and DOCX.
+
+    Agency roles see their agency's; province-wide roles every agency of the province, or one they pick."""
     _require(request, "documents.view_document")
-    agencies = visible_agencies(request.user).order_by("sort_key")
-    agency_id = request.GET.get("agency") or request.user.agency_id
+    user = request.user
+    agencies = visible_agencies(user).order_by("sort_key")
+    province_wide = user.has_province_scope or user.is_superuser
+    agency_id = request.GET.get("agency") or ("" if province_wide else user.agency_id)
     agency = agencies.filter(pk=agency_id).first() if agency_id and str(agency_id).isdigit() else None
     if agency is None and agency_id:
         raise PermissionDenied(_("Bạn không có quyền xem tài liệu của cơ quan này."))
+    form = InForceForm(request.GET or None, agencies=agencies if province_wide else None)
+    today = timezone.localdate()
+    as_of = today
+    if form.is_bound and form.is_valid():
+        as_of = form.cleaned_data["as_of"] or today
+    elif form.is_bound and form.errors.get("as_of"):
+        messages.error(request, _("Ngày xem hiệu lực không hợp lệ (dd/mm/yyyy); danh mục hiển thị theo ngày hôm "
+                                  "nay."))
     fmt = request.GET.get("format")
     if agency is not None and fmt in ("xlsx", "docx"):
-        stamp = timezone.localdate().strftime("%Y%m%d")
+        stamp = as_of.strftime("%Y%m%d")
         name = f"danh-muc-tai-lieu-{slugify(search_key(agency.code))}-{stamp}.{fmt}"
         if fmt == "xlsx":
-            data = services.export_in_force_xlsx(agency)
+            data = services.export_in_force_xlsx(agency, as_of)
             ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
-            data = services.export_in_force_docx(agency)
+            data = services.export_in_force_docx(agency, as_of)
             ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         response = HttpResponse(data, content_type=ctype)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+    scope = agency if agency is not None else agencies
+    documents = services.in_force_documents(scope, as_of) if (agency is not None or province_wide) else []
+    page = Paginator(documents, 200).get_page(request.GET.get("page"))
     return render(request, "documents/in_force.html", {
-        "agency": agency, "agencies": agencies if request.user.has_province_scope or request.user.is_superuser else None,
-        "documents": services.in_force_documents(agency) if agency else [], "today": timezone.localdate(),
+        "agency": agency, "form": form, "province_wide": province_wide, "show_agency": agency is None,
+        "page": page, "documents": page.object_list, "total": len(documents), "today": today, "as_of": as_of,
+        "export_query": f"agency={agency.pk}&as_of={as_of:%d/%m/%Y}" if agency is not None else "",
     })
 
 
@@ -168,7 +187,15 @@ def document_detail(request, pk):
         "summary": services.distribution_summary(current) if current else None,
         "badges": VERSION_STATUS_BADGE,
         "record_types": document.record_types.all(),
+        **_workflow_context(open_version),
     })
+
+
+def _workflow_context(version):
+    """The workflow's rules for the page: who may act at each step, and who drafted the open version."""
+    drafter = version.author if version is not None and version.status not in DocumentVersion.CLOSED else None
+    return {"workflow_steps": services.workflow_steps(), "separation": services.separation_of_duties(),
+            "drafter": str(drafter) if drafter else ""}
 
 
 def _preview(version):
@@ -195,7 +222,7 @@ def version_detail(request, pk):
         "actions": services.allowed_actions(version, request.user),
         "transitions": version.transitions.select_related("actor"), "badges": VERSION_STATUS_BADGE,
         "is_current": document.current_version_id == version.pk and version.status == DocumentVersion.Status.ISSUED,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), **_workflow_context(version),
     })
 
 
@@ -298,7 +325,9 @@ def version_distribute(request, pk):
     return render(request, "documents/distribute.html", {
         "version": version, "document": version.document, "form": form, "distributions": distributions,
         "pending": [d for d in distributions if d.acknowledged_at is None],
-        "summary": services.distribution_summary(version)})
+        "summary": services.distribution_summary(version),
+        "history_ct": ContentType.objects.get_for_model(Distribution).pk
+        if request.user.has_perm("documents.view_distribution") else None})
 
 
 @require_POST

@@ -57,6 +57,14 @@ def world(users, province, catalog, settings, tmp_path):  # noqa: F811
     documents.create_document(agency=land, user=secretary, code="QT-02", title="Quy trình đánh giá nội bộ",
                               doc_type="procedure", body="Nội dung")
     documents.transition(doc.versions.first(), secretary, "submit")
+    # An issued document handed to the staff member, who read it: its distribution has an audit history page.
+    policy = documents.create_document(agency=land, user=secretary, code="CSCL", title="Chính sách chất lượng",
+                                       doc_type="policy", body="Công khai, minh bạch.")
+    for actor, action in ((secretary, "submit"), (head, "review"), (head, "approve"), (head, "issue")):
+        documents.transition(policy.versions.get(), actor, action)
+    documents.distribute(policy.versions.get(), secretary, recipients=[staff])
+    documents.acknowledge(policy.versions.get(), staff)
+    documents.mark_reviewed(policy, secretary)
     dossiers.push_event(land, receive_row(to_username="staff"))
     dossiers.push_event(land, row("HS-001", "e2", "transfer", T0 + __import__("datetime").timedelta(days=8),
                                   step="transfer", to_name="Nguyễn staff", to_username="staff"))

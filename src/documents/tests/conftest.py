@@ -53,7 +53,7 @@ def issue(secretary, head):
 
     def run(version, effective_date=None):
         services.transition(version, secretary, "submit")
-        services.transition(version, secretary, "review")
+        services.transition(version, head, "review")  # not the drafter: separation of duties
         services.transition(version, head, "approve")
         return services.transition(version, head, "issue", effective_date=effective_date)
 

@@ -51,13 +51,17 @@ def test_create_review_approve_issue_revise_obsolete(page, users, tmp_path):
     expect(frame.locator("embed, body").first).to_be_attached()
     act(page, "submit")
     expect(page.get_by_test_id("version-status")).to_have_text("Chờ kiểm tra")
-    act(page, "review")
-    expect(page.get_by_test_id("version-status")).to_have_text("Đã kiểm tra, chờ phê duyệt")
-    assert page.get_by_test_id("action-approve").count() == 0  # the secretary does not approve
+    # The drafter neither checks nor approves her own draft; the page says who may.
+    assert page.get_by_test_id("action-review").count() == 0
+    expect(page.get_by_test_id("workflow-step-review")).to_contain_text("không phải người soạn thảo")
     version_url = page.url
 
-    # The head sends it back once with a reason, then approves and issues it.
+    # The head checks it, sends it back once with a reason, then approves and issues it.
     login_as(page, head)
+    page.goto(version_url)
+    act(page, "review")
+    expect(page.get_by_test_id("version-status")).to_have_text("Đã kiểm tra, chờ phê duyệt")
+    page.goto(page.base_url + "/")
     expect(page.get_by_test_id("panel-to-approve")).to_contain_text("QT-10")
     page.goto(version_url)
     act(page, "reject")
@@ -68,9 +72,9 @@ def test_create_review_approve_issue_revise_obsolete(page, users, tmp_path):
     page.goto(version_url)
     expect(page.get_by_test_id("rejection")).to_contain_text("Bổ sung thời hạn từng bước")
     act(page, "submit")
-    act(page, "review")
     login_as(page, head)
     page.goto(version_url)
+    act(page, "review")
     act(page, "approve", "Đồng ý")
     expect(page.get_by_test_id("version-status")).to_have_text("Đã phê duyệt, chờ ban hành")
     act(page, "issue")
@@ -96,9 +100,9 @@ def test_create_review_approve_issue_revise_obsolete(page, users, tmp_path):
     page.get_by_test_id("open-version").click()
     revision_url = page.url
     act(page, "submit")
-    act(page, "review")
     login_as(page, head)
     page.goto(revision_url)
+    act(page, "review")
     act(page, "approve")
     act(page, "issue")
     expect(page.get_by_test_id("version-status")).to_have_text("Đã ban hành")
@@ -138,7 +142,7 @@ def test_distribution_and_acknowledgement(page, users):
                                         title="Chính sách chất lượng",
                                         body="**Công khai – Minh bạch – Đúng hạn – Tận tình.**")
     version = document.versions.get()
-    for action, actor in [("submit", secretary), ("review", secretary), ("approve", head), ("issue", head)]:
+    for action, actor in [("submit", secretary), ("review", head), ("approve", head), ("issue", head)]:
         services.transition(version, actor, action)
 
     login_as(page, secretary)
@@ -167,7 +171,7 @@ def test_search_and_in_force_export_pages(page, users):
     for code, title in [("QT-01", "Quy trình kiểm soát tài liệu"), ("QT-02", "Quy trình đăng ký đất đai")]:
         doc = services.create_document(agency=secretary.agency, user=secretary, doc_type="procedure", code=code,
                                        title=title, body="Nội dung.")
-        for action, actor in [("submit", secretary), ("review", secretary), ("approve", head), ("issue", head)]:
+        for action, actor in [("submit", secretary), ("review", head), ("approve", head), ("issue", head)]:
             services.transition(doc.versions.get(), actor, action)
     login_as(page, users[Role.STAFF])
     page.goto(page.base_url + "/documents/")
@@ -225,7 +229,7 @@ def test_a_document_based_on_a_revised_law_needs_review(page, users):
     decree = services.create_document(agency=agency, user=secretary, code="ND-61", doc_type="external",
                                       title="Nghị định 61/2018/NĐ-CP về cơ chế một cửa", body="Nghị định 61",
                                       external_number="61/2018/NĐ-CP", external_issuer="Chính phủ")
-    for user, action in ((secretary, "submit"), (secretary, "review"), (head, "approve"), (head, "issue")):
+    for user, action in ((secretary, "submit"), (head, "review"), (head, "approve"), (head, "issue")):
         services.transition(decree.versions.get(), user, action)
 
     # The secretary writes a procedure based on the decree.
@@ -240,12 +244,12 @@ def test_a_document_based_on_a_revised_law_needs_review(page, users):
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("legal-bases")).to_contain_text("ND-61")
     procedure = Document.objects.get(agency=agency, code="QT-07")
-    for user, action in ((secretary, "submit"), (secretary, "review"), (head, "approve"), (head, "issue")):
+    for user, action in ((secretary, "submit"), (head, "review"), (head, "approve"), (head, "issue")):
         services.transition(procedure.versions.get(), user, action)
 
     # The decree is amended: the procedure shows up in the needs-review list with the reason.
     draft = services.revise(Document.objects.get(pk=decree.pk), secretary, change_summary="Theo Nghị định 107/2021")
-    for user, action in ((secretary, "submit"), (secretary, "review"), (head, "approve"), (head, "issue")):
+    for user, action in ((secretary, "submit"), (head, "review"), (head, "approve"), (head, "issue")):
         services.transition(draft, user, action)
     page.goto(page.base_url + "/documents/needs-review/")
     expect(page.locator("body")).to_contain_text("QT-07")

@@ -23,3 +23,9 @@ def test_demo_loads_a_realistic_mix(tmp_path, settings):
     qt01 = docs.get(code="QT-01")
     assert "Mục đích" in qt01.versions.order_by("revision").first().body
     assert Document.objects.exclude(agency=agency).filter(status="in_force").count() >= 40
+    # Separation of duties: no drafter checked or approved her own revision.
+    from django.db.models import F, Q
+
+    checked = DocumentVersion.objects.filter(reviewed_by__isnull=False)
+    assert checked.count() >= 15
+    assert not checked.filter(Q(reviewed_by=F("author")) | Q(approved_by=F("author"))).exists()

@@ -107,11 +107,11 @@ def test_create_through_the_form_reports_errors_in_vietnamese(client_for, users,
     assert response.status_code == 302 and Document.objects.filter(code="QT-02").exists()
 
 
-def test_staff_cannot_create_and_secretary_cannot_approve(client_for, users, make_document, secretary):
+def test_staff_cannot_create_and_secretary_cannot_approve(client_for, users, make_document, secretary, head):
     assert client_for(users[Role.STAFF]).get(reverse("documents:document_create")).status_code == 403
     version = make_document().versions.get()
     services.transition(version, secretary, "submit")
-    services.transition(version, secretary, "review")
+    services.transition(version, head, "review")
     client = client_for(secretary)
     client.post(reverse("documents:version_transition", args=[version.pk, "approve"]))
     version.refresh_from_db()

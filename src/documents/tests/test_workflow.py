@@ -20,7 +20,8 @@ def test_full_workflow_records_who_when_and_audits_every_transition(make_documen
     version.refresh_from_db()
     document.refresh_from_db()
     assert version.status == S.ISSUED and version.effective_date == dt.date(2026, 1, 15)
-    assert (version.reviewed_by, version.approved_by, version.issued_by) == (secretary, head, head)
+    assert (version.author, version.reviewed_by, version.approved_by, version.issued_by) == (
+        secretary, head, head, head)
     assert document.status == Document.Status.IN_FORCE and document.current_version == version
     assert document.review_due == dt.date(2027, 1, 15)
     steps = list(Transition.objects.filter(version=version).values_list("action", "from_status", "to_status"))
@@ -29,7 +30,7 @@ def test_full_workflow_records_who_when_and_audits_every_transition(make_documen
     audits = AuditEntry.objects.for_object(version).filter(action="transition").order_by("seq")
     assert [a.changes["status"] for a in audits] == [["draft", "submitted"], ["submitted", "reviewed"],
                                                      ["reviewed", "approved"], ["approved", "issued"]]
-    assert [a.actor for a in audits] == [secretary, secretary, head, head]
+    assert [a.actor for a in audits] == [secretary, head, head, head]
 
 
 def test_skipping_a_step_is_refused_and_changes_nothing(make_document, head):
@@ -41,12 +42,12 @@ def test_skipping_a_step_is_refused_and_changes_nothing(make_document, head):
     assert not Transition.objects.exists()
 
 
-def test_only_the_right_role_can_act(make_document, users, secretary):
+def test_only_the_right_role_can_act(make_document, users, secretary, head):
     version = make_document().versions.get()
     with pytest.raises(PermissionDenied):
         services.transition(version, users[Role.STAFF], "submit")
     services.transition(version, secretary, "submit")
-    services.transition(version, secretary, "review")
+    services.transition(version, head, "review")
     with pytest.raises(PermissionDenied, match="phê duyệt"):
         services.transition(version, secretary, "approve")  # the ISO secretary is not the approver
     with pytest.raises(PermissionDenied):
@@ -59,7 +60,7 @@ def test_separation_of_duties_forbids_approving_ones_own_draft(make_document, he
     version = document.versions.get()
     author = version.author
     services.transition(version, author, "submit")
-    version = services.transition(version, author, "review")
+    version = services.transition(version, head, "review")
     settings.EISO = {**settings.EISO, "DOCUMENT_SEPARATION_OF_DUTIES": True}
     with pytest.raises(ValidationError, match="không được tự phê duyệt"):
         services.transition(version, author, "approve")
@@ -71,10 +72,47 @@ def test_separation_of_duties_forbids_approving_ones_own_draft(make_document, he
     assert version.status == S.APPROVED
 
 
+def test_the_drafter_cannot_check_her_own_draft_another_secretary_can(make_document, secretary, agency, rf):
+    from accounts.models import User
+    from documents import dashboard
+
+    version = services.transition(make_document().versions.get(), secretary, "submit")
+    colleague = User.objects.create_user("sec2", password="x" * 12, role=Role.ISO_SECRETARY, agency=agency)
+    assert "review" not in services.allowed_actions(version, secretary)
+    assert "review" in services.allowed_actions(version, colleague)
+    with pytest.raises(ValidationError, match="không được tự kiểm tra"):
+        services.transition(version, secretary, "review")
+    version.refresh_from_db()
+    assert version.status == S.SUBMITTED and version.reviewed_by is None
+    # Her home page does not offer it either; her colleague's does.
+    for user, expected in ((secretary, []), (colleague, [version])):
+        request = rf.get("/")
+        request.user = user
+        [(_template, context)] = dashboard.panels(request)
+        assert context["to_review"] == expected
+    services.transition(version, colleague, "review")
+    version.refresh_from_db()
+    assert version.status == S.REVIEWED and version.reviewed_by == colleague
+
+
+def test_the_document_page_shows_who_may_act_at_each_step(make_document, secretary, head, client):
+    from documents.services import workflow_steps
+
+    steps = {s["action"]: s for s in workflow_steps()}
+    assert steps["review"]["roles"] == ["Thư ký ISO", "Lãnh đạo cơ quan"] and steps["review"]["not_drafter"]
+    assert steps["approve"]["roles"] == ["Lãnh đạo cơ quan"] and steps["approve"]["not_drafter"]
+    assert not steps["issue"]["not_drafter"]
+    document = make_document()
+    client.force_login(head)
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert "không phải người soạn thảo" in page and "Phân tách trách nhiệm" in page
+    assert f"Người soạn thảo dự thảo hiện tại: {secretary}" in page
+
+
 def test_rejection_needs_a_reason_and_returns_the_draft_with_it(make_document, secretary, head):
     version = make_document().versions.get()
     services.transition(version, secretary, "submit")
-    services.transition(version, secretary, "review")
+    services.transition(version, head, "review")
     with pytest.raises(ValidationError, match="lý do trả lại"):
         services.transition(version, head, "reject", comment="  ")
     services.transition(version, head, "reject", comment="Bổ sung bước lưu hồ sơ")
