@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.permissions import require
 from accounts.roles import Role
 from core import audit
 from core.models import AuditEntry
@@ -34,11 +35,6 @@ DOCUMENT_FIELDS = ("doc_type", "code", "title", "owner_unit", "review_period_mon
 
 def separation_of_duties():
     return bool(settings.EISO.get("DOCUMENT_SEPARATION_OF_DUTIES", True))
-
-
-def require(user, perm, obj=None, message=None):
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))
 
 
 # -- documents and drafts ------------------------------------------------------------------------
