@@ -3,7 +3,6 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +37,7 @@ def agency_members(agency):
     return get_user_model().objects.filter(agency=agency, is_active=True)
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def distribute(version, user, *, recipients=(), units=()):
     """Hand an issued version to people and/or whole units (phòng, bộ phận) of the agency."""
     version = DocumentVersion.objects.select_related("document__agency").get(pk=version.pk)
@@ -59,7 +58,7 @@ def distribute(version, user, *, recipients=(), units=()):
     return created
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def acknowledge(version, user):
     """The recipient confirms having read the version."""
     require(user, "documents.acknowledge_document", version.document)

@@ -4,7 +4,6 @@ bases and the search index."""
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -99,7 +98,7 @@ def _flag_citing_documents(external, reason):
         flag_for_review(citing, reason)
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def create_document(*, agency, user, upload=None, body="", change_summary="", **fields):
     """A new document with its first draft (revision 1)."""
     require(user, "documents.add_document", agency, _("Bạn không có quyền tạo tài liệu cho cơ quan này."))
@@ -121,7 +120,7 @@ def create_document(*, agency, user, upload=None, body="", change_summary="", **
     return document
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def update_draft(version, user, *, upload=None, body=None, change_summary=None, change_reason=None, remove_file=False,
                  **fields):
     """Edit a draft: its content, its change-log entry and the document's particulars."""
@@ -159,7 +158,7 @@ def update_draft(version, user, *, upload=None, body=None, change_summary=None, 
     return version
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def revise(document, user, *, change_summary, change_reason=""):
     """Start a new draft revision of an issued document; the issued one stays in force meanwhile."""
     document = Document.objects.select_for_update().get(pk=document.pk)

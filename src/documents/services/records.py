@@ -3,11 +3,11 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require
+from core import audit
 
 from ..models import (
     DocumentType,
@@ -16,7 +16,7 @@ from ..models import (
 )
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def create_record_type(*, user, document, name, kept_by, retention_months, kept_at="", form=None):
     require(user, "documents.add_recordtype", document)
     if document.doc_type != DocumentType.PROCEDURE:
@@ -30,7 +30,7 @@ def create_record_type(*, user, document, name, kept_by, retention_months, kept_
     return record_type
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def add_record_file(*, user, record_type, label, closed_on):
     require(user, "documents.add_recordtype", record_type)
     if closed_on is None:

@@ -33,7 +33,7 @@ def flag_for_review(document, reason):
     return document
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def mark_reviewed(document, user, comment=""):
     """A periodic review found no change needed: the next review date moves on."""
     document = Document.objects.select_for_update().get(pk=document.pk)
@@ -79,7 +79,7 @@ def send_review_reminders(today=None):
     return sent
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def mark_notification_read(notification, user):
     if notification.user_id != user.pk:
         raise PermissionDenied(_("Thông báo này không phải của bạn."))

@@ -2,7 +2,6 @@
 
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require
@@ -20,7 +19,7 @@ from ..models import (
 from .common import S
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def create_template(*, user, province, kind, name, description=""):
     template = QmsTemplate(province=province, kind=kind, name=name.strip(), description=description)
     require(user, "documents.add_qmstemplate", template)
@@ -29,7 +28,7 @@ def create_template(*, user, province, kind, name, description=""):
     return template
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def save_template_document(*, user, template, instance=None, **fields):
     require(user, "documents.change_qmstemplate", template)
     item = instance or TemplateDocument(template=template)
@@ -44,7 +43,7 @@ def save_template_document(*, user, template, instance=None, **fields):
     return item
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def instantiate_template(template, agency, user):
     """Create an agency's QMS from a model in one step: every document as a draft, with its records."""
     require(user, "documents.add_document", agency, _("Bạn không có quyền tạo tài liệu cho cơ quan này."))

@@ -4,7 +4,6 @@ drafter neither checks nor approves her own revision), transitions, notification
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -80,7 +79,7 @@ def workflow_steps(version=None):
     return steps
 
 
-@transaction.atomic
+@audit.atomic_as_user
 def transition(version, user, action, comment="", effective_date=None):
     """Move a version one step through the workflow; only the next step, only by the right role."""
     if action not in ACTIONS:
