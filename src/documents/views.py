@@ -16,11 +16,28 @@ from core.text import search_key
 
 from . import files, search, services
 from .forms import (
-    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InForceForm, InstantiateForm, RecordFileForm,
-    RecordTypeForm, ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
+    VERSION_STATUS_BADGE,
+    DistributeForm,
+    DocumentForm,
+    FilterForm,
+    InForceForm,
+    InstantiateForm,
+    RecordFileForm,
+    RecordTypeForm,
+    ReviseForm,
+    TemplateDocumentForm,
+    TemplateForm,
+    TransitionForm,
 )
 from .models import (
-    Distribution, Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument,
+    Distribution,
+    Document,
+    DocumentVersion,
+    Notification,
+    QmsTemplate,
+    RecordFile,
+    RecordType,
+    TemplateDocument,
 )
 
 
@@ -479,7 +496,8 @@ def template_instantiate(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect(template)
     messages.success(request, _("Đã xây dựng HTQLCL cho “%(agency)s” từ mô hình: %(n)s tài liệu dự thảo. Hãy điều "
-                                "chỉnh cho phù hợp với cơ quan rồi trình phê duyệt.") % {"agency": agency, "n": len(created)})
+                                "chỉnh cho phù hợp với cơ quan rồi trình phê duyệt.")
+                     % {"agency": agency, "n": len(created)})
     return redirect(f"{_url('documents:document_list')}?agency={agency.pk}&status=draft")
 
 

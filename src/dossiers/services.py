@@ -29,8 +29,16 @@ from procedures.models import ProcessDefinition
 from . import bulk
 from .engine import Batch, EventProcessor, lock_agency, parse_moment  # noqa: F401  (the engine's public names)
 from .models import (
-    ApologyLetter, Dossier, DossierEvent, DossierStatus, DossierWarning, EventKind, ImportJob, ImportRowError,
-    LateStepStat, MonthlyStat,
+    ApologyLetter,
+    Dossier,
+    DossierEvent,
+    DossierStatus,
+    DossierWarning,
+    EventKind,
+    ImportJob,
+    ImportRowError,
+    LateStepStat,
+    MonthlyStat,
 )
 
 EVENT_COLUMNS = {

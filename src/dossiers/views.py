@@ -17,7 +17,13 @@ from . import services, tasks
 from .filters import DossierFilter, StatsFilter
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
 from .models import (
-    ApologyLetter, Dossier, DossierWarning, EventKind, ImportJob, IntegrationToken, LateStepStat,
+    ApologyLetter,
+    Dossier,
+    DossierWarning,
+    EventKind,
+    ImportJob,
+    IntegrationToken,
+    LateStepStat,
     MonthlyStat,
 )
 

@@ -15,7 +15,11 @@ from .. import services, tasks
 from ..models import Dossier, ImportJob
 from .authentication import IntegrationClient, IntegrationTokenAuthentication
 from .serializers import (
-    DossierDetailSerializer, DossierSerializer, EventInSerializer, EventResultSerializer, ImportJobSerializer,
+    DossierDetailSerializer,
+    DossierSerializer,
+    EventInSerializer,
+    EventResultSerializer,
+    ImportJobSerializer,
 )
 
 AUTH = [IntegrationTokenAuthentication, SessionAuthentication]

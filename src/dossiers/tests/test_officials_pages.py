@@ -109,7 +109,7 @@ def test_an_impossible_date_is_refused_in_vietnamese(catalog, province):
 def test_missing_columns_are_named_by_their_headers(catalog, province, users):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    job = tasks.start_import(province["agencies"]["land"], SimpleUploadedFile("x.csv", "a,b\n1,2\n".encode()),
+    job = tasks.start_import(province["agencies"]["land"], SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
                                 users[Role.ISO_SECRETARY])
     job.refresh_from_db()
     assert "“Mã sự kiện”" in job.message and "event_id" not in job.message
