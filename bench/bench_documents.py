@@ -32,7 +32,8 @@ SRC = ROOT / "src"
 
 FIELDS = [
     ("đất đai", "Văn phòng Đăng ký đất đai"), ("xây dựng", "Phòng Quản lý xây dựng"), ("hộ tịch", "Phòng Tư pháp"),
-    ("môi trường", "Phòng Tài nguyên và Môi trường"), ("thủy lợi", "Chi cục Thủy lợi"), ("lâm nghiệp", "Chi cục Kiểm lâm"),
+    ("môi trường", "Phòng Tài nguyên và Môi trường"), ("thủy lợi", "Chi cục Thủy lợi"),
+    ("lâm nghiệp", "Chi cục Kiểm lâm"),
     ("chăn nuôi thú y", "Chi cục Chăn nuôi và Thú y"), ("bảo vệ thực vật", "Chi cục Trồng trọt và Bảo vệ thực vật"),
     ("khoáng sản", "Phòng Khoáng sản"), ("tài nguyên nước", "Phòng Tài nguyên nước"), ("đo đạc bản đồ", "Phòng Đo đạc"),
     ("giáo dục", "Phòng Giáo dục"), ("y tế", "Phòng Nghiệp vụ Y"), ("văn hóa", "Phòng Văn hóa"),
@@ -43,7 +44,8 @@ FIELDS = [
 ACTIONS = [
     "cấp Giấy chứng nhận quyền sử dụng đất", "đăng ký biến động", "cấp giấy phép xây dựng", "đăng ký khai sinh",
     "đăng ký kết hôn", "thẩm định báo cáo đánh giá tác động môi trường", "cấp phép khai thác nước mặt",
-    "gia hạn giấy phép", "cấp đổi giấy chứng nhận", "thẩm định hồ sơ", "chứng thực bản sao", "giải quyết khiếu nại lần đầu",
+    "gia hạn giấy phép", "cấp đổi giấy chứng nhận", "thẩm định hồ sơ", "chứng thực bản sao",
+    "giải quyết khiếu nại lần đầu",
     "tiếp nhận và trả kết quả", "thu hồi đất", "bồi thường, hỗ trợ, tái định cư", "cấp chứng chỉ hành nghề",
     "kiểm dịch động vật", "công nhận danh hiệu", "điều chỉnh quy hoạch", "đăng ký giao dịch bảo đảm",
 ]
@@ -100,7 +102,8 @@ def generate(n_docs, big_agency_docs, seed=2026):
     kind = AgencyKind.objects.create(code="bench_department", name="Sở")
     n_agencies = max(2, 1 + (n_docs - big_agency_docs) // 500)
     agencies = Agency.objects.bulk_create([
-        Agency(province=province, kind=kind, code=f"A{i:04d}", name=f"Cơ quan thử nghiệm số {i}", obligation="mandatory",
+        Agency(province=province, kind=kind, code=f"A{i:04d}", name=f"Cơ quan thử nghiệm số {i}",
+               obligation="mandatory",
                search_key=f"co quan thu nghiem so {i}", sort_key=sort_key(f"Cơ quan thử nghiệm số {i:04d}"))
         for i in range(n_agencies)])
     big = agencies[0]
@@ -209,7 +212,8 @@ def raw_in_force(connection, agency_id):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT d.id, d.code, d.title, d.doc_type, d.owner_unit, d.review_due, d.needs_review, v.revision, "
-            "v.effective_date FROM documents_document d JOIN documents_documentversion v ON v.id = d.current_version_id "
+            "v.effective_date FROM documents_document d "
+            "JOIN documents_documentversion v ON v.id = d.current_version_id "
             f"WHERE d.agency_id = %s AND d.status = 'in_force' ORDER BY {order}, d.code", [agency_id])
         return cursor.fetchall()
 

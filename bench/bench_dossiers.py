@@ -208,8 +208,8 @@ def install_timers():
 
     from django.db import connection
 
+    from core import tabular
     from dossiers import bulk, columnar, engine, services
-    from procedures import tabular
 
     timers = {}
 

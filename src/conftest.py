@@ -40,7 +40,8 @@ def province(kinds):
                                   ("science", "SKHCN", "Sở Khoa học và Công nghệ")]:
             agencies[key] = Agency.objects.create(province=p, kind=kinds["department"], code=kcode, name=aname,
                                                   parent=root, obligation="mandatory")
-        for key, kcode, aname in [("commune_a", "XA1", "UBND xã Đất Đỏ"), ("commune_b", "XA2", "UBND phường Ánh Dương")]:
+        for key, kcode, aname in [("commune_a", "XA1", "UBND xã Đất Đỏ"),
+                                  ("commune_b", "XA2", "UBND phường Ánh Dương")]:
             agencies[key] = Agency.objects.create(province=p, kind=kinds["commune_committee"], code=kcode, name=aname,
                                                   parent=root, obligation="encouraged")
         return p, agencies

@@ -11,5 +11,6 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "agency__province"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name"]
     autocomplete_fields = ["agency"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Cơ quan và vai trò"), {"fields": ["agency", "role", "position", "unit"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Cơ quan và vai trò"), {"fields": ["agency", "role", "position", "unit"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Cơ quan và vai trò"), {"fields": ["agency", "role"]}),)

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import StyledFormMixin
 
 from . import permissions
-from .roles import Role
 
 
 class UserFilterForm(forms.Form):

@@ -7,13 +7,17 @@ Two questions, always asked together:
    agency of their province. Superusers: everything.
 
 Views, the API and templates all go through `RoleBackend` (`user.has_perm(perm, obj)`) and
-`scope_queryset()`, never through ad-hoc checks.
+`scope_queryset()`, never through ad-hoc checks: a view fetches its object with `get_permitted(user, qs, perm,
+pk=pk)`, checks an action with `require(user, perm)` and acts in one agency's name with `own_agency(user)`.
 """
 
 from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .roles import AGENCY_ROLES, Role
 
@@ -159,3 +163,31 @@ def can_manage_user(user, target):
     if not has_perm(user, "accounts.change_user", target):
         return False
     return user.is_superuser or (target.role in AGENCY_ROLES and not target.is_superuser)
+
+
+# -- the one fetch-and-check of views and services ---------------------------------------------------------------
+def require(user, perm, obj=None, message=None):
+    """Raise PermissionDenied (shown by the 403 page) unless `user` has `perm` (on `obj`, when given)."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))
+
+
+def get_permitted(user, queryset, perm, message=None, **lookup):
+    """The object of `queryset` (a model or a queryset) matching `lookup`, if it exists (404 otherwise) and `user`
+    has `perm` on it (403 with `message` otherwise: never another tenant's data)."""
+    obj = get_object_or_404(queryset, **lookup)
+    require(user, perm, obj, message)
+    return obj
+
+
+def own_agency(user, perm=None, message=None):
+    """The user's own agency for an action done in one agency's name (receipts, imports, processes): 403 for an
+    account without one, and, when the view gives its `message`, for a province-wide account too."""
+    from django.core.exceptions import PermissionDenied
+    if perm:
+        require(user, perm)
+    if not user.agency_id:
+        raise PermissionDenied(message or _("Tài khoản chưa gắn với cơ quan nào."))
+    if message and user.has_province_scope:
+        raise PermissionDenied(message)
+    return user.agency

@@ -37,9 +37,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 # -- account management (oversight officer: the province; agency head / ISO secretary: their agency) -------------
-def _require(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản người dùng."))
+MANAGE_DENIED = gettext_lazy("Bạn không có quyền quản lý tài khoản người dùng.")
 
 
 def _user_for(request, pk):
@@ -53,7 +51,7 @@ def _user_for(request, pk):
 
 
 def user_list(request):
-    _require(request, "accounts.change_user")
+    permissions.require(request.user, "accounts.change_user", message=MANAGE_DENIED)
     params = request.GET.copy()
     params.setdefault("status", "active")  # deactivated accounts on request (status=inactive or all)
     form = UserFilterForm(params, actor=request.user)
@@ -71,7 +69,7 @@ def user_detail(request, pk):
 
 
 def user_create(request):
-    _require(request, "accounts.add_user")
+    permissions.require(request.user, "accounts.add_user", message=MANAGE_DENIED)
     form = NewUserForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password_confirm"}

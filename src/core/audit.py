@@ -3,10 +3,13 @@
 Controlled records inherit `AuditedModel`: every create, update and delete through the ORM writes
 an entry with the before/after values of the fields that changed. Services record workflow
 transitions and other events explicitly with `record()`. The acting user comes from the request
-(`AuditActorMiddleware`) or from `acting_as(user)` in services, commands and tasks.
+(`AuditActorMiddleware`) or from `acting_as(user)` in commands and tasks; a service that takes the acting
+user is decorated with `@atomic_as_user`, so its writes are attributed to that user whoever calls it.
 """
 
 import contextvars
+import functools
+import inspect
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
@@ -31,6 +34,24 @@ def acting_as(user):
 
 def current_actor():
     return _actor.get()
+
+
+def atomic_as_user(func=None, *, param="user"):
+    """Decorate a service that takes the acting user (argument `param`): one transaction, and every audited write in
+    it attributed to that user, whoever calls it (a request, a task, the demo loader, a test)."""
+
+    def decorate(service):
+        signature = inspect.signature(service)
+
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            user = signature.bind_partial(*args, **kwargs).arguments.get(param)
+            with transaction.atomic(), acting_as(user if user is not None else current_actor()):
+                return service(*args, **kwargs)
+
+        return wrapper
+
+    return decorate(func) if func is not None else decorate
 
 
 def _jsonable(value):

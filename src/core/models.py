@@ -128,6 +128,9 @@ class AuditChainHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self):
+        return f"{self.chain} #{self.seq}"
+
 
 class CalendarOverride(models.Model):
     """A day whose status the government changed for a year: a swapped day off or a make-up working day."""

@@ -1,8 +1,10 @@
-"""Vietnamese text helpers: diacritic-insensitive search keys and Vietnamese sort order."""
+"""Vietnamese text helpers: diacritic-insensitive search keys, Vietnamese sort order, and dates and times as the
+administration writes them in running text (dd/mm/yyyy; HH:MM dd/mm/yyyy in local time)."""
 
 import re
 import unicodedata
 
+from django.utils import timezone
 from unidecode import unidecode
 
 
@@ -96,3 +98,13 @@ def sort_key(text):
 def vn_sorted(items, key=lambda item: item):
     """Sort Python objects in Vietnamese order by the text that `key` returns."""
     return sorted(items, key=lambda item: sort_key(key(item)))
+
+
+def date_text(value):
+    """A date as written in Vietnamese running text and letters: dd/mm/yyyy ("" for none)."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def moment_text(value):
+    """An aware datetime in local time, as the control sheet and messages write it: HH:MM dd/mm/yyyy."""
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import require
 from accounts.roles import Role
 
 from .dashboard import collect_panels
@@ -45,8 +46,7 @@ def visible_audit_entries(user):
 
 
 def audit_log(request):
-    if not request.user.has_perm("core.view_auditentry"):
-        raise PermissionDenied(_("Bạn không có quyền xem nhật ký thay đổi."))
+    require(request.user, "core.view_auditentry", message=_("Bạn không có quyền xem nhật ký thay đổi."))
     entries = visible_audit_entries(request.user)
     if action := request.GET.get("action"):
         entries = entries.filter(action=action)
@@ -64,8 +64,7 @@ def object_history(request, ct, pk):
     except (model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     perm = f"{content_type.app_label}.view_{content_type.model}"
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("Bạn không có quyền xem lịch sử của đối tượng này."))
+    require(request.user, perm, obj, _("Bạn không có quyền xem lịch sử của đối tượng này."))
     entries = AuditEntry.objects.for_object(obj).select_related("content_type")
     return render(request, "core/object_history.html", {"object": obj, "entries": entries})
 

@@ -156,7 +156,8 @@ class WorkCalendar:
     def working_days_between_bulk(self, a, b):
         a = np.asarray(a).astype("datetime64[m]")
         b = np.asarray(b).astype("datetime64[m]")
-        return (np.searchsorted(self.slot_starts, b, side="left") - np.searchsorted(self.slot_starts, a, side="left")) / 2
+        starts = self.slot_starts
+        return (np.searchsorted(starts, b, side="left") - np.searchsorted(starts, a, side="left")) / 2
 
 
 def _to_local_naive(moment):

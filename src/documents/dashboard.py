@@ -17,7 +17,8 @@ def panels(request):
         "document", "author", "reviewed_by")
     context = {
         "to_read": list(pending_acknowledgements(user)[:10]),
-        "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True).select_related("document")[:5]),
+        "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True)
+                              .select_related("document")[:5]),
     }
     if user.has_perm("documents.approve_document"):
         awaiting = versions.filter(status=S.REVIEWED)

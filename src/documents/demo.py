@@ -14,7 +14,6 @@ from .models import Document, QmsTemplate, RecordFile, RecordType, TemplateDocum
 from .samples import make_docx, make_pdf
 
 
-
 def _ago(days):
     """Dates relative to today, so the demo always shows the same mix (in force, overdue, …)."""
     return timezone.localdate() - dt.timedelta(days=days)
@@ -41,7 +40,8 @@ def _run(version, author, head, effective=None, upto="issue"):
     # Separation of duties: the drafter (the ISO secretary) submits; the head checks, approves and issues.
     steps = [("submit", author), ("review", head), ("approve", head), ("issue", head)]
     for action, actor in steps:
-        services.transition(version, actor, action, effective_date=(effective or _ago(75)) if action == "issue" else None)
+        effective_date = (effective or _ago(75)) if action == "issue" else None
+        services.transition(version, actor, action, effective_date=effective_date)
         if action == upto:
             break
 
@@ -186,7 +186,8 @@ def _pdf_upload(name, title, paragraphs):
 
 
 def _other_agencies(ctx, templates):
-    picks = [("STP", "department"), ("SYT", "department")] + [(c.code, "commune_committee") for c in ctx["communes"][:2]]
+    picks = [("STP", "department"), ("SYT", "department")]
+    picks += [(c.code, "commune_committee") for c in ctx["communes"][:2]]
     for code, kind in picks:
         agency = ctx["agencies"].get(code) or next((c for c in ctx["communes"] if c.code == code), None)
         if agency is None:

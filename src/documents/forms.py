@@ -88,7 +88,8 @@ class DistributeForm(StyledFormMixin, forms.Form):
 class FilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=_("Tìm kiếm"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Mã, tên hoặc nội dung tài liệu…")}))
-    doc_type = forms.ChoiceField(label=_("Loại"), required=False, choices=[("", _("Tất cả loại"))] + DocumentType.choices)
+    doc_type = forms.ChoiceField(label=_("Loại"), required=False,
+                                 choices=[("", _("Tất cả loại")), *DocumentType.choices])
     status = forms.ChoiceField(label=_("Tình trạng"), required=False,
                                choices=[("", _("Mọi tình trạng"))] + Document.Status.choices)
     unit = forms.CharField(label=_("Đơn vị chủ trì"), required=False)

@@ -6,7 +6,8 @@ KIND_WORDS = {
     "department": {
         "agency": "Sở", "head": "Giám đốc Sở", "deputy": "Phó Giám đốc Sở", "office": "Văn phòng Sở",
         "units": "các phòng, đơn vị thuộc Sở", "one_stop": "Bộ phận tiếp nhận và trả kết quả tại Trung tâm Phục vụ "
-        "hành chính công tỉnh", "people": "tổ chức, cá nhân", "name": "Mô hình HTQLCL áp dụng cho Sở, ban, ngành cấp tỉnh",
+        "hành chính công tỉnh", "people": "tổ chức, cá nhân",
+        "name": "Mô hình HTQLCL áp dụng cho Sở, ban, ngành cấp tỉnh",
     },
     "commune_committee": {
         "agency": "UBND xã", "head": "Chủ tịch UBND xã", "deputy": "Phó Chủ tịch UBND xã",
@@ -18,7 +19,8 @@ KIND_WORDS = {
 
 REFERENCES = ("- TCVN ISO 9001:2015 Hệ thống quản lý chất lượng – Các yêu cầu.\n"
               "- Quyết định số 19/2014/QĐ-TTg ngày 05/3/2014 của Thủ tướng Chính phủ về việc áp dụng Hệ thống quản "
-              "lý chất lượng theo TCVN ISO 9001 vào hoạt động của các cơ quan, tổ chức thuộc hệ thống hành chính nhà nước.\n"
+              "lý chất lượng theo TCVN ISO 9001 vào hoạt động của các cơ quan, tổ chức thuộc hệ thống hành chính "
+              "nhà nước.\n"
               "- Thông tư số 26/2014/TT-BKHCN ngày 10/10/2014 của Bộ Khoa học và Công nghệ.\n"
               "- Sổ tay chất lượng / Chính sách chất lượng của cơ quan.")
 
@@ -114,7 +116,8 @@ def template_documents(kind):
           ("Chuẩn bị đánh giá", "Đoàn đánh giá", "05 ngày làm việc", "Nghiên cứu tài liệu, lập danh mục câu hỏi."),
           ("Tiến hành đánh giá", "Đoàn đánh giá", "theo kế hoạch", "Họp khai mạc, đánh giá tại các bộ phận, ghi "
            "nhận bằng chứng, họp kết thúc."),
-          ("Báo cáo đánh giá", "Trưởng đoàn", "03 ngày làm việc", "Lập báo cáo (BM-03.02), nêu các điểm không phù hợp."),
+          ("Báo cáo đánh giá", "Trưởng đoàn", "03 ngày làm việc",
+           "Lập báo cáo (BM-03.02), nêu các điểm không phù hợp."),
           ("Theo dõi khắc phục", "Thư ký ISO", "theo thời hạn đã thống nhất", "Kiểm tra việc thực hiện hành động "
            "khắc phục theo QT-04.")],
          [_rec("Kế hoạch đánh giá nội bộ", tk, 3), _rec("Báo cáo đánh giá nội bộ", tk, 3)]),

@@ -10,49 +10,56 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import scope_queryset, visible_agencies
+from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from core.forms import apply_validation_error
 from core.text import search_key
 
 from . import files, search, services
 from .forms import (
-    VERSION_STATUS_BADGE, DistributeForm, DocumentForm, FilterForm, InForceForm, InstantiateForm, RecordFileForm,
-    RecordTypeForm, ReviseForm, TemplateDocumentForm, TemplateForm, TransitionForm,
+    VERSION_STATUS_BADGE,
+    DistributeForm,
+    DocumentForm,
+    FilterForm,
+    InForceForm,
+    InstantiateForm,
+    RecordFileForm,
+    RecordTypeForm,
+    ReviseForm,
+    TemplateDocumentForm,
+    TemplateForm,
+    TransitionForm,
 )
 from .models import (
-    Distribution, Document, DocumentVersion, Notification, QmsTemplate, RecordFile, RecordType, TemplateDocument,
+    Distribution,
+    Document,
+    DocumentVersion,
+    Notification,
+    QmsTemplate,
+    RecordFile,
+    RecordType,
+    TemplateDocument,
 )
-
-
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
 
 
 def _document_for(request, pk, perm="documents.view_document"):
-    document = get_object_or_404(Document.objects.select_related("agency", "current_version", "admin_procedure",
-                                                                 "responsible"), pk=pk)
-    if not request.user.has_perm(perm, document):
-        raise PermissionDenied(_("Bạn không có quyền truy cập tài liệu này."))
-    return document
+    return get_permitted(request.user, Document.objects.select_related("agency", "current_version", "admin_procedure",
+                                                                       "responsible"),
+                         perm, _("Bạn không có quyền truy cập tài liệu này."), pk=pk)
 
 
 def _version_for(request, pk, perm="documents.view_document"):
     version = get_object_or_404(DocumentVersion.objects.select_related("document__agency", "author"), pk=pk)
-    if not request.user.has_perm(perm, version.document):
-        raise PermissionDenied(_("Bạn không có quyền truy cập tài liệu này."))
+    require(request.user, perm, version.document, _("Bạn không có quyền truy cập tài liệu này."))
     return version
 
 
 def _own_agency(request):
-    if not request.user.agency_id:
-        raise PermissionDenied(_("Tài khoản chưa được gắn với cơ quan nào."))
-    return request.user.agency
+    return own_agency(request.user)
 
 
 # -- lists ---------------------------------------------------------------------------------------
 def document_list(request):
-    _require(request, "documents.view_document")
+    require(request.user, "documents.view_document")
     agencies = visible_agencies(request.user).order_by("sort_key")
     form = FilterForm(request.GET or None, agencies=agencies)
     docs = scope_queryset(request.user, Document.objects.for_listing())
@@ -79,7 +86,7 @@ def in_force(request):
     """The list of documents in force on a day (default today), exportable to XLSX and DOCX.
 
     Agency roles see their agency's; province-wide roles every agency of the province, or one they pick."""
-    _require(request, "documents.view_document")
+    require(request.user, "documents.view_document")
     user = request.user
     agencies = visible_agencies(user).order_by("sort_key")
     province_wide = user.has_province_scope or user.is_superuser
@@ -119,7 +126,7 @@ def in_force(request):
 
 
 def needs_review(request):
-    _require(request, "documents.view_document")
+    require(request.user, "documents.view_document")
     docs = scope_queryset(request.user, Document.objects.needs_review().for_listing()).select_related(
         "responsible", "admin_procedure").order_by("review_due", "code")
     return render(request, "documents/needs_review.html", {"documents": docs, "today": timezone.localdate()})
@@ -128,7 +135,7 @@ def needs_review(request):
 # -- create and edit -----------------------------------------------------------------------------
 def document_create(request):
     agency = _own_agency(request)
-    _require(request, "documents.add_document", agency)
+    require(request.user, "documents.add_document", agency)
     form = DocumentForm(request.POST or None, request.FILES or None, agency=agency,
                         initial={"doc_type": request.GET.get("type") or "procedure", "review_period_months": 12})
     if request.method == "POST" and form.is_valid():
@@ -360,7 +367,7 @@ def notifications(request):
 
 # -- records -------------------------------------------------------------------------------------
 def records(request):
-    _require(request, "documents.view_recordtype")
+    require(request.user, "documents.view_recordtype")
     types = scope_queryset(request.user, RecordType.objects.all()).select_related("document", "form", "agency")
     files_qs = scope_queryset(request.user, RecordFile.objects.all(), "record_type__agency").select_related(
         "record_type__document")
@@ -375,7 +382,7 @@ def records(request):
 
 def record_type_create(request):
     agency = _own_agency(request)
-    _require(request, "documents.add_recordtype", agency)
+    require(request.user, "documents.add_recordtype", agency)
     form = RecordTypeForm(request.POST or None, documents=Document.objects.filter(agency=agency))
     if request.method == "POST" and form.is_valid():
         try:
@@ -391,7 +398,7 @@ def record_type_create(request):
 
 def record_file_create(request):
     agency = _own_agency(request)
-    _require(request, "documents.add_recordtype", agency)
+    require(request.user, "documents.add_recordtype", agency)
     form = RecordFileForm(request.POST or None, record_types=RecordType.objects.filter(agency=agency))
     if request.method == "POST" and form.is_valid():
         try:
@@ -416,14 +423,12 @@ def _templates_for(user):
 
 
 def _template_for(request, pk, perm="documents.view_qmstemplate"):
-    template = get_object_or_404(QmsTemplate.objects.select_related("kind", "province"), pk=pk)
-    if not request.user.has_perm(perm, template):
-        raise PermissionDenied(_("Bạn không có quyền truy cập mô hình này."))
-    return template
+    return get_permitted(request.user, QmsTemplate.objects.select_related("kind", "province"), perm,
+                         _("Bạn không có quyền truy cập mô hình này."), pk=pk)
 
 
 def template_list(request):
-    _require(request, "documents.view_qmstemplate")
+    require(request.user, "documents.view_qmstemplate")
     templates = _templates_for(request.user)
     if not (request.user.has_province_scope or request.user.is_superuser) and request.user.agency_id:
         templates = templates.filter(is_active=True)
@@ -433,7 +438,7 @@ def template_list(request):
 
 
 def template_create(request):
-    _require(request, "documents.add_qmstemplate")
+    require(request.user, "documents.add_qmstemplate")
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -491,7 +496,8 @@ def template_instantiate(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect(template)
     messages.success(request, _("Đã xây dựng HTQLCL cho “%(agency)s” từ mô hình: %(n)s tài liệu dự thảo. Hãy điều "
-                                "chỉnh cho phù hợp với cơ quan rồi trình phê duyệt.") % {"agency": agency, "n": len(created)})
+                                "chỉnh cho phù hợp với cơ quan rồi trình phê duyệt.")
+                     % {"agency": agency, "n": len(created)})
     return redirect(f"{_url('documents:document_list')}?agency={agency.pk}&status=draft")
 
 

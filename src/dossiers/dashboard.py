@@ -1,7 +1,6 @@
 import datetime as dt
 
 from django.utils import timezone
-
 from django.utils.translation import gettext as _
 
 from accounts.permissions import scope_queryset

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from core.text import search_key
+from core.text import moment_text, search_key
 from core.workdays import get_calendar
 from organizations.models import Agency
 from procedures.models import AdminProcedure, ProcessDefinition
@@ -53,8 +53,12 @@ ISO_COLUMN = re.compile(rf"(?:{_ISO}\n)*{_ISO}")
 DMY = re.compile(r"^(\d\d)/(\d\d)/(\d{4})", re.M)
 
 
-def fmt_dt(value):
-    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
+def lock_agency(agency):
+    """Serialise the writes of one agency's dossiers (two imports, an import and the API, two desks allocating
+    codes) until the end of the current transaction. SQLite transactions are serialised already."""
+    if connection.features.has_select_for_update:
+        list(Agency.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+             .filter(pk=agency.pk).values_list("pk"))
 
 
 def to_us(moment):
@@ -282,8 +286,7 @@ class EventProcessor:
             procedure = AdminProcedure.objects.filter(province_id=self.agency.province_id, code=code).first()
             info = None
             if procedure is not None:
-                process = (ProcessDefinition.objects.filter(procedure=procedure, agency=self.agency)
-                           .prefetch_related("steps").first())
+                process = ProcessDefinition.objects.of(self.agency, procedure)
                 info = ProcInfo(procedure, process)
                 self._by_id[procedure.pk] = info
                 self._steps = None
@@ -334,11 +337,7 @@ class EventProcessor:
         return result
 
     def _lock(self):
-        """Serialise the batches of one agency (two imports, or an import and the API, at the same time): the
-        dossiers' state is read and written under this lock. SQLite transactions are serialised already."""
-        if connection.features.has_select_for_update:
-            list(Agency.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-                 .filter(pk=self.agency.pk).values_list("pk"))
+        lock_agency(self.agency)
 
     # -- columns: parse and validate ------------------------------------------------------------
     def _parse(self, batch, errors):
@@ -513,8 +512,8 @@ class EventProcessor:
                                        % {"code": code})
                     if d.last_event_at is not None and moment < d.last_event_at:
                         raise RowError(_("Thời điểm %(t)s sớm hơn sự kiện trước của hồ sơ (%(prev)s): sai thứ tự "
-                                         "thời gian.") % {"t": fmt_dt(from_us(moment)),
-                                                          "prev": fmt_dt(from_us(d.last_event_at))})
+                                         "thời gian.") % {"t": moment_text(from_us(moment)),
+                                                          "prev": moment_text(from_us(d.last_event_at))})
                     status = d.status
                     if status != processing and status != paused:
                         raise RowError(_("Hồ sơ “%(code)s” đã kết thúc (%(status)s), không nhận thêm sự kiện.")

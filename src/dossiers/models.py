@@ -97,6 +97,11 @@ class Dossier(models.Model):
     def __str__(self):
         return self.code
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dossiers:detail", args=[self.pk])
+
     # The facts of a web event in the audit trail (services.web_event), as an official reads them.
     audit_labels = {"event": _("thao tác"), "step": _("chuyển đến bước"), "on_behalf_of": _("thay mặt người giữ")}
 
@@ -113,11 +118,6 @@ class Dossier(models.Model):
                 code=value).first()
             return str(step) if step else value
         return value
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("dossiers:detail", args=[self.pk])
 
     @property
     def is_open(self):
@@ -198,6 +198,9 @@ class MonthlyStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["agency", "procedure", "month"], name="monthly_stat_unique")]
         indexes = [models.Index(fields=["month", "agency"], name="monthly_stat_month_agency")]
 
+    def __str__(self):
+        return f"{self.agency_id}/{self.procedure_id} {self.month:%m/%Y}"
+
 
 class LateStepStat(models.Model):
     """Pre-aggregated bottlenecks: late dossiers per agency, field, month, and the step and unit where the
@@ -223,6 +226,9 @@ class LateStepStat(models.Model):
                                                name="late_step_stat_unique")]
         indexes = [models.Index(fields=["month", "agency"], name="late_step_stat_month_agency")]
 
+    def __str__(self):
+        return f"{self.agency_id} {self.month:%m/%Y} {self.late_step}: {self.count}"
+
 
 class DossierWarning(models.Model):
     """An in-app warning to the person who holds a dossier that is about to be, or is, late."""
@@ -245,6 +251,9 @@ class DossierWarning(models.Model):
         verbose_name_plural = _("cảnh báo hồ sơ")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["dossier", "kind", "due_at"], name="dossier_warning_once")]
+
+    def __str__(self):
+        return self.message
 
     def audit_agency(self):
         return self.dossier.agency
@@ -365,3 +374,6 @@ class ImportRowError(models.Model):
 
     class Meta:
         ordering = ["job", "row_number", "id"]
+
+    def __str__(self):
+        return _("Dòng %(n)s: %(reason)s") % {"n": self.row_number, "reason": self.reason}

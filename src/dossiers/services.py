@@ -4,7 +4,9 @@ Every path that changes a dossier goes through the event engine (`engine.EventPr
 the bulk import and the web forms apply exactly the same rules.
 """
 
+import csv
 import datetime as dt
+import io
 import uuid
 from collections import Counter, defaultdict
 
@@ -19,16 +21,24 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from core import audit
 from core.models import AuditEntry
-from core.text import search_key
+from core.tabular import TableReader
+from core.text import moment_text, search_key
 from core.workdays import get_calendar
 from procedures.models import ProcessDefinition
-from procedures.tabular import TableReader
 
 from . import bulk
-from .engine import Batch, EventProcessor, fmt_dt, parse_moment  # noqa: F401  (the engine's public names)
+from .engine import Batch, EventProcessor, lock_agency, parse_moment  # noqa: F401  (the engine's public names)
 from .models import (
-    ApologyLetter, Dossier, DossierEvent, DossierStatus, DossierWarning, EventKind, ImportJob, ImportRowError,
-    LateStepStat, MonthlyStat,
+    ApologyLetter,
+    Dossier,
+    DossierEvent,
+    DossierStatus,
+    DossierWarning,
+    EventKind,
+    ImportJob,
+    ImportRowError,
+    LateStepStat,
+    MonthlyStat,
 )
 
 EVENT_COLUMNS = {
@@ -150,7 +160,7 @@ ACTING_ROLES = (Role.AGENCY_HEAD, Role.ISO_SECRETARY)
 
 def process_steps(dossier):
     """The steps of the agency's process for the dossier's procedure, in order."""
-    process = ProcessDefinition.objects.filter(procedure_id=dossier.procedure_id, agency_id=dossier.agency_id).first()
+    process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)
     return list(process.steps.all()) if process else []
 
 
@@ -232,6 +242,27 @@ def web_event(dossier_or_agency, user, kind, **data):
             changes["on_behalf_of"] = row["on_behalf_of"]
         audit.record(dossier, AuditEntry.Action.EVENT, changes, comment=str(EventKind(kind).label), actor=user)
     return dossier
+
+
+def next_dossier_code(agency, day=None):
+    """The next free code of the day at the agency's desk: <agency>-<yymmdd>-<nnnn>, one more than the highest
+    number of the day. Call it under `lock_agency` (as `receive_dossier` does), or two desks get the same code."""
+    prefix = f"{agency.code}-{(day or timezone.localdate()):%y%m%d}-"
+    numbers = [int(code[len(prefix):]) for code in Dossier.objects.filter(agency=agency, code__startswith=prefix)
+               .values_list("code", flat=True) if code[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def receive_dossier(agency, user, *, procedure_code, applicant_name, applicant_address="", received_at=None,
+                    code=""):
+    """A dossier received at the desk by `user`, who holds it. Without a code, the next code of the day is
+    allocated under the agency's lock, in the transaction that stores the dossier."""
+    with transaction.atomic():
+        lock_agency(agency)
+        return web_event(agency, user, EventKind.RECEIVE, dossier_code=code or next_dossier_code(agency),
+                         procedure_code=procedure_code, applicant_name=applicant_name,
+                         applicant_address=applicant_address, occurred_at=received_at or timezone.now(),
+                         to_name=user.get_full_name(), to_username=user.username, to_unit=user.unit)
 
 
 # -- bulk import ------------------------------------------------------------------------------
@@ -334,16 +365,36 @@ def _import_batch(job, processor, batch, progress, labels=None):
     job.refresh_from_db(fields=["rows_read", "rows_stored", "rows_duplicate", "rows_error", "progress"])
 
 
-def start_import(agency, uploaded, user):
-    from .tasks import run_import
+def error_report(job, fmt):
+    """The rows an import refused, with their numbers and reasons, as (content, file name): CSV or XLSX."""
+    header = [_("Dòng"), _("Lý do"), _("Nội dung dòng")]
+    rows = job.row_errors.values_list("row_number", "reason", "data").iterator()
+    if fmt == "xlsx":
+        from openpyxl import Workbook
 
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Dòng lỗi"))
+        sheet.append(header)
+        for row in rows:
+            sheet.append(list(row))
+        out = io.BytesIO()
+        workbook.save(out)
+        content = out.getvalue()
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+        content = out.getvalue()
+    return content, f"loi-nhap-{job.pk}.{fmt}"
+
+
+def create_import_job(agency, uploaded, user):
+    """An import job for the uploaded export file (CSV or XLSX), not yet run: `tasks.start_import` enqueues it."""
     name = uploaded.name or ""
     if not name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
         raise ValidationError({"file": _("Chỉ nhận tệp CSV hoặc XLSX.")})
-    job = ImportJob.objects.create(agency=agency, file=uploaded, filename=name[:255], created_by=user)
-    # The database backend stores the task in the current transaction: the worker sees it on commit.
-    run_import.enqueue(job.pk)
-    return job
+    return ImportJob.objects.create(agency=agency, file=uploaded, filename=name[:255], created_by=user)
 
 
 # -- early warning and apology letters ------------------------------------------------------------
@@ -363,7 +414,7 @@ def issue_warnings(now=None):
     for pk, code, due_at, holder_id in due:
         late = due_at < now
         message = (_("Hồ sơ %(code)s đã quá hạn trả kết quả (%(due)s).") if late else
-                   _("Hồ sơ %(code)s sắp đến hạn trả kết quả (%(due)s).")) % {"code": code, "due": fmt_dt(due_at)}
+                   _("Hồ sơ %(code)s sắp đến hạn trả kết quả (%(due)s).")) % {"code": code, "due": moment_text(due_at)}
         warnings.append(DossierWarning(dossier_id=pk, user_id=holder_id, due_at=due_at, message=message,
                                        kind=DossierWarning.Kind.LATE if late else DossierWarning.Kind.DUE_SOON))
     DossierWarning.objects.bulk_create(warnings, batch_size=2000, ignore_conflicts=True)
@@ -386,7 +437,7 @@ def issue_apology(dossier, *, reason, new_due_at, signer_name, signer_title="", 
     overdue = (dossier.is_open and dossier.due_at < now) or dossier.is_late
     if not overdue and dossier.is_open:
         errors["__all__"] = _("Hồ sơ chưa quá hạn (hạn trả %(due)s), chưa cần phiếu xin lỗi.") % {
-            "due": fmt_dt(dossier.due_at)}
+            "due": moment_text(dossier.due_at)}
     if not dossier.is_open:
         errors["__all__"] = _("Hồ sơ đã kết thúc, không thể hẹn lại ngày trả kết quả.")
     if not (reason or "").strip():
@@ -501,8 +552,7 @@ def analytics_xlsx(stats, late_stats):
 def step_lines(dossier):
     """The lines of the process control sheet: one per hand-over, with due time and result per step."""
     info = None
-    process = (ProcessDefinition.objects.filter(procedure_id=dossier.procedure_id, agency_id=dossier.agency_id)
-               .prefetch_related("steps").first())
+    process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)
     if process:
         info = {s.code: s for s in process.steps.all()}
     lines = []

@@ -1,77 +1,54 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import scope_queryset, visible_agencies
+from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from core.forms import apply_validation_error
+from core.http import file_download
+from core.text import moment_text
 from procedures.models import AdminProcedure, Field
 
-from . import services
+from . import services, tasks
+from .filters import DossierFilter, StatsFilter
 from .forms import ApologyForm, HandOverForm, ImportForm, NoteForm, ReceiveForm, TokenForm
 from .models import (
-    ApologyLetter, Dossier, DossierStatus, DossierWarning, EventKind, ImportJob, IntegrationToken, LateStepStat,
+    ApologyLetter,
+    Dossier,
+    DossierWarning,
+    EventKind,
+    ImportJob,
+    IntegrationToken,
+    LateStepStat,
     MonthlyStat,
 )
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-
-
 def _own_agency(request, perm):
-    _require(request, perm)
-    if not request.user.agency_id or request.user.has_province_scope:
-        raise PermissionDenied(_("Chức năng này dành cho cán bộ của cơ quan giải quyết hồ sơ."))
-    return request.user.agency
+    return own_agency(request.user, perm, _("Chức năng này dành cho cán bộ của cơ quan giải quyết hồ sơ."))
 
 
 def _dossier(request, pk, perm="dossiers.view_dossier"):
-    dossier = get_object_or_404(Dossier.objects.select_related("agency", "procedure", "field", "holder"), pk=pk)
-    if not request.user.has_perm(perm, dossier):
-        raise PermissionDenied(_("Bạn không có quyền truy cập hồ sơ này."))
-    return dossier
+    return get_permitted(request.user, Dossier.objects.select_related("agency", "procedure", "field", "holder"), perm,
+                         _("Bạn không có quyền truy cập hồ sơ này."), pk=pk)
 
 
 def dossier_list(request):
-    _require(request, "dossiers.view_dossier")
+    require(request.user, "dossiers.view_dossier")
     user = request.user
-    qs = scope_queryset(user, Dossier.objects.select_related("procedure", "agency"))
-    params = request.GET
-    province_scope = user.has_province_scope or user.is_superuser
-    agencies = visible_agencies(user).order_by("sort_key", "name") if province_scope else None
-    if q := params.get("q", "").strip():
-        qs = services.search_dossiers(qs, q)
-    if (field := params.get("field", "")).isdigit():
-        qs = qs.filter(field_id=int(field))
-    if province_scope and (agency := params.get("agency", "")).isdigit():
-        qs = qs.filter(agency_id=int(agency))
-    if status := params.get("status"):
-        qs = qs.filter(status=status)
-    now = timezone.now()
-    if params.get("late") == "overdue":
-        qs = qs.open().filter(due_at__lt=now)
-    elif params.get("late") == "soon":
-        qs = qs.open().filter(due_at__gte=now, due_at__lte=services.due_soon_horizon(now))
-    elif params.get("late") == "late":
-        qs = qs.filter(is_late=True)
-    if params.get("mine"):
-        qs = qs.open().filter(holder=user)
-    page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(params.get("page"))
+    filterset = DossierFilter(request.GET, scope_queryset(user, Dossier.objects.select_related("procedure", "agency")),
+                              request=request)
+    page = Paginator(filterset.qs.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
+    province_scope = filterset.province_scope
     return render(request, "dossiers/dossier_list.html", {
-        "page": page, "statuses": DossierStatus.choices, "now": now, "fields": Field.objects.all(),
+        "page": page, "filter": filterset, "now": filterset.now, "province_scope": province_scope,
         "can_receive": user.has_perm("dossiers.add_dossier") and not user.has_province_scope,
-        "agencies": agencies, "province_scope": province_scope,
-        "can_hold": not province_scope and (params.get("mine") or Dossier.objects.open().filter(holder=user).exists()),
+        "can_hold": not province_scope and (request.GET.get("mine")
+                                            or Dossier.objects.open().filter(holder=user).exists()),
     })
 
 
@@ -82,30 +59,18 @@ def dossier_receive(request):
     form = ReceiveForm(request.POST or None, procedures=procedures)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        code = data["code"] or _next_code(agency)
         try:
-            dossier = services.web_event(
-                agency, request.user, EventKind.RECEIVE, dossier_code=code, procedure_code=data["procedure"].code,
+            dossier = services.receive_dossier(
+                agency, request.user, code=data["code"], procedure_code=data["procedure"].code,
                 applicant_name=data["applicant_name"], applicant_address=data["applicant_address"],
-                occurred_at=data["received_at"] or timezone.now(), to_name=request.user.get_full_name(),
-                to_username=request.user.username, to_unit=request.user.unit,
-            )
+                received_at=data["received_at"])
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.")
-                             % {"code": dossier.code, "due": services.fmt_dt(dossier.due_at)})
+                             % {"code": dossier.code, "due": moment_text(dossier.due_at)})
             return redirect(dossier)
     return render(request, "dossiers/dossier_receive.html", {"form": form, "has_procedures": procedures.exists()})
-
-
-def _next_code(agency):
-    today = timezone.localdate()
-    prefix = f"{agency.code}-{today:%y%m%d}-"
-    n = Dossier.objects.filter(agency=agency, code__startswith=prefix).count() + 1
-    while Dossier.objects.filter(agency=agency, code=f"{prefix}{n:04d}").exists():
-        n += 1
-    return f"{prefix}{n:04d}"
 
 
 def _next_step(steps, dossier):
@@ -173,10 +138,8 @@ def dossier_action(request, pk, kind):
 def _pdf(html, request, filename):
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return file_download(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(), filename,
+                         inline=True)
 
 
 def control_sheet(request, pk, pdf=False):
@@ -208,15 +171,14 @@ def apology_create(request, pk):
 
 def apology_pdf(request, pk):
     letter = get_object_or_404(ApologyLetter.objects.select_related("dossier", "agency", "dossier__procedure"), pk=pk)
-    if not request.user.has_perm("dossiers.view_dossier", letter.dossier):
-        raise PermissionDenied(_("Bạn không có quyền truy cập hồ sơ này."))
+    require(request.user, "dossiers.view_dossier", letter.dossier, _("Bạn không có quyền truy cập hồ sơ này."))
     html = render_to_string("dossiers/apology_print.html", {"letter": letter, "dossier": letter.dossier},
                             request=request)
     return _pdf(html, request, f"phieu-xin-loi-{letter.dossier.code}.pdf")
 
 
 def warning_list(request):
-    _require(request, "dossiers.view_dossierwarning")
+    require(request.user, "dossiers.view_dossierwarning")
     warnings = DossierWarning.objects.filter(user=request.user).select_related("dossier")
     if request.method == "POST":
         warnings.filter(read_at__isnull=True).update(read_at=timezone.now())
@@ -230,7 +192,7 @@ def import_list(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.start_import(agency, form.cleaned_data["file"], request.user)
+            job = tasks.start_import(agency, form.cleaned_data["file"], request.user)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -243,16 +205,12 @@ def import_list(request):
 def import_template(request):
     """A CSV with the import's column headers and a worked example, to fill from the one-stop-shop export."""
     agency = _own_agency(request, "dossiers.add_importjob")
-    response = HttpResponse("\ufeff" + services.import_template_csv(agency), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ho-so.csv"'
-    return response
+    return file_download(services.import_template_csv(agency), "mau-nhap-ho-so.csv")
 
 
 def _job(request, pk):
-    job = get_object_or_404(ImportJob, pk=pk)
-    if not request.user.has_perm("dossiers.view_importjob", job):
-        raise PermissionDenied(_("Bạn không có quyền xem lượt nhập này."))
-    return job
+    return get_permitted(request.user, ImportJob, "dossiers.view_importjob", _("Bạn không có quyền xem lượt nhập này."),
+                         pk=pk)
 
 
 def import_detail(request, pk):
@@ -261,33 +219,8 @@ def import_detail(request, pk):
     return render(request, template, {"job": job, "errors": job.row_errors.all()[:100]})
 
 
-def error_report_response(job, fmt):
-    header = [_("Dòng"), _("Lý do"), _("Nội dung dòng")]
-    rows = job.row_errors.values_list("row_number", "reason", "data").iterator()
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Dòng lỗi"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(list(row))
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="loi-nhap-{job.pk}.{fmt}"'
-    return response
-
-
 def import_errors(request, pk, fmt):
-    return error_report_response(_job(request, pk), fmt)
+    return file_download(*services.error_report(_job(request, pk), fmt))
 
 
 # -- integration tokens -------------------------------------------------------------------------
@@ -318,17 +251,10 @@ def token_revoke(request, pk):
 def _analytics_scope(request):
     """The on-time summary and the late-step summary in the user's scope, filtered alike: the year selects by
     summary month (receipt, return or refusal for MonthlyStat; the delay for LateStepStat), then field, agency."""
-    _require(request, "dossiers.view_analytics")
-    filters = {}
-    year = request.GET.get("year", "")
-    if year.isdigit() and 1900 < int(year) < 3000:
-        filters["month__year"] = int(year)
-    if (field := request.GET.get("field", "")).isdigit():
-        filters["field_id"] = int(field)
-    if (agency := request.GET.get("agency", "")).isdigit():
-        filters["agency_id"] = int(agency)
-    return (scope_queryset(request.user, MonthlyStat.objects.filter(**filters)),
-            scope_queryset(request.user, LateStepStat.objects.filter(**filters)))
+    require(request.user, "dossiers.view_analytics")
+    user = request.user
+    return (StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request).qs,
+            StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all()), request=request).qs)
 
 
 CHART_FIELDS = 10
@@ -365,9 +291,6 @@ def analytics(request):
 
 def analytics_xlsx(request):
     stats, late_stats = _analytics_scope(request)
-    response = HttpResponse(services.analytics_xlsx(stats, late_stats),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="ty-le-dung-han.xlsx"'
-    return response
+    return file_download(services.analytics_xlsx(stats, late_stats), "ty-le-dung-han.xlsx")
 
 

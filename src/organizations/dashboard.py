@@ -2,7 +2,7 @@ from django.db.models import Count, Q
 
 from accounts.permissions import visible_agencies
 
-from .models import Agency, Obligation
+from .models import Obligation
 
 
 def province_summary(agencies):

@@ -179,6 +179,7 @@ def build_tree(agencies):
         by_parent.setdefault(parent, []).append(agency)
 
     def nodes(parent_id):
-        return [(a, nodes(a.pk)) for a in sorted(by_parent.get(parent_id, []), key=lambda a: (a.kind.order, a.sort_key))]
+        children = sorted(by_parent.get(parent_id, []), key=lambda a: (a.kind.order, a.sort_key))
+        return [(a, nodes(a.pk)) for a in children]
 
     return nodes(None)

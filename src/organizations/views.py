@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import visible_agencies
+from accounts.permissions import get_permitted, require, visible_agencies
 from core.forms import apply_validation_error
 
 from . import services
@@ -15,19 +15,12 @@ from .models import Agency, AgencyChange
 
 def _agency_for(request, pk, perm="organizations.view_agency"):
     """The agency, if the user may act on it; a clear 403 otherwise (never another tenant's data)."""
-    agency = get_object_or_404(Agency.objects.select_related("province", "kind", "parent"), pk=pk)
-    if not request.user.has_perm(perm, agency):
-        raise PermissionDenied(_("Bạn không có quyền truy cập cơ quan này."))
-    return agency
-
-
-def _require(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    return get_permitted(request.user, Agency.objects.select_related("province", "kind", "parent"), perm,
+                         _("Bạn không có quyền truy cập cơ quan này."), pk=pk)
 
 
 def agency_list(request):
-    _require(request, "organizations.view_agency")
+    require(request.user, "organizations.view_agency")
     base = visible_agencies(request.user).select_related("kind", "parent", "province")
     params = request.GET.copy()
     if "status" not in params:
@@ -61,7 +54,7 @@ def agency_detail(request, pk):
 
 
 def agency_create(request):
-    _require(request, "organizations.add_agency")
+    require(request.user, "organizations.add_agency")
     agencies = visible_agencies(request.user)
     form = AgencyForm(request.POST or None, agencies=agencies, initial={"parent": request.GET.get("parent")})
     if request.method == "POST" and form.is_valid():
@@ -110,7 +103,7 @@ def agency_move(request, pk):
 
 
 def agency_merge(request):
-    _require(request, "organizations.restructure_agency")
+    require(request.user, "organizations.restructure_agency")
     agencies = visible_agencies(request.user).active().select_related("kind")
     initial = {"agencies": request.GET.getlist("agency")}
     form = MergeForm(request.POST or None, agencies=agencies, initial=initial)

@@ -291,7 +291,8 @@ def load(ctx):
         targets = communes if agency_codes == ["COMMUNES"] else [agencies[c] for c in agency_codes]
         for agency in targets:
             links.append(through(adminprocedure_id=procedure.pk, agency_id=agency.pk))
-            processes.append(ProcessDefinition(procedure=procedure, agency=agency, total_days=procedure.processing_days))
+            processes.append(ProcessDefinition(procedure=procedure, agency=agency,
+                                               total_days=procedure.processing_days))
     through.objects.bulk_create(links, batch_size=5000)
     ProcessDefinition.objects.bulk_create(processes, batch_size=2000)
     steps = []

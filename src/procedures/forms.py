@@ -8,8 +8,9 @@ from .models import AdminProcedure, Field
 
 class CatalogImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("Tệp danh mục TTHC (XLSX hoặc CSV)"),
-                           help_text=_("Các cột: Mã thủ tục, Tên thủ tục, Lĩnh vực, Cấp thực hiện, Thời hạn giải quyết, "
-                                       "Phí, lệ phí, Căn cứ pháp lý, Cơ quan thực hiện (mã, cách nhau bởi dấu ;)."))
+                           help_text=_("Các cột: Mã thủ tục, Tên thủ tục, Lĩnh vực, Cấp thực hiện, Thời hạn giải "
+                                       "quyết, Phí, lệ phí, Căn cứ pháp lý, Cơ quan thực hiện (mã, cách nhau bởi "
+                                       "dấu ;)."))
 
 
 class ProcedureForm(StyledFormMixin, forms.ModelForm):
@@ -19,7 +20,8 @@ class ProcedureForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AdminProcedure
         fields = ["code", "name", "field", "level", "processing_days", "fees", "legal_basis", "agencies"]
-        widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3}), "agencies": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3}),
+                   "agencies": forms.SelectMultiple(attrs={"size": 6})}
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)

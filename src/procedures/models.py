@@ -83,6 +83,14 @@ class AdminProcedure(AuditedModel):
         return self.province_id
 
 
+class ProcessQuerySet(models.QuerySet):
+    def of(self, agency, procedure):
+        """The agency's process for the procedure (ids or objects), its steps fetched in order; None if the agency
+        has none. The one look-up of "how this agency handles this procedure"."""
+        return (self.filter(agency=agency, procedure=procedure).select_related("procedure")
+                .prefetch_related("steps").first())
+
+
 class ProcessDefinition(AuditedModel):
     """How one agency handles one procedure: its steps, each with a unit/role and a time allotment.
 
@@ -98,6 +106,8 @@ class ProcessDefinition(AuditedModel):
     total_days = models.DecimalField(_("tổng thời gian (ngày làm việc)"), max_digits=6, decimal_places=1, default=0)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    objects = ProcessQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quy trình giải quyết")

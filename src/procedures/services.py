@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.tabular import TableReader
 from core.text import search_key
 from core.workdays import half_days
 
 from .models import AdminProcedure, Field, ProcessDefinition, ProcessStep
 from .signals import procedure_changed
-from .tabular import TableReader
 
 CATALOG_COLUMNS = {
     "code": ["mã thủ tục", "mã TTHC", "mã", "ma_tthc"],

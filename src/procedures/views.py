@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.permissions import scope_queryset, visible_agencies
+from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from core.forms import apply_validation_error
 from core.text import search_key
 
@@ -13,26 +13,17 @@ from .forms import CatalogImportForm, ProcedureForm, StatusForm, StepFormSet
 from .models import AdminProcedure, Field, ProcessDefinition
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-
-
 def _province(request):
-    if not request.user.agency_id:
-        raise PermissionDenied(_("Tài khoản chưa gắn với cơ quan nào."))
-    return request.user.agency.province
+    return own_agency(request.user).province
 
 
 def _procedure(request, pk, perm="procedures.view_adminprocedure"):
-    procedure = get_object_or_404(AdminProcedure.objects.select_related("field", "province"), pk=pk)
-    if not request.user.has_perm(perm, procedure):
-        raise PermissionDenied(_("Bạn không có quyền truy cập thủ tục này."))
-    return procedure
+    return get_permitted(request.user, AdminProcedure.objects.select_related("field", "province"), perm,
+                         _("Bạn không có quyền truy cập thủ tục này."), pk=pk)
 
 
 def catalog(request):
-    _require(request, "procedures.view_adminprocedure")
+    require(request.user, "procedures.view_adminprocedure")
     qs = AdminProcedure.objects.select_related("field")
     if not request.user.is_superuser:
         qs = qs.filter(province=_province(request))
@@ -55,7 +46,7 @@ def catalog(request):
 
 
 def catalog_import(request):
-    _require(request, "procedures.add_adminprocedure")
+    require(request.user, "procedures.add_adminprocedure")
     form = CatalogImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -86,7 +77,7 @@ def procedure_detail(request, pk):
 
 
 def procedure_create(request):
-    _require(request, "procedures.add_adminprocedure")
+    require(request.user, "procedures.add_adminprocedure")
     province = _province(request)
     form = ProcedureForm(request.POST or None, agencies=visible_agencies(request.user).active())
     if request.method == "POST" and form.is_valid():
@@ -137,11 +128,9 @@ def procedure_status(request, pk):
 
 def process_edit(request, pk):
     procedure = _procedure(request, pk)
-    agency = request.user.agency
-    if agency is None:
-        raise PermissionDenied(_("Tài khoản chưa gắn với cơ quan nào."))
+    agency = own_agency(request.user)
     process = procedure.processes.filter(agency=agency).first()
-    _require(request, "procedures.change_processdefinition", process or agency)
+    require(request.user, "procedures.change_processdefinition", process or agency)
     if process:
         initial = [{"code": s.code, "name": s.name, "responsible_unit": s.responsible_unit,
                     "responsible_role": s.responsible_role, "days": str(s.days).replace(".", ",")}

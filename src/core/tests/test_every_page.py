@@ -46,6 +46,7 @@ def world(users, province, catalog, settings, tmp_path):  # noqa: F811
 
     from documents import services as documents
     from dossiers import services as dossiers
+    from dossiers import tasks as dossier_tasks
     from dossiers.models import Dossier, IntegrationToken
 
     settings.MEDIA_ROOT = tmp_path
@@ -76,7 +77,7 @@ def world(users, province, catalog, settings, tmp_path):  # noqa: F811
     csv = ("Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người nhận,Mã thủ tục,Người nộp\n"
            "I1,HS-7,Tiếp nhận,02/03/2026 08:30,receive,Lê Hoa,1.004227,Trần Văn Bảy\n"
            "I2,HS-404,Chuyển xử lý,02/03/2026 09:30,review,,,\n")
-    dossiers.start_import(land, SimpleUploadedFile("mot-cua.csv", csv.encode()), secretary)
+    dossier_tasks.start_import(land, SimpleUploadedFile("mot-cua.csv", csv.encode()), secretary)
     return {"staff": staff, "head": head}
 
 

@@ -1,8 +1,7 @@
 import re
 
-from django.utils import timezone
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -92,7 +91,8 @@ def test_create_review_approve_issue_revise_obsolete(page, users, tmp_path):
     page.fill("#id_change_reason", "Theo Nghị định 107/2021/NĐ-CP")
     page.get_by_test_id("save").click()
     page.check("#id_remove_file")
-    page.fill("#id_body", "# 1. Mục đích\nTiếp nhận hồ sơ trực tiếp và **trực tuyến**.\n\n- Bước 1: kiểm tra\n- Bước 2: hẹn trả")
+    page.fill("#id_body",
+              "# 1. Mục đích\nTiếp nhận hồ sơ trực tiếp và **trực tuyến**.\n\n- Bước 1: kiểm tra\n- Bước 2: hẹn trả")
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("version-status")).to_have_text("Dự thảo")
     page.goto(page.base_url + document.get_absolute_url())

@@ -9,12 +9,17 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import scope_queryset
+from core.http import file_download
 
-from .. import services
+from .. import services, tasks
 from ..models import Dossier, ImportJob
 from .authentication import IntegrationClient, IntegrationTokenAuthentication
 from .serializers import (
-    DossierDetailSerializer, DossierSerializer, EventInSerializer, EventResultSerializer, ImportJobSerializer,
+    DossierDetailSerializer,
+    DossierSerializer,
+    EventInSerializer,
+    EventResultSerializer,
+    ImportJobSerializer,
 )
 
 AUTH = [IntegrationTokenAuthentication, SessionAuthentication]
@@ -105,7 +110,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
         agency = acting_agency(self.request, "dossiers.add_importjob")
         user = self.request.user if not isinstance(self.request.user, IntegrationClient) else None
         try:
-            job = services.start_import(agency, serializer.validated_data["file"], user)
+            job = tasks.start_import(agency, serializer.validated_data["file"], user)
         except ValidationError as exc:
             from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -120,9 +125,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
     @extend_schema(responses={200: OpenApiResponse(description="CSV các dòng lỗi")})
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
-        from ..views import error_report_response
-
         job = get_object_or_404(self.get_queryset(), pk=pk)
-        return error_report_response(job, "csv")
+        return file_download(*services.error_report(job, "csv"))
 
 

@@ -79,7 +79,7 @@ def test_missing_wrong_or_revoked_tokens_are_refused(catalog, tokens):
 
 def test_only_the_hash_of_a_token_is_stored(tokens):
     stored = IntegrationToken.objects.values_list("prefix", "secret_hash")
-    for prefix, secret_hash in stored:
+    for _prefix, secret_hash in stored:
         assert len(secret_hash) == 64 and tokens["a"] != secret_hash and tokens["b"] != secret_hash
 
 

@@ -50,3 +50,42 @@ def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(cat
     services.rebuild_monthly_stats()
     assert sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
                                                   "late")) == incremental
+
+
+def test_two_desks_receiving_at_the_same_moment_get_two_codes(catalog, province, users, monkeypatch):
+    """Each desk reads the day's highest number; without the agency's lock both would read the same one and the
+    second receipt would be refused as a duplicate code. The barrier holds the first desk after it has chosen its
+    code: with the lock the second desk is still waiting for it, so the barrier times out and the first goes on."""
+    from accounts.roles import Role
+
+    land = province["agencies"]["land"]
+    staff = users[Role.STAFF]
+    chosen = services.next_dossier_code
+    barrier, codes, failures = threading.Barrier(2, timeout=3), [], []
+
+    def next_code(agency, day=None):
+        code = chosen(agency, day)
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return code
+
+    monkeypatch.setattr(services, "next_dossier_code", next_code)
+
+    def run():
+        try:
+            codes.append(services.receive_dossier(land, staff, procedure_code=catalog["home"].code,
+                                                  applicant_name="Võ Thị Sáu").code)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert len(set(codes)) == 2 and sorted(c[-4:] for c in codes) == ["0001", "0002"]

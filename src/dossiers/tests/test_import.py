@@ -5,13 +5,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from accounts.roles import Role
-from dossiers import services
+from core.tabular import encode_cp1258
+from dossiers import tasks
 from dossiers.models import Dossier, DossierEvent, ImportJob
-from procedures.tabular import encode_cp1258
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người giao,Người nhận,Đơn vị nhận,Mã thủ tục,Người nộp,Ghi chú\n"
+HEADER = ("Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người giao,Người nhận,Đơn vị nhận,Mã thủ tục,Người nộp,"
+          "Ghi chú\n")
 GOOD = [
     "E1,HS-1,Tiếp nhận,02/03/2026 08:30,receive,,Lê Thị Hoa,Bộ phận một cửa,1.004227,Nguyễn Văn Đông,\n",
     "E2,HS-1,Chuyển xử lý,02/03/2026 10:00,review,Lê Thị Hoa,Phạm Quốc Việt,Phòng Đăng ký đất đai,,,\n",
@@ -28,7 +29,7 @@ BAD = [
 
 
 def upload(agency, content, name="export.csv", user=None):
-    return services.start_import(agency, SimpleUploadedFile(name, content), user)
+    return tasks.start_import(agency, SimpleUploadedFile(name, content), user)
 
 
 def test_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(catalog, province):
@@ -78,7 +79,7 @@ def test_import_xlsx_with_small_batches(catalog, province, settings):
 
 
 def test_a_file_without_the_required_columns_fails_clearly(catalog, province):
-    job = upload(province["agencies"]["land"], "a,b\n1,2\n".encode())
+    job = upload(province["agencies"]["land"], b"a,b\n1,2\n")
     job.refresh_from_db()
     assert job.status == "failed" and "thiếu cột" in job.message
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from dossiers import services
+from dossiers import services, tasks
 from dossiers.models import ApologyLetter, Dossier, IntegrationToken
 
 from .conftest import T0, receive_row, row
@@ -79,7 +79,7 @@ def test_the_template_imports_as_it_is(catalog, province, users, client_as):
 
     client = client_as(users[Role.ISO_SECRETARY])
     content = client.get("/dossiers/imports/template.csv").content
-    job = services.start_import(province["agencies"]["land"], SimpleUploadedFile("mau.csv", content),
+    job = tasks.start_import(province["agencies"]["land"], SimpleUploadedFile("mau.csv", content),
                                 users[Role.ISO_SECRETARY])
     job.refresh_from_db()
     assert (job.status, job.rows_stored, job.rows_error) == ("done", 3, 0), job.message
@@ -109,7 +109,7 @@ def test_an_impossible_date_is_refused_in_vietnamese(catalog, province):
 def test_missing_columns_are_named_by_their_headers(catalog, province, users):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    job = services.start_import(province["agencies"]["land"], SimpleUploadedFile("x.csv", "a,b\n1,2\n".encode()),
+    job = tasks.start_import(province["agencies"]["land"], SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
                                 users[Role.ISO_SECRETARY])
     job.refresh_from_db()
     assert "“Mã sự kiện”" in job.message and "event_id" not in job.message

@@ -5,16 +5,18 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
 from accounts.roles import Role
+from core.tabular import encode_cp1258
 from procedures import services
 from procedures.models import AdminProcedure
 from procedures.signals import procedure_changed
-from procedures.tabular import encode_cp1258
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Thời hạn giải quyết,Phí lệ phí,Căn cứ pháp lý,Cơ quan thực hiện\n"
+HEADER = ("Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Thời hạn giải quyết,Phí lệ phí,Căn cứ pháp lý,"
+          "Cơ quan thực hiện\n")
 ROWS = (
-    "1.001,Cấp giấy chứng nhận quyền sử dụng đất lần đầu,Đất đai,Cấp tỉnh,30,Lệ phí 100.000 đồng,Luật Đất đai 2024,SNNMT\n"
+    "1.001,Cấp giấy chứng nhận quyền sử dụng đất lần đầu,Đất đai,Cấp tỉnh,30,Lệ phí 100.000 đồng,"
+    "Luật Đất đai 2024,SNNMT\n"
     "1.002,Đăng ký khai sinh,Hộ tịch,Cấp xã,\"0,5\",,Luật Hộ tịch 2014,XA1\n"
     "1.003,Thủ tục thời hạn âm,Đất đai,Cấp tỉnh,-3,,,\n"
     "1.004,Thủ tục thời hạn chữ,Đất đai,Cấp tỉnh,mười ngày,,,\n"

@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         existing = {u.username: u for u in User.objects.select_related("agency")}
-        self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, *_ in DEMO_ACCOUNTS:
             user = existing.get(username)
             if user:

@@ -6,8 +6,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procedures import tabular
-from procedures.tabular import TableReader, clean
+from core import tabular
+from core.tabular import TableReader, clean
 
 ALIASES = {"code": ["mã"], "name": ["tên"], "note": ["ghi chú"]}
 

@@ -1,0 +1,66 @@
+"""The filters of the dossier list and of the on-time analytics."""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import visible_agencies
+from core.filters import FilterSet
+from procedures.models import Field
+
+from . import services
+from .models import Dossier, DossierStatus
+
+
+def _agencies(request):
+    return visible_agencies(request.user).order_by("sort_key", "name") if request else Dossier.objects.none()
+
+
+class DossierFilter(FilterSet):
+    q = django_filters.CharFilter(label=_("Mã hồ sơ, người nộp, thủ tục"), method="filter_q",
+                                  widget=forms.SearchInput(attrs={"data-testid": "dossier-search"}))
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Cơ quan"), queryset=_agencies, empty_label=_("Tất cả cơ quan"),
+        widget=forms.Select(attrs={"data-searchable": "true", "data-testid": "agency-filter"}))
+    field = django_filters.ModelChoiceFilter(label=_("Lĩnh vực"), queryset=Field.objects.all(), empty_label=_("Tất cả"))
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=DossierStatus.choices, empty_label=_("Tất cả"))
+    late = django_filters.ChoiceFilter(
+        label=_("Hạn"), method="filter_late", empty_label=_("Tất cả"),
+        choices=[("soon", _("Sắp đến hạn")), ("overdue", _("Đang quá hạn")), ("late", _("Đã trả trễ hạn"))])
+    mine = django_filters.BooleanFilter(label=_("Tôi đang giữ"), method="filter_mine",
+                                        widget=forms.CheckboxInput(attrs={"value": "1"}))
+
+    class Meta(FilterSet.Meta):
+        model = Dossier
+        fields = ["q", "agency", "field", "status", "late", "mine"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.now = timezone.now()
+        self.province_scope = bool(request and (request.user.has_province_scope or request.user.is_superuser))
+        if not self.province_scope:
+            del self.filters["agency"]
+
+    def filter_q(self, queryset, name, value):
+        return services.search_dossiers(queryset, value.strip()) if value.strip() else queryset
+
+    def filter_late(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.open().filter(due_at__lt=self.now)
+        if value == "soon":
+            return queryset.open().filter(due_at__gte=self.now, due_at__lte=services.due_soon_horizon(self.now))
+        return queryset.filter(is_late=True)
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.open().filter(holder=self.request.user) if value else queryset
+
+
+class StatsFilter(FilterSet):
+    """One filter for the on-time summary (MonthlyStat) and the late-step summary (LateStepStat): both carry the
+    month, field and agency. The year selects by summary month."""
+
+    year = django_filters.NumberFilter(field_name="month__year", min_value=1901, max_value=2999)
+    field = django_filters.NumberFilter(field_name="field_id")
+    # Any agency id filters (the summaries are scoped already): another tenant's agency gives an empty page.
+    agency = django_filters.NumberFilter(field_name="agency_id")
