@@ -586,6 +586,10 @@ def child(args):
     setup_django(args.db_url)
     from django.db import connection
 
+    if args.rows_only:
+        from dossiers.engine import EventProcessor
+
+        EventProcessor.columns = False
     if "import" in args.only:
         print("RESULT " + json.dumps({"backend": connection.vendor, "import": bench_import(args.events, args.repeat)}),
               flush=True)
@@ -614,6 +618,9 @@ def main():
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--db-url")
+    parser.add_argument("--rows-only", action="store_true",
+                        help="the engine's rules row by row only (EventProcessor.columns = False): the A/B of the "
+                             "columns path")
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     if args.child:
@@ -634,7 +641,8 @@ def main():
         if not only:
             continue
         cmd = [sys.executable, __file__, "--child", "--db-url", url, "--events", str(args.events), "--dossiers",
-               str(args.dossiers), "--only", only, "--repeat", str(args.repeat)]
+               str(args.dossiers), "--only", only, "--repeat", str(args.repeat),
+               *(["--rows-only"] if args.rows_only else [])]
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         lines = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
         if out.returncode:
