@@ -208,8 +208,9 @@ def install_timers():
 
     from django.db import connection
 
-    from dossiers import bulk, columnar, engine, services
     from core import tabular
+    from dossiers import bulk, services
+    from dossiers.engine import batch, columns, processor, rules, store
 
     timers = {}
 
@@ -246,12 +247,14 @@ def install_timers():
     timed_iter(tabular.TableReader, "batches", "read file")
     for name in ("insert_events", "insert_dossiers", "update_dossiers", "upsert_stats"):
         timed(bulk, name, f"write {name}")
-    timed(engine.DossierState, "load", "load states")
-    timed(engine.EventProcessor, "_parse", "parse columns")
-    timed(engine.EventProcessor, "_deadlines", "deadlines")
-    timed(columnar, "apply_common", "columns path")
-    timed(engine.EventProcessor, "_lock", "lock")
-    timed(engine.EventProcessor, "_apply", "apply (all)")
+    timed(store.DossierState, "load", "load states")
+    timed(batch, "parse", "parse columns")
+    timed(rules, "deadlines", "deadlines")
+    timed(columns, "apply", "columns path")
+    timed(processor.EventProcessor, "apply_rows", "rules row by row")
+    timed(store, "write", "store (all writes)")
+    timed(processor.EventProcessor, "_lock", "lock")
+    timed(processor.EventProcessor, "_apply", "apply (all)")
     timed(services, "_import_batch", "batch (all)")
     connection.ensure_connection()
     timed(connection, "commit", "commit")
