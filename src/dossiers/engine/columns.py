@@ -263,11 +263,11 @@ def apply(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, Dossier
         if returned[j]:
             if pos >= starts[j]:
                 d.current_step, d.step_started_at, d.holder_unit = ent_step[pos], m_list[pos], ent_unit[pos]
-            d.set(**rules.returned(m_list[end], late_at_return[k], to_names[row_list[end]]))
+            d.set(rules.returned(m_list[end], late_at_return[k], to_names[row_list[end]]))
         else:
             i = row_list[pos]
-            d.set(**rules.entered(ent_step[pos], m_list[pos], int(ent_due[pos]), catalog.user_id(usernames[i]),
-                                  to_names[i], ent_unit[pos]))
+            d.set(rules.entered(ent_step[pos], m_list[pos], int(ent_due[pos]), catalog.user_id(usernames[i]),
+                                to_names[i], ent_unit[pos]))
         d.last_event_at, d.late_step, d.late_unit = m_list[end], late_step[k], late_unit[k]
         outcome.keys[k] = d.pk
         outcome.changed.append(d)

@@ -151,13 +151,14 @@ class EventProcessor:
 
     @staticmethod
     def rows(batch: Batch, parsed: Parsed, indices: list[int], deadlines: Deadlines):
-        """The Row of each index."""
+        """The Row of each index, in their order."""
         columns = (parsed.codes, parsed.ids, parsed.kinds, parsed.moments.tolist(), parsed.months,
                    batch.text("step"), batch.text("to_name", 150), batch.text("to_unit", 255),
                    batch.text("to_username"), batch.text("procedure_code"), batch.text("applicant_name", 255),
                    batch.text("applicant_address", 255), deadlines.due.tolist(), deadlines.step_due.tolist())
-        for i in indices:
-            yield Row(i, *(values[i] for values in columns))
+        if len(indices) < len(parsed.ids):
+            columns = [list(map(values.__getitem__, indices)) for values in columns]
+        return map(Row, indices, *columns)
 
     def apply_row(self, row: Row, states: dict[str, DossierState], summaries: Summaries) -> Event:
         d = states.get(row.code)
@@ -192,10 +193,10 @@ class EventProcessor:
         due_at = rules.appointment(row.due, row.moment, info.due_halves)
         if rules.outside_calendar(due_at) or rules.outside_calendar(row.step_due):
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))
-        d = DossierState.new(**rules.opened(info.id, info.field_id, info.processing_days, row.code, row.applicant,
-                                            row.address, row.moment, due_at))
-        d.set(**rules.entered(step, row.moment, row.step_due, self.catalog.user_id(row.to_username), row.to_name,
-                              rules.holder_unit(row.to_unit, info.steps[step].unit[:255])))
+        d = DossierState.new(rules.opened(info.id, info.field_id, info.processing_days, row.code, row.applicant,
+                                          row.address, row.moment, due_at))
+        d.set(rules.entered(step, row.moment, row.step_due, self.catalog.user_id(row.to_username), row.to_name,
+                            rules.holder_unit(row.to_unit, info.steps[step].unit[:255])))
         d.last_event_at = row.moment
         summaries.received(info.id, info.field_id, row.month)
         return d
@@ -218,13 +219,13 @@ class EventProcessor:
         if rules.falls_behind(event.late, d.late_step or ""):
             self.fell_behind(d, row, summaries)
         if transfer:
-            d.set(**rules.entered(step, row.moment, row.step_due, self.catalog.user_id(row.to_username), row.to_name,
-                                  rules.holder_unit(row.to_unit, info.steps[step].unit[:255])))
+            d.set(rules.entered(step, row.moment, row.step_due, self.catalog.user_id(row.to_username), row.to_name,
+                                rules.holder_unit(row.to_unit, info.steps[step].unit[:255])))
         else:
             late = rules.late_return(row.moment, d.due_at, d.apology_due_at is not None)
             if rules.falls_behind(late, d.late_step or ""):
                 self.fell_behind(d, row, summaries)
-            d.set(**rules.returned(row.moment, late, row.to_name))
+            d.set(rules.returned(row.moment, late, row.to_name))
             summaries.completed(d.procedure_id, d.field_id, row.month, late)
         return event
 

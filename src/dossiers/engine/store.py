@@ -44,14 +44,15 @@ class DossierState:
         return states
 
     @classmethod
-    def new(cls, **values) -> "DossierState":
-        """A dossier not stored yet (no key until the store gives it one)."""
+    def new(cls, values: dict) -> "DossierState":
+        """A dossier not stored yet (no key until the store gives it one), with the attributes `values`."""
         state = cls.__new__(cls)
         state.pk = None
-        state.set(**values)
+        state.set(values)
         return state
 
-    def set(self, **values):
+    def set(self, values: dict):
+        """Assign the attributes `values` ({name: value}, as the rules give a state)."""
         for name, value in values.items():
             setattr(self, name, value)
 
