@@ -209,7 +209,8 @@ def install_timers():
     from django.db import connection
 
     from core import tabular
-    from dossiers import bulk, columnar, engine, services
+    from dossiers import bulk, services
+    from dossiers.engine import batch, columns, processor, rules, store
 
     timers = {}
 
@@ -246,12 +247,14 @@ def install_timers():
     timed_iter(tabular.TableReader, "batches", "read file")
     for name in ("insert_events", "insert_dossiers", "update_dossiers", "upsert_stats"):
         timed(bulk, name, f"write {name}")
-    timed(engine.DossierState, "load", "load states")
-    timed(engine.EventProcessor, "_parse", "parse columns")
-    timed(engine.EventProcessor, "_deadlines", "deadlines")
-    timed(columnar, "apply_common", "columns path")
-    timed(engine.EventProcessor, "_lock", "lock")
-    timed(engine.EventProcessor, "_apply", "apply (all)")
+    timed(store.DossierState, "load", "load states")
+    timed(batch, "parse", "parse columns")
+    timed(rules, "deadlines", "deadlines")
+    timed(columns, "apply", "columns path")
+    timed(processor.EventProcessor, "apply_rows", "rules row by row")
+    timed(store, "write", "store (all writes)")
+    timed(processor.EventProcessor, "_lock", "lock")
+    timed(processor.EventProcessor, "_apply", "apply (all)")
     timed(services, "_import_batch", "batch (all)")
     connection.ensure_connection()
     timed(connection, "commit", "commit")
@@ -586,6 +589,10 @@ def child(args):
     setup_django(args.db_url)
     from django.db import connection
 
+    if args.rows_only:
+        from dossiers.engine import EventProcessor
+
+        EventProcessor.columns = False
     if "import" in args.only:
         print("RESULT " + json.dumps({"backend": connection.vendor, "import": bench_import(args.events, args.repeat)}),
               flush=True)
@@ -614,6 +621,9 @@ def main():
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--db-url")
+    parser.add_argument("--rows-only", action="store_true",
+                        help="the engine's rules row by row only (EventProcessor.columns = False): the A/B of the "
+                             "columns path")
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     if args.child:
@@ -634,7 +644,8 @@ def main():
         if not only:
             continue
         cmd = [sys.executable, __file__, "--child", "--db-url", url, "--events", str(args.events), "--dossiers",
-               str(args.dossiers), "--only", only, "--repeat", str(args.repeat)]
+               str(args.dossiers), "--only", only, "--repeat", str(args.repeat),
+               *(["--rows-only"] if args.rows_only else [])]
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         lines = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
         if out.returncode:

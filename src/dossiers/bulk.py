@@ -9,16 +9,18 @@ ON CONFLICT. New dossiers are one insert; dossiers' changed state one UPDATE ...
 table on PostgreSQL (executemany on SQLite); the monthly and late-step summaries an upsert that adds the batch's deltas.
 """
 
+import datetime as dt
 import functools
 from collections import Counter
 from operator import attrgetter
 
 import numpy as np
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from .models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 INT, TEXT, TIME, BOOL, NUM = "int", "text", "time", "bool", "num"
+Columns = dict[str, list]  # {column name: [value of each row]}, times as integer microseconds (UTC)
 EVENT_COLUMNS = [("dossier_id", INT), ("external_id", TEXT), ("kind", TEXT), ("occurred_at", TIME), ("step", TEXT),
                  ("from_name", TEXT), ("from_unit", TEXT), ("to_name", TEXT), ("to_unit", TEXT),
                  ("completed_step", TEXT), ("completed_step_due_at", TIME), ("is_late", BOOL), ("note", TEXT),
@@ -83,7 +85,7 @@ def _format_times(values, suffix="", null=None):
     return out
 
 
-def sqlite_times(values):
+def sqlite_times(values: list[int | None]) -> list[str | None]:
     """As Django stores an aware datetime on SQLite: naive UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]'."""
     return _format_times(values)
 
@@ -151,7 +153,7 @@ def _attributes(objects, columns, **constant):
     return {name: constant[name] * len(objects) if name in constant else data[name] for name, _kind in columns}
 
 
-def allocate_ids(model, n):
+def allocate_ids(model: type[models.Model], n: int) -> list[int]:
     """n primary keys for rows the caller inserts itself (so it need not read them back). PostgreSQL: from the
     table's sequence; SQLite: after the highest key ever used (the write lock is held: transactions are
     IMMEDIATE)."""
@@ -169,13 +171,13 @@ def allocate_ids(model, n):
 NEW_DOSSIER_COLUMNS = [c for c in DOSSIER_COLUMNS if c[0] not in ("agency_id", "created_at")]
 
 
-def dossier_columns(dossiers):
+def dossier_columns(dossiers: list) -> Columns:
     """{column: [value of each dossier]} of new dossiers (objects with the DOSSIER_COLUMNS attributes but agency
     and creation time), as insert_dossiers takes them."""
     return _attributes(dossiers, NEW_DOSSIER_COLUMNS)
 
 
-def insert_dossiers(agency_id, ids, data, created_at):
+def insert_dossiers(agency_id: int, ids: list[int], data: Columns, created_at: int) -> None:
     """New dossiers in one statement: their keys (from allocate_ids) and their columns (NEW_DOSSIER_COLUMNS,
     times in microseconds)."""
     if not ids:
@@ -190,7 +192,7 @@ def insert_dossiers(agency_id, ids, data, created_at):
             _sqlite_insert(cursor, table, columns, data)
 
 
-def insert_events(data):
+def insert_events(data: Columns) -> None:
     """Events from columns ({name: list} for EVENT_COLUMNS); an event already stored is left out."""
     if not data["dossier_id"]:
         return
@@ -219,7 +221,7 @@ def insert_events(data):
         _sqlite_insert(cursor, table, EVENT_COLUMNS, data, conflict)
 
 
-def update_dossiers(dossiers):
+def update_dossiers(dossiers: list) -> None:
     if not dossiers:
         return
     table = Dossier._meta.db_table
@@ -243,7 +245,7 @@ def update_dossiers(dossiers):
 STAT_FIELDS = ("received", "completed", "on_time", "late", "refused")
 
 
-def upsert_stats(agency_id, stats):
+def upsert_stats(agency_id: int, stats: dict[tuple[int, int, dt.date], Counter]) -> None:
     """stats: {(procedure_id, field_id, month): Counter} -> added to the monthly summary."""
     if not stats:
         return
@@ -277,7 +279,7 @@ def upsert_stats(agency_id, stats):
                                     *counts, strict=True))
 
 
-def upsert_late_stats(agency_id, late):
+def upsert_late_stats(agency_id: int, late: dict[tuple[int, dt.date, str, str], int]) -> None:
     """late: {(field_id, month, late_step, late_unit): count} -> added to the late-step summary."""
     if not late:
         return
@@ -299,7 +301,7 @@ def upsert_late_stats(agency_id, late):
                                               units, counts, strict=True))
 
 
-def refresh_statistics():
+def refresh_statistics() -> None:
     """ANALYZE the tables a long import fills (PostgreSQL), so the planner keeps probing the unique keys rather
     than scanning: statistics taken while the tables were small would describe them as nearly empty."""
     if connection.vendor == "postgresql":

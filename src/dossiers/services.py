@@ -27,7 +27,7 @@ from core.workdays import get_calendar
 from procedures.models import ProcessDefinition
 
 from . import bulk
-from .engine import Batch, EventProcessor, lock_agency, parse_moment  # noqa: F401  (the engine's public names)
+from .engine import Batch, EventProcessor, lock_agency
 from .models import (
     ApologyLetter,
     Dossier,

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from dossiers import services
+from dossiers.engine import EventProcessor
 from dossiers.models import Dossier, DossierEvent, MonthlyStat
 
 from .conftest import T0, receive_row, row
@@ -29,7 +30,7 @@ def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(cat
     def run():
         try:
             barrier.wait()
-            results.append(services.EventProcessor(land).process_batch(numbered))
+            results.append(EventProcessor(land).process_batch(numbered))
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             failures.append(exc)
         finally:

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from core.workdays import add_working_days, working_days_between
 from dossiers import services
+from dossiers.engine import EventProcessor
 from dossiers.models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 from .conftest import T0, receive_row, row
@@ -73,7 +74,7 @@ def test_the_same_event_twice_is_stored_once(catalog, land):
     assert DossierEvent.objects.count() == 2 and Dossier.objects.count() == 1
     assert MonthlyStat.objects.get().received == 1
     # Inside one batch as well.
-    result = services.EventProcessor(land).process_batch(
+    result = EventProcessor(land).process_batch(
         [(1, row("HS-001", "e3", "transfer", T0 + 2 * H, step="approve")),
          (2, row("HS-001", "e3", "transfer", T0 + 2 * H, step="approve"))])
     assert (result.stored, result.duplicates, result.errors) == (1, 1, [])
@@ -153,7 +154,7 @@ def test_the_monthly_summary_stays_equal_to_a_full_recount(catalog, land):
         elif outcome < 0.8:
             rows.append(row(code, f"{code}-2", "refuse", end))
     batches = [rows[i:i + 17] for i in range(0, len(rows), 17)]
-    processor = services.EventProcessor(land)
+    processor = EventProcessor(land)
     for batch in batches:
         result = processor.process_batch([(number := number + 1, r) for r in batch])
         assert not result.errors
@@ -175,7 +176,7 @@ def test_the_late_step_summary_counts_each_delay_once_in_its_month_and_equals_a_
     from django.utils import timezone
 
     march, april = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
-    processor = services.EventProcessor(land)
+    processor = EventProcessor(land)
 
     def batch(*rows):
         result = processor.process_batch(list(enumerate(rows, start=1)))
@@ -258,7 +259,7 @@ def test_batch_deadlines_equal_the_calendar_one_by_one(catalog, land):
         rows.append((2 * i, receive_row(f"V-{i}", moment, procedure=rng.choice(["1.004227", "1.001193"]))))
         rows.append((2 * i + 1, row(f"V-{i}", f"V-{i}-t", "transfer", moment + dt.timedelta(hours=rng.randint(0, 30)),
                                     step="review")))
-    result = services.EventProcessor(land).process_batch(rows)
+    result = EventProcessor(land).process_batch(rows)
     assert not result.errors
     steps = {"1.004227": "7", "1.001193": "0.5"}
     for d in Dossier.objects.select_related("procedure"):
@@ -278,7 +279,7 @@ def test_a_procedure_moved_to_another_field_still_adds_to_one_summary_row(catalo
     procedure = catalog["home"]
     procedure.field = Field.objects.create(code="moi", name="Lĩnh vực mới")
     procedure.save()
-    result = services.EventProcessor(land).process_batch([
+    result = EventProcessor(land).process_batch([
         (2, receive_row("F-2", T0 + H)), (3, row("F-1", "f1-2", "return", T0 + 2 * H)),
         (4, row("F-2", "f2-2", "return", T0 + 3 * H))])
     assert not result.errors
