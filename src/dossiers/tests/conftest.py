@@ -48,3 +48,17 @@ def receive_row(code="HS-001", at=T0, event_id=None, procedure="1.004227", **ext
 
 def row(code, event_id, kind, at, **extra):
     return {"event_id": event_id, "dossier_code": code, "event": kind, "occurred_at": at, **extra}
+
+
+@pytest.fixture
+def dossier(catalog, province, users):
+    """HS-001 of the land department, received on T0 and handed over late to the review step (held by staff)."""
+    from accounts.roles import Role
+    from dossiers import services
+    from dossiers.models import Dossier
+
+    land = province["agencies"]["land"]
+    services.push_event(land, receive_row(to_username=users[Role.STAFF].username))
+    services.push_event(land, row("HS-001", "e2", "transfer", T0 + dt.timedelta(days=8), step="review",
+                                  to_name="Phạm Quốc Việt", to_username="staff", to_unit="Phòng Đăng ký"))
+    return Dossier.objects.get(code="HS-001")

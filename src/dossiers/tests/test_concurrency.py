@@ -17,20 +17,13 @@ pytestmark = [pytest.mark.django_db(transaction=True),
                                  reason="SQLite serialises writers itself (IMMEDIATE transactions)")]
 
 
-def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(catalog, province):
-    land = province["agencies"]["land"]
-    rows = []
-    for i in range(300):
-        code, t = f"C-{i:03d}", T0 + dt.timedelta(minutes=7 * i)
-        rows += [receive_row(code, t), row(code, f"{code}-2", "transfer", t + dt.timedelta(hours=1), step="review"),
-                 row(code, f"{code}-3", "return", t + dt.timedelta(days=3))]
-    numbered = list(enumerate(rows, start=2))
-    barrier, results, failures = threading.Barrier(2), [], []
+def in_two_threads(work):
+    """Run `work` in two threads, each with its own connection; their results, once both succeeded."""
+    results, failures = [], []
 
     def run():
         try:
-            barrier.wait()
-            results.append(EventProcessor(land).process_batch(numbered))
+            results.append(work())
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             failures.append(exc)
         finally:
@@ -42,6 +35,24 @@ def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(cat
     for thread in threads:
         thread.join()
     assert not failures
+    return results
+
+
+def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(catalog, province):
+    land = province["agencies"]["land"]
+    rows = []
+    for i in range(300):
+        code, t = f"C-{i:03d}", T0 + dt.timedelta(minutes=7 * i)
+        rows += [receive_row(code, t), row(code, f"{code}-2", "transfer", t + dt.timedelta(hours=1), step="review"),
+                 row(code, f"{code}-3", "return", t + dt.timedelta(days=3))]
+    numbered = list(enumerate(rows, start=2))
+    barrier = threading.Barrier(2)
+
+    def run():
+        barrier.wait()
+        return EventProcessor(land).process_batch(numbered)
+
+    results = in_two_threads(run)
     assert sorted((r.stored, r.duplicates, len(r.errors)) for r in results) == [(0, 900, 0), (900, 0, 0)]
     assert DossierEvent.objects.count() == 900 and Dossier.objects.count() == 300
     assert Dossier.objects.filter(status="returned").count() == 300
@@ -62,7 +73,7 @@ def test_two_desks_receiving_at_the_same_moment_get_two_codes(catalog, province,
     land = province["agencies"]["land"]
     staff = users[Role.STAFF]
     chosen = services.next_dossier_code
-    barrier, codes, failures = threading.Barrier(2, timeout=3), [], []
+    barrier = threading.Barrier(2, timeout=3)
 
     def next_code(agency, day=None):
         code = chosen(agency, day)
@@ -74,19 +85,6 @@ def test_two_desks_receiving_at_the_same_moment_get_two_codes(catalog, province,
 
     monkeypatch.setattr(services, "next_dossier_code", next_code)
 
-    def run():
-        try:
-            codes.append(services.receive_dossier(land, staff, procedure_code=catalog["home"].code,
-                                                  applicant_name="Võ Thị Sáu").code)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures
+    codes = [d.code for d in in_two_threads(lambda: services.receive_dossier(
+        land, staff, procedure_code=catalog["home"].code, applicant_name="Võ Thị Sáu"))]
     assert len(set(codes)) == 2 and sorted(c[-4:] for c in codes) == ["0001", "0002"]

@@ -10,20 +10,8 @@ from weasyprint import HTML
 from accounts.roles import Role
 from documents.tests.test_layout import assert_times_compatible, pdf_fonts
 from dossiers import services
-from dossiers.models import Dossier
-
-from .conftest import T0, receive_row, row
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def late(catalog, province, users):
-    land = province["agencies"]["land"]
-    services.push_event(land, receive_row(to_username=users[Role.STAFF].username))
-    services.push_event(land, row("HS-001", "e2", "transfer", T0 + dt.timedelta(days=8), step="review",
-                                  to_name="Phạm Quốc Việt", to_username="staff", to_unit="Phòng Đăng ký"))
-    return Dossier.objects.get(code="HS-001")
 
 
 def whole_lines(document, text):
@@ -42,17 +30,17 @@ def text_right_edge(line):
     return max(b.position_x + b.width for b in line.descendants() if hasattr(b, "text"))
 
 
-def test_the_apology_letter_is_a4_in_times_with_the_agency_on_one_line(late, users, client_as):
+def test_the_apology_letter_is_a4_in_times_with_the_agency_on_one_line(dossier, users, client_as):
     client = client_as(users[Role.STAFF])
-    client.post(f"/dossiers/{late.pk}/apology/", {
+    client.post(f"/dossiers/{dossier.pk}/apology/", {
         "reason": "Xác minh thực địa", "signer_name": "Nguyễn Văn A", "signer_title": "Giám đốc",
         "new_due_at": timezone.localtime(timezone.now() + dt.timedelta(days=5)).strftime("%d/%m/%Y %H:%M")})
-    letter = late.apologies.get()
+    letter = dossier.apologies.get()
     reader, fonts = pdf_fonts(client.get(f"/dossiers/apology/{letter.pk}.pdf").content)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     assert_times_compatible(fonts)
-    html = render_to_string("dossiers/apology_print.html", {"letter": letter, "dossier": late})
+    html = render_to_string("dossiers/apology_print.html", {"letter": letter, "dossier": dossier})
     document = HTML(string=html).render()
     [motto] = whole_lines(document, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     motto_left = min(b.position_x for b in motto.descendants() if hasattr(b, "text"))
@@ -61,8 +49,8 @@ def test_the_apology_letter_is_a4_in_times_with_the_agency_on_one_line(late, use
         assert text_right_edge(line) < motto_left, name  # and within its column
 
 
-def test_the_control_sheet_is_a4_landscape_in_times(late, users, client_as):
-    data = client_as(users[Role.STAFF]).get(f"/dossiers/{late.pk}/control-sheet.pdf").content
+def test_the_control_sheet_is_a4_landscape_in_times(dossier, users, client_as):
+    data = client_as(users[Role.STAFF]).get(f"/dossiers/{dossier.pk}/control-sheet.pdf").content
     reader, fonts = pdf_fonts(data)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
@@ -85,17 +73,17 @@ def sheet_rows(document):
     return pages
 
 
-def test_the_control_sheet_repeats_its_header_and_never_splits_a_row(late):
+def test_the_control_sheet_repeats_its_header_and_never_splits_a_row(dossier):
     import copy
 
     lines = []
     for i in range(24):  # long notes: rows tall enough that page breaks fall inside some of them
-        for line in services.step_lines(late):
+        for line in services.step_lines(dossier):
             event = copy.copy(line["event"])
             event.note = f"Ghi chú {i}: " + "bổ sung giấy tờ, xác minh nguồn gốc đất tại thực địa; " * (3 + i % 5)
             lines.append({**line, "event": event})
     html = render_to_string("dossiers/control_sheet_print.html", {
-        "dossier": late, "lines": lines, "pdf": True, "steps": services.process_steps(late)})
+        "dossier": dossier, "lines": lines, "pdf": True, "steps": services.process_steps(dossier)})
     pages = sheet_rows(HTML(string=html).render())
     assert len(pages) >= 2
     numbers = [n for _headers, rows in pages for n in rows]

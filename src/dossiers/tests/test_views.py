@@ -20,15 +20,6 @@ def pdf_text(content):
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
 
 
-@pytest.fixture
-def dossier(catalog, province, users):
-    land = province["agencies"]["land"]
-    services.push_event(land, receive_row(to_username=users[Role.STAFF].username))
-    services.push_event(land, row("HS-001", "e2", "transfer", T0 + dt.timedelta(days=8), step="review",
-                                  to_name="Phạm Quốc Việt", to_username="staff", to_unit="Phòng Đăng ký"))
-    return Dossier.objects.get(code="HS-001")
-
-
 def test_staff_receives_and_moves_a_dossier_in_the_web(catalog, users, client_as):
     client = client_as(users[Role.STAFF])
     response = client.post("/dossiers/receive/", {"procedure": catalog["home"].pk, "applicant_name": "Võ Thị Sáu",
