@@ -163,7 +163,7 @@ class TableReader:
         done = 0  # records handed out by the Arrow reader, should the Python reader have to take over
         if self.encoding in ("utf-8", "utf-8-sig"):
             try:
-                for _done, numbers, values in self._batches_arrow(size):
+                for done, numbers, values in self._batches_arrow(size):  # noqa: B007 - read after an error
                     if numbers:
                         yield numbers, values
                 return

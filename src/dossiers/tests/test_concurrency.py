@@ -9,6 +9,7 @@ from django.db import connection, connections
 from dossiers import services
 from dossiers.engine import EventProcessor
 from dossiers.models import Dossier, DossierEvent, MonthlyStat
+from dossiers.services import events
 
 from .conftest import T0, receive_row, row
 
@@ -83,7 +84,7 @@ def test_two_desks_receiving_at_the_same_moment_get_two_codes(catalog, province,
             pass
         return code
 
-    monkeypatch.setattr(services, "next_dossier_code", next_code)
+    monkeypatch.setattr(events, "next_dossier_code", next_code)  # the module whose receive_dossier calls it
 
     codes = [d.code for d in in_two_threads(lambda: services.receive_dossier(
         land, staff, procedure_code=catalog["home"].code, applicant_name="Võ Thị Sáu"))]
