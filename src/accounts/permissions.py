@@ -183,7 +183,6 @@ def get_permitted(user, queryset, perm, message=None, **lookup):
 def own_agency(user, perm=None, message=None):
     """The user's own agency for an action done in one agency's name (receipts, imports, processes): 403 for an
     account without one, and, when the view gives its `message`, for a province-wide account too."""
-    from django.core.exceptions import PermissionDenied
     if perm:
         require(user, perm)
     if not user.agency_id:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from core.forms import apply_validation_error
+from core.http import file_download
 from core.text import search_key
 
 from . import files, search, services
@@ -106,15 +107,8 @@ def in_force(request):
     if agency is not None and fmt in ("xlsx", "docx"):
         stamp = as_of.strftime("%Y%m%d")
         name = f"danh-muc-tai-lieu-{slugify(search_key(agency.code))}-{stamp}.{fmt}"
-        if fmt == "xlsx":
-            data = services.export_in_force_xlsx(agency, as_of)
-            ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            data = services.export_in_force_docx(agency, as_of)
-            ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        response = HttpResponse(data, content_type=ctype)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        export = services.export_in_force_xlsx if fmt == "xlsx" else services.export_in_force_docx
+        return file_download(export(agency, as_of), name)
     scope = agency if agency is not None else agencies
     documents = services.in_force_documents(scope, as_of) if (agency is not None or province_wide) else []
     page = Paginator(documents, 200).get_page(request.GET.get("page"))

@@ -100,9 +100,6 @@ def agency_step_codes(agency):
 def import_template_csv(agency):
     """The import's headers and one dossier worked through (receipt, hand-over, return) with the agency's first
     process, so that an official can fill it from the one-stop-shop export."""
-    import csv
-    import io
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(IMPORT_HEADERS)
