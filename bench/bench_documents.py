@@ -31,26 +31,55 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 
 FIELDS = [
-    ("đất đai", "Văn phòng Đăng ký đất đai"), ("xây dựng", "Phòng Quản lý xây dựng"), ("hộ tịch", "Phòng Tư pháp"),
-    ("môi trường", "Phòng Tài nguyên và Môi trường"), ("thủy lợi", "Chi cục Thủy lợi"),
+    ("đất đai", "Văn phòng Đăng ký đất đai"),
+    ("xây dựng", "Phòng Quản lý xây dựng"),
+    ("hộ tịch", "Phòng Tư pháp"),
+    ("môi trường", "Phòng Tài nguyên và Môi trường"),
+    ("thủy lợi", "Chi cục Thủy lợi"),
     ("lâm nghiệp", "Chi cục Kiểm lâm"),
-    ("chăn nuôi thú y", "Chi cục Chăn nuôi và Thú y"), ("bảo vệ thực vật", "Chi cục Trồng trọt và Bảo vệ thực vật"),
-    ("khoáng sản", "Phòng Khoáng sản"), ("tài nguyên nước", "Phòng Tài nguyên nước"), ("đo đạc bản đồ", "Phòng Đo đạc"),
-    ("giáo dục", "Phòng Giáo dục"), ("y tế", "Phòng Nghiệp vụ Y"), ("văn hóa", "Phòng Văn hóa"),
-    ("thi đua khen thưởng", "Ban Thi đua - Khen thưởng"), ("khiếu nại tố cáo", "Thanh tra"),
-    ("đầu tư", "Phòng Đầu tư"), ("lao động việc làm", "Phòng Lao động"), ("công chứng chứng thực", "Phòng Tư pháp"),
+    ("chăn nuôi thú y", "Chi cục Chăn nuôi và Thú y"),
+    ("bảo vệ thực vật", "Chi cục Trồng trọt và Bảo vệ thực vật"),
+    ("khoáng sản", "Phòng Khoáng sản"),
+    ("tài nguyên nước", "Phòng Tài nguyên nước"),
+    ("đo đạc bản đồ", "Phòng Đo đạc"),
+    ("giáo dục", "Phòng Giáo dục"),
+    ("y tế", "Phòng Nghiệp vụ Y"),
+    ("văn hóa", "Phòng Văn hóa"),
+    ("thi đua khen thưởng", "Ban Thi đua - Khen thưởng"),
+    ("khiếu nại tố cáo", "Thanh tra"),
+    ("đầu tư", "Phòng Đầu tư"),
+    ("lao động việc làm", "Phòng Lao động"),
+    ("công chứng chứng thực", "Phòng Tư pháp"),
     ("giao thông vận tải", "Phòng Quản lý vận tải"),
 ]
 ACTIONS = [
-    "cấp Giấy chứng nhận quyền sử dụng đất", "đăng ký biến động", "cấp giấy phép xây dựng", "đăng ký khai sinh",
-    "đăng ký kết hôn", "thẩm định báo cáo đánh giá tác động môi trường", "cấp phép khai thác nước mặt",
-    "gia hạn giấy phép", "cấp đổi giấy chứng nhận", "thẩm định hồ sơ", "chứng thực bản sao",
+    "cấp Giấy chứng nhận quyền sử dụng đất",
+    "đăng ký biến động",
+    "cấp giấy phép xây dựng",
+    "đăng ký khai sinh",
+    "đăng ký kết hôn",
+    "thẩm định báo cáo đánh giá tác động môi trường",
+    "cấp phép khai thác nước mặt",
+    "gia hạn giấy phép",
+    "cấp đổi giấy chứng nhận",
+    "thẩm định hồ sơ",
+    "chứng thực bản sao",
     "giải quyết khiếu nại lần đầu",
-    "tiếp nhận và trả kết quả", "thu hồi đất", "bồi thường, hỗ trợ, tái định cư", "cấp chứng chỉ hành nghề",
-    "kiểm dịch động vật", "công nhận danh hiệu", "điều chỉnh quy hoạch", "đăng ký giao dịch bảo đảm",
+    "tiếp nhận và trả kết quả",
+    "thu hồi đất",
+    "bồi thường, hỗ trợ, tái định cư",
+    "cấp chứng chỉ hành nghề",
+    "kiểm dịch động vật",
+    "công nhận danh hiệu",
+    "điều chỉnh quy hoạch",
+    "đăng ký giao dịch bảo đảm",
 ]
-KINDS = [("procedure", "QT", "Quy trình"), ("form", "BM", "Biểu mẫu"), ("instruction", "HD", "Hướng dẫn"),
-         ("external", "TLBN", "Văn bản")]
+KINDS = [
+    ("procedure", "QT", "Quy trình"),
+    ("form", "BM", "Biểu mẫu"),
+    ("instruction", "HD", "Hướng dẫn"),
+    ("external", "TLBN", "Văn bản"),
+]
 SENTENCES = [
     "Bộ phận Một cửa tiếp nhận hồ sơ, kiểm tra tính đầy đủ và hợp lệ của thành phần hồ sơ.",
     "Trường hợp hồ sơ chưa đầy đủ, công chức hướng dẫn tổ chức, cá nhân bổ sung một lần bằng phiếu yêu cầu.",
@@ -68,11 +97,28 @@ SENTENCES = [
     "Ủy ban nhân dân cấp xã xác nhận nguồn gốc, thời điểm sử dụng đất và niêm yết công khai.",
     "Sự hài lòng của người dân được khảo sát hằng quý để cải tiến chất lượng phục vụ.",
 ]
-QUERIES = ["dat dai", "giay chung nhan quyen su dung dat", "khai sinh", "giay phep xay dung", "moi truong",
-           "thu hoi dat boi thuong", "khieu nai lan dau", "chung thuc ban sao", "kiem dich dong vat",
-           "tai nguyen nuoc", "phieu xin loi", "bieu mau dang ky ket hon", "quy trinh cap doi",
-           "tro cap", "thi dua khen thuong", "ban do dia chinh", "huong dan tiep nhan", "qt 0001",
-           "ho so tre han", "dang ky giao dich bao dam"]
+QUERIES = [
+    "dat dai",
+    "giay chung nhan quyen su dung dat",
+    "khai sinh",
+    "giay phep xay dung",
+    "moi truong",
+    "thu hoi dat boi thuong",
+    "khieu nai lan dau",
+    "chung thuc ban sao",
+    "kiem dich dong vat",
+    "tai nguyen nuoc",
+    "phieu xin loi",
+    "bieu mau dang ky ket hon",
+    "quy trinh cap doi",
+    "tro cap",
+    "thi dua khen thuong",
+    "ban do dia chinh",
+    "huong dan tiep nhan",
+    "qt 0001",
+    "ho so tre han",
+    "dang ky giao dich bao dam",
+]
 
 
 # -- worker: one database --------------------------------------------------------------------------
@@ -101,11 +147,20 @@ def generate(n_docs, big_agency_docs, seed=2026):
     province = Province.objects.create(code="BENCH", name="Tỉnh Thử nghiệm")
     kind = AgencyKind.objects.create(code="bench_department", name="Sở")
     n_agencies = max(2, 1 + (n_docs - big_agency_docs) // 500)
-    agencies = Agency.objects.bulk_create([
-        Agency(province=province, kind=kind, code=f"A{i:04d}", name=f"Cơ quan thử nghiệm số {i}",
-               obligation="mandatory",
-               search_key=f"co quan thu nghiem so {i}", sort_key=sort_key(f"Cơ quan thử nghiệm số {i:04d}"))
-        for i in range(n_agencies)])
+    agencies = Agency.objects.bulk_create(
+        [
+            Agency(
+                province=province,
+                kind=kind,
+                code=f"A{i:04d}",
+                name=f"Cơ quan thử nghiệm số {i}",
+                obligation="mandatory",
+                search_key=f"co quan thu nghiem so {i}",
+                sort_key=sort_key(f"Cơ quan thử nghiệm số {i:04d}"),
+            )
+            for i in range(n_agencies)
+        ]
+    )
     big = agencies[0]
     secretary = User.objects.create_user("bench_secretary", password="x" * 12, role=Role.ISO_SECRETARY, agency=big)
     viewer = User.objects.create_user("bench_oversight", password="x" * 12, role=Role.OVERSIGHT, agency=agencies[-1])
@@ -133,17 +188,37 @@ def generate(n_docs, big_agency_docs, seed=2026):
                 version_id += 1
                 last = rev == revisions
                 v_status = ("draft" if draft_only else ("obsolete" if obsolete else "issued")) if last else "superseded"
-                batch_versions.append(DocumentVersion(
-                    id=version_id, document_id=doc_id, revision=rev, status=v_status, body=text, text=text,
-                    change_summary="Ban hành lần đầu" if rev == 1 else "Cập nhật theo quy định mới",
-                    effective_date=None if v_status == "draft" else f"202{3 + rev}-0{rng.randint(1, 9)}-15"))
+                batch_versions.append(
+                    DocumentVersion(
+                        id=version_id,
+                        document_id=doc_id,
+                        revision=rev,
+                        status=v_status,
+                        body=text,
+                        text=text,
+                        change_summary="Ban hành lần đầu" if rev == 1 else "Cập nhật theo quy định mới",
+                        effective_date=None if v_status == "draft" else f"202{3 + rev}-0{rng.randint(1, 9)}-15",
+                    )
+                )
                 if last and v_status != "draft":
                     current = version_id
             search_text = f"{search_key(code)} {content_key}"
-            batch_docs.append(Document(
-                id=doc_id, agency=agency, doc_type=doc_type, code=code, title=title, owner_unit=unit,
-                status=status, current_version_id=current, review_period_months=12, sort_key=sort_key(title),
-                search_text=search_text, review_due=f"202{rng.randint(5, 7)}-0{rng.randint(1, 9)}-01"))
+            batch_docs.append(
+                Document(
+                    id=doc_id,
+                    agency=agency,
+                    doc_type=doc_type,
+                    code=code,
+                    title=title,
+                    owner_unit=unit,
+                    status=status,
+                    current_version_id=current,
+                    review_period_months=12,
+                    sort_key=sort_key(title),
+                    search_text=search_text,
+                    review_due=f"202{rng.randint(5, 7)}-0{rng.randint(1, 9)}-01",
+                )
+            )
             fts_rows.append((doc_id, search_text))
             if len(batch_docs) >= 5000:
                 Document.objects.bulk_create(batch_docs)
@@ -160,10 +235,17 @@ def generate(n_docs, big_agency_docs, seed=2026):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval(pg_get_serial_sequence('documents_document', 'id'), %s)", [n_docs + 1])
-            cursor.execute("SELECT setval(pg_get_serial_sequence('documents_documentversion', 'id'), %s)",
-                           [version_id + 1])
-    return {"province": province, "big": big, "secretary": secretary, "viewer": viewer,
-            "versions": version_id, "generate_s": time.perf_counter() - started}
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('documents_documentversion', 'id'), %s)", [version_id + 1]
+            )
+    return {
+        "province": province,
+        "big": big,
+        "secretary": secretary,
+        "viewer": viewer,
+        "versions": version_id,
+        "generate_s": time.perf_counter() - started,
+    }
 
 
 def timed(fn, repeat):
@@ -184,8 +266,11 @@ def p95(samples):
 def type_order_sql():
     from documents.models import DocumentType
 
-    return "CASE d.doc_type " + " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(DocumentType.values)) + \
-        " ELSE 99 END"
+    return (
+        "CASE d.doc_type "
+        + " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(DocumentType.values))
+        + " ELSE 99 END"
+    )
 
 
 def raw_search(connection, province_id, words):
@@ -196,13 +281,18 @@ def raw_search(connection, province_id, words):
     else:
         where = "d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH %s)"
         param = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
-    base = (f"FROM documents_document d JOIN organizations_agency a ON a.id = d.agency_id "
-            f"WHERE a.province_id = %s AND {where}")
+    base = (
+        f"FROM documents_document d JOIN organizations_agency a ON a.id = d.agency_id "
+        f"WHERE a.province_id = %s AND {where}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) {base}", [province_id, param.strip()])
         count = cursor.fetchone()[0]
-        cursor.execute(f"SELECT d.id, d.code, d.title, d.doc_type, d.status, d.agency_id, d.current_version_id {base} "
-                       f"ORDER BY a.sort_key, {type_order_sql()}, d.code LIMIT 50", [province_id, param.strip()])
+        cursor.execute(
+            f"SELECT d.id, d.code, d.title, d.doc_type, d.status, d.agency_id, d.current_version_id {base} "
+            f"ORDER BY a.sort_key, {type_order_sql()}, d.code LIMIT 50",
+            [province_id, param.strip()],
+        )
         rows = cursor.fetchall()
     return count, [r[0] for r in rows]
 
@@ -214,7 +304,9 @@ def raw_in_force(connection, agency_id):
             "SELECT d.id, d.code, d.title, d.doc_type, d.owner_unit, d.review_due, d.needs_review, v.revision, "
             "v.effective_date FROM documents_document d "
             "JOIN documents_documentversion v ON v.id = d.current_version_id "
-            f"WHERE d.agency_id = %s AND d.status = 'in_force' ORDER BY {order}, d.code", [agency_id])
+            f"WHERE d.agency_id = %s AND d.status = 'in_force' ORDER BY {order}, d.code",
+            [agency_id],
+        )
         return cursor.fetchall()
 
 
@@ -264,13 +356,20 @@ def worker(args):
     assert [d.id for d in listed] == [r[0] for r in raw_rows]
 
     result = {
-        "vendor": connection.vendor, "docs": args.docs, "versions": data["versions"],
-        "migrate_s": migrate_s, "generate_s": data["generate_s"],
-        "search_queries": len(orm_samples), "search_hits_median": statistics.median(hits),
-        "search_p50_ms": statistics.median(orm_samples) * 1000, "search_p95_ms": p95(orm_samples) * 1000,
-        "search_raw_p50_ms": statistics.median(raw_samples) * 1000, "search_raw_p95_ms": p95(raw_samples) * 1000,
+        "vendor": connection.vendor,
+        "docs": args.docs,
+        "versions": data["versions"],
+        "migrate_s": migrate_s,
+        "generate_s": data["generate_s"],
+        "search_queries": len(orm_samples),
+        "search_hits_median": statistics.median(hits),
+        "search_p50_ms": statistics.median(orm_samples) * 1000,
+        "search_p95_ms": p95(orm_samples) * 1000,
+        "search_raw_p50_ms": statistics.median(raw_samples) * 1000,
+        "search_raw_p95_ms": p95(raw_samples) * 1000,
         "in_force_rows": len(raw_rows),
-        "page_p50_ms": statistics.median(page_samples) * 1000, "page_p95_ms": p95(page_samples) * 1000,
+        "page_p50_ms": statistics.median(page_samples) * 1000,
+        "page_p95_ms": p95(page_samples) * 1000,
         "service_p50_ms": statistics.median(service_samples) * 1000,
         "raw_in_force_p50_ms": statistics.median(raw_page_samples) * 1000,
     }
@@ -280,8 +379,17 @@ def worker(args):
 # -- driver ----------------------------------------------------------------------------------------
 def run_worker(database_url, args):
     python = sys.executable
-    cmd = [python, __file__, "--worker", "--database-url", database_url, "--docs", str(args.docs),
-           "--repeat", str(args.repeat)]
+    cmd = [
+        python,
+        __file__,
+        "--worker",
+        "--database-url",
+        database_url,
+        "--docs",
+        str(args.docs),
+        "--repeat",
+        str(args.repeat),
+    ]
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if out.returncode != 0:
@@ -306,8 +414,10 @@ def reset_postgres(url):
 
 
 def table(results):
-    head = ("| database | docs / versions | search p50 | search p95 | raw SQL p95 | ratio p95 | in-force page p50 "
-            "(500 rows) | service p50 | raw SQL p50 | page / raw |")
+    head = (
+        "| database | docs / versions | search p50 | search p95 | raw SQL p95 | ratio p95 | in-force page p50 "
+        "(500 rows) | service p50 | raw SQL p50 | page / raw |"
+    )
     lines = [head, "|" + "---|" * 10]
     for r in results:
         lines.append(
@@ -315,7 +425,8 @@ def table(results):
             f"{r['search_p95_ms']:.1f} ms | {r['search_raw_p95_ms']:.1f} ms | "
             f"{r['search_p95_ms'] / r['search_raw_p95_ms']:.2f}× | {r['page_p50_ms']:.1f} ms | "
             f"{r['service_p50_ms']:.1f} ms | {r['raw_in_force_p50_ms']:.2f} ms | "
-            f"{r['page_p50_ms'] / r['raw_in_force_p50_ms']:.1f}× |")
+            f"{r['page_p50_ms'] / r['raw_in_force_p50_ms']:.1f}× |"
+        )
     return "\n".join(lines)
 
 
@@ -332,16 +443,17 @@ def write_readme(results, args):
         "page* = the whole `/documents/in-force/` response (500 rows rendered) through Django's test client; "
         "*service* = `services.in_force_documents()`. Ratios are against a raw SQL query returning the same rows, "
         "timed in the same run.\n\n" + table(results) + "\n\n"
-        f"Median hits per query: {', '.join(f'{r['vendor']} {r['search_hits_median']:,.0f}' for r in results)}. "
+        f"Median hits per query: {', '.join(f'{r["vendor"]} {r["search_hits_median"]:,.0f}' for r in results)}. "
         f"Measured {time.strftime('%Y-%m-%d')} on the development machine.\n\n"
-        "Reading: search p95 comes from the broad queries (\"dat dai\", \"ho so tre han\" match tens of thousands "
+        'Reading: search p95 comes from the broad queries ("dat dai", "ho so tre han" match tens of thousands '
         "of documents): counting and ordering every match dominates, in raw SQL as much as through the ORM (FTS5 on "
         "SQLite, the GIN index on PostgreSQL find the matches in a few milliseconds). The in-force service is within "
-        "2× of raw SQL; the rest of the page time is rendering 500 table rows and the request cycle.\n")
+        "2× of raw SQL; the rest of the page time is rendering 500 table rows and the request cycle.\n"
+    )
     start = text.find("## Documents")
     if start >= 0:
         end = text.find("\n## ", start + 3)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
     else:
         text = text.rstrip() + "\n\n" + section
     readme.write_text(text)
@@ -362,7 +474,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         results.append(run_worker(f"sqlite:///{tmp}/bench.sqlite3", args))
     pg_url = os.environ.get("EISO_PG_URL") or (
-        os.environ.get("DATABASE_URL") if os.environ.get("DATABASE_URL", "").startswith("postgres") else None)
+        os.environ.get("DATABASE_URL") if os.environ.get("DATABASE_URL", "").startswith("postgres") else None
+    )
     if pg_url:
         reset_postgres(pg_url)
         results.append(run_worker(pg_url, args))

@@ -46,7 +46,7 @@ def bench_dates(n=1_000_000):
 
     cal = WorkCalendar(2014, 2035)
     rng = np.random.default_rng(1)
-    starts = (np.datetime64("2024-01-01T00:00") + rng.integers(0, 3 * 365 * 24 * 60, n).astype("timedelta64[m]"))
+    starts = np.datetime64("2024-01-01T00:00") + rng.integers(0, 3 * 365 * 24 * 60, n).astype("timedelta64[m]")
     halves = rng.integers(1, 61, n)
     cal.add_working_days_bulk(starts[:1000], halves[:1000])
     t0 = time.perf_counter()
@@ -90,17 +90,32 @@ def make_agency(n_procedures=20):
 
     province = Province.objects.create(code="86", name="Tỉnh Vĩnh Long")
     kind = AgencyKind.objects.create(code="department", name="Sở")
-    agency = Agency.objects.create(province=province, kind=kind, code="SNNMT", name="Sở Nông nghiệp và Môi trường",
-                                   obligation="mandatory")
-    fields = [Field.objects.create(code=f"f{i}", name=name) for i, name in
-              enumerate(["Đất đai", "Xây dựng", "Hộ tịch", "Chứng thực", "Môi trường"])]
+    agency = Agency.objects.create(
+        province=province, kind=kind, code="SNNMT", name="Sở Nông nghiệp và Môi trường", obligation="mandatory"
+    )
+    fields = [
+        Field.objects.create(code=f"f{i}", name=name)
+        for i, name in enumerate(["Đất đai", "Xây dựng", "Hộ tịch", "Chứng thực", "Môi trường"])
+    ]
     procedures = []
     for i in range(n_procedures):
         days = [10, 15, 3, 1, 20][i % 5]
-        p = AdminProcedure.objects.create(province=province, code=f"1.{i:06d}", name=f"Thủ tục {i}",
-                                          field=fields[i % 5], level="provincial", processing_days=days)
-        save_process(p, agency, [{"code": c, "name": n, "responsible_unit": u, "days": d} for (c, n, u, _r), d in
-                                 zip(STANDARD_STEPS, standard_allotment(p.processing_days), strict=True)])
+        p = AdminProcedure.objects.create(
+            province=province,
+            code=f"1.{i:06d}",
+            name=f"Thủ tục {i}",
+            field=fields[i % 5],
+            level="provincial",
+            processing_days=days,
+        )
+        save_process(
+            p,
+            agency,
+            [
+                {"code": c, "name": n, "responsible_unit": u, "days": d}
+                for (c, n, u, _r), d in zip(STANDARD_STEPS, standard_allotment(p.processing_days), strict=True)
+            ],
+        )
         procedures.append(p)
     return agency, procedures
 
@@ -118,8 +133,20 @@ def write_export(path, n_events, procedures):
     written = 0
     with open(path, "w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(["ma_su_kien", "ma_ho_so", "loai", "thoi_gian", "buoc", "nguoi_giao", "nguoi_nhan",
-                      "don_vi_nhan", "ma_thu_tuc", "nguoi_nop"])
+        out.writerow(
+            [
+                "ma_su_kien",
+                "ma_ho_so",
+                "loai",
+                "thoi_gian",
+                "buoc",
+                "nguoi_giao",
+                "nguoi_nhan",
+                "don_vi_nhan",
+                "ma_thu_tuc",
+                "nguoi_nop",
+            ]
+        )
         base = dt.datetime(2025, 1, 2, 8, 0)
         offsets = rng.integers(0, 360 * 24 * 60, n_dossiers)
         gaps = rng.integers(30, 3 * 24 * 60, (n_dossiers, 5))
@@ -127,13 +154,37 @@ def write_export(path, n_events, procedures):
             code = f"D{d:07d}"
             t = base + dt.timedelta(minutes=int(offsets[d]))
             proc = procedures[d % len(procedures)].code
-            rows = [[f"{code}-0", code, "receive", t.isoformat(timespec="minutes"), "receive", "", "Lê Thị Hoa",
-                     "Bộ phận một cửa", proc, "Nguyễn Văn An"]]
+            rows = [
+                [
+                    f"{code}-0",
+                    code,
+                    "receive",
+                    t.isoformat(timespec="minutes"),
+                    "receive",
+                    "",
+                    "Lê Thị Hoa",
+                    "Bộ phận một cửa",
+                    proc,
+                    "Nguyễn Văn An",
+                ]
+            ]
             for i in range(5):
                 t += dt.timedelta(minutes=int(gaps[d, i]))
                 kind = "return" if i == 4 else "transfer"
-                rows.append([f"{code}-{i + 1}", code, kind, t.isoformat(timespec="minutes"),
-                             STEPS[i] if i < 4 else "", "Người giao", "Người nhận", "Phòng chuyên môn", "", ""])
+                rows.append(
+                    [
+                        f"{code}-{i + 1}",
+                        code,
+                        kind,
+                        t.isoformat(timespec="minutes"),
+                        STEPS[i] if i < 4 else "",
+                        "Người giao",
+                        "Người nhận",
+                        "Phòng chuyên môn",
+                        "",
+                        "",
+                    ]
+                )
             for r in rows:
                 if written >= n_events:
                     return written
@@ -147,13 +198,28 @@ def raw_insert(path):
     from django.db import connection
 
     table = "bench_raw_events"
-    columns = ["dossier_id", "external_id", "kind", "occurred_at", "step", "from_name", "from_unit", "to_name",
-               "to_unit", "completed_step", "note", "source", "created_at"]
+    columns = [
+        "dossier_id",
+        "external_id",
+        "kind",
+        "occurred_at",
+        "step",
+        "from_name",
+        "from_unit",
+        "to_name",
+        "to_unit",
+        "completed_step",
+        "note",
+        "source",
+        "created_at",
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TABLE {table} (LIKE dossiers_dossierevent INCLUDING DEFAULTS INCLUDING INDEXES "
-                           f"INCLUDING CONSTRAINTS)")
+            cursor.execute(
+                f"CREATE TABLE {table} (LIKE dossiers_dossierevent INCLUDING DEFAULTS INCLUDING INDEXES "
+                f"INCLUDING CONSTRAINTS)"
+            )
         else:
             # The events table's own definition (columns, primary key, unique key), without the foreign key: what
             # LIKE ... INCLUDING gives on PostgreSQL.
@@ -170,8 +236,10 @@ def raw_insert(path):
     with transaction.atomic(), open(path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
-        rows = ((int(r[1][1:]), r[0], r[2], r[3] + ":00+07:00", r[4], r[5], "", r[6], r[7], "", "", "import", now)
-                for r in reader)
+        rows = (
+            (int(r[1][1:]), r[0], r[2], r[3] + ":00+07:00", r[4], r[5], "", r[6], r[7], "", "", "import", now)
+            for r in reader
+        )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 raw = cursor.cursor
@@ -225,6 +293,7 @@ def install_timers():
                 return original(*args, **kwargs)
             finally:
                 timers[label] = timers.get(label, 0.0) + time.perf_counter() - t
+
         setattr(owner, name, wrapper)
 
     def timed_iter(owner, name, label):
@@ -242,6 +311,7 @@ def install_timers():
                 finally:
                     timers[label] = timers.get(label, 0.0) + time.perf_counter() - t
                 yield item
+
         setattr(owner, name, wrapper)
 
     timed_iter(tabular.TableReader, "batches", "read file")
@@ -272,11 +342,41 @@ def schema_insert(path, agency, procedures, batch=20_000):
     batch = settings.EISO.get("DOSSIER_IMPORT_BATCH", batch)
     proc = {p.code: p for p in procedures}
     now = dt.datetime.now(dt.UTC).isoformat()
-    ev_cols = ["id", "dossier_id", "external_id", "kind", "occurred_at", "step", "from_name", "from_unit", "to_name",
-               "to_unit", "completed_step", "note", "source", "created_at"]
-    do_cols = ["id", "agency_id", "procedure_id", "field_id", "code", "applicant_name", "applicant_address",
-               "received_at", "due_at", "processing_days", "status", "current_step", "holder_name", "holder_unit",
-               "late_step", "late_unit", "created_at"]
+    ev_cols = [
+        "id",
+        "dossier_id",
+        "external_id",
+        "kind",
+        "occurred_at",
+        "step",
+        "from_name",
+        "from_unit",
+        "to_name",
+        "to_unit",
+        "completed_step",
+        "note",
+        "source",
+        "created_at",
+    ]
+    do_cols = [
+        "id",
+        "agency_id",
+        "procedure_id",
+        "field_id",
+        "code",
+        "applicant_name",
+        "applicant_address",
+        "received_at",
+        "due_at",
+        "processing_days",
+        "status",
+        "current_step",
+        "holder_name",
+        "holder_unit",
+        "late_step",
+        "late_unit",
+        "created_at",
+    ]
     pg = connection.vendor == "postgresql"
 
     def write(table, columns, rows):
@@ -286,8 +386,9 @@ def schema_insert(path, agency, procedures, batch=20_000):
                     for r in rows:
                         copy.write_row(r)
             else:
-                cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                                   f"({', '.join(['%s'] * len(columns))})", rows)
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", rows
+                )
 
     t0 = time.perf_counter()
     with open(path, newline="", encoding="utf-8") as handle:
@@ -301,8 +402,27 @@ def schema_insert(path, agency, procedures, batch=20_000):
                 moment = r[3] + ":00+07:00"
                 if r[2] == "receive":
                     p = proc[r[8]]
-                    dossiers.append((number, agency.pk, p.pk, p.field_id, r[1], r[9], "", moment, moment,
-                                     p.processing_days, "processing", "receive", r[6], r[7], "", "", now))
+                    dossiers.append(
+                        (
+                            number,
+                            agency.pk,
+                            p.pk,
+                            p.field_id,
+                            r[1],
+                            r[9],
+                            "",
+                            moment,
+                            moment,
+                            p.processing_days,
+                            "processing",
+                            "receive",
+                            r[6],
+                            r[7],
+                            "",
+                            "",
+                            now,
+                        )
+                    )
                 event_id += 1
                 events.append((event_id, number, r[0], r[2], moment, r[4], r[5], "", r[6], r[7], "", "", "import", now))
                 if len(events) >= batch:
@@ -326,8 +446,13 @@ def empty_dossiers():
     """Remove the dossiers, events and summaries (between two timed imports)."""
     from django.db import connection
 
-    tables = ["dossiers_dossierwarning", "dossiers_dossierevent", "dossiers_dossier", "dossiers_monthlystat",
-              "dossiers_latestepstat"]
+    tables = [
+        "dossiers_dossierwarning",
+        "dossiers_dossierevent",
+        "dossiers_dossier",
+        "dossiers_monthlystat",
+        "dossiers_latestepstat",
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
@@ -370,7 +495,8 @@ def bench_import(n_events, repeat=1):
             job = profile.runcall(run_import_job, job.pk)
             order = os.environ["BENCH_PROFILE"]
             pstats.Stats(profile, stream=sys.stderr).sort_stats(
-                order if order in ("tottime", "cumulative") else "cumulative").print_stats(35)
+                order if order in ("tottime", "cumulative") else "cumulative"
+            ).print_stats(35)
         else:
             job = run_import_job(job.pk)
         imports.append(time.perf_counter() - t0)
@@ -400,12 +526,26 @@ def bench_import(n_events, repeat=1):
     ratio = statistics.median(ratios)
     ours = imports[ratios.index(ratio)] if ratio in ratios else statistics.median(imports)
     raw = ours * ratio
-    return {"events": written, "dossiers": Dossier.objects.count(), "import_s": ours, "raw_s": raw,
-            "ratio": ratio, "ratios": [round(r, 3) for r in ratios], "imports_s": [round(t, 2) for t in imports],
-            "raws_s": [round(t, 2) for t in raws], "import_per_s": written / ours, "raw_per_s": written / raw,
-            "schema_s": schema, "schema_vs_raw": raws[0] / schema, "import_vs_schema": schema / ours,
-            "reimport_50k_s": reimport, "peak_rss_mb_before": before, "peak_rss_mb_after": after,
-            "file_mb": path.stat().st_size / 1e6, **({"where_the_time_goes_s": where} if where else {})}
+    return {
+        "events": written,
+        "dossiers": Dossier.objects.count(),
+        "import_s": ours,
+        "raw_s": raw,
+        "ratio": ratio,
+        "ratios": [round(r, 3) for r in ratios],
+        "imports_s": [round(t, 2) for t in imports],
+        "raws_s": [round(t, 2) for t in raws],
+        "import_per_s": written / ours,
+        "raw_per_s": written / raw,
+        "schema_s": schema,
+        "schema_vs_raw": raws[0] / schema,
+        "import_vs_schema": schema / ours,
+        "reimport_50k_s": reimport,
+        "peak_rss_mb_before": before,
+        "peak_rss_mb_after": after,
+        "file_mb": path.stat().st_size / 1e6,
+        **({"where_the_time_goes_s": where} if where else {}),
+    }
 
 
 # -- 3. dashboard -------------------------------------------------------------------------------
@@ -414,22 +554,50 @@ def spread(agency, n_agencies=150, n_procedures=200):
     from organizations.models import Agency
     from procedures.models import AdminProcedure, Field
 
-    Agency.objects.bulk_create([
-        Agency(province=agency.province, kind=agency.kind, code=f"B{i:03d}", name=f"UBND xã số {i}",
-               obligation="encouraged", search_key=f"ubnd xa so {i}", sort_key=f"{i:05d}") for i in range(n_agencies)])
+    Agency.objects.bulk_create(
+        [
+            Agency(
+                province=agency.province,
+                kind=agency.kind,
+                code=f"B{i:03d}",
+                name=f"UBND xã số {i}",
+                obligation="encouraged",
+                search_key=f"ubnd xa so {i}",
+                sort_key=f"{i:05d}",
+            )
+            for i in range(n_agencies)
+        ]
+    )
     fields = list(Field.objects.all())
     have = AdminProcedure.objects.filter(province=agency.province).count()
-    AdminProcedure.objects.bulk_create([
-        AdminProcedure(province=agency.province, code=f"9.{i:06d}", name=f"Thủ tục {i}", field=fields[i % len(fields)],
-                       level="commune", processing_days=[10, 15, 3, 1, 20][i % 5], search_key=f"thu tuc {i}",
-                       sort_key=f"{i:05d}") for i in range(max(0, n_procedures - have))])
-    return (list(Agency.objects.filter(province=agency.province).order_by("pk")),
-            list(AdminProcedure.objects.filter(province=agency.province).order_by("pk")))
+    AdminProcedure.objects.bulk_create(
+        [
+            AdminProcedure(
+                province=agency.province,
+                code=f"9.{i:06d}",
+                name=f"Thủ tục {i}",
+                field=fields[i % len(fields)],
+                level="commune",
+                processing_days=[10, 15, 3, 1, 20][i % 5],
+                search_key=f"thu tuc {i}",
+                sort_key=f"{i:05d}",
+            )
+            for i in range(max(0, n_procedures - have))
+        ]
+    )
+    return (
+        list(Agency.objects.filter(province=agency.province).order_by("pk")),
+        list(AdminProcedure.objects.filter(province=agency.province).order_by("pk")),
+    )
 
 
 # Where late dossiers fell behind first, by id % 10: (late_step, late_unit); the review most often.
-LATE_AT = [("review", "Phòng chuyên môn")] * 4 + [("review", "Văn phòng đăng ký đất đai")] * 2 + [
-    ("approve", "Lãnh đạo cơ quan")] * 2 + [("transfer", "Bộ phận một cửa"), ("receive", "Bộ phận một cửa")]
+LATE_AT = (
+    [("review", "Phòng chuyên môn")] * 4
+    + [("review", "Văn phòng đăng ký đất đai")] * 2
+    + [("approve", "Lãnh đạo cơ quan")] * 2
+    + [("transfer", "Bộ phận một cửa"), ("receive", "Bộ phận một cửa")]
+)
 
 
 def fill_late(cursor, vendor):
@@ -437,8 +605,10 @@ def fill_late(cursor, vendor):
     event, 60 % of the way from receipt to return: the month of the delay), the odd ones only at their return."""
     step = "CASE id % 10 " + " ".join(f"WHEN {i} THEN '{s}'" for i, (s, _u) in enumerate(LATE_AT)) + " END"
     unit = "CASE id % 10 " + " ".join(f"WHEN {i} THEN '{u}'" for i, (_s, u) in enumerate(LATE_AT)) + " END"
-    cursor.execute(f"UPDATE dossiers_dossier SET late_step = {step}, late_unit = {unit}, "
-                   f"last_event_at = completed_at WHERE is_late")
+    cursor.execute(
+        f"UPDATE dossiers_dossier SET late_step = {step}, late_unit = {unit}, "
+        f"last_event_at = completed_at WHERE is_late"
+    )
     if vendor == "postgresql":
         moment, now, true = "received_at + (completed_at - received_at) * 0.6", "now()", "true"
     else:
@@ -524,12 +694,20 @@ def bench_dashboard(n, runs=30):
     def dashboard(bottlenecks=15):
         stats = scope_queryset(user, MonthlyStat.objects.all())
         late = scope_queryset(user, LateStepStat.objects.all())
-        return (services.totals(stats), services.on_time_rates(stats, "field"), services.on_time_rates(stats, "month"),
-                services.on_time_rates(stats, "agency", limit=15), services.on_time_rates(stats, "procedure", limit=15),
-                services.bottlenecks(late, bottlenecks))
+        return (
+            services.totals(stats),
+            services.on_time_rates(stats, "field"),
+            services.on_time_rates(stats, "month"),
+            services.on_time_rates(stats, "agency", limit=15),
+            services.on_time_rates(stats, "procedure", limit=15),
+            services.bottlenecks(late, bottlenecks),
+        )
 
-    trunc = ("date_trunc('month', completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')" if connection.vendor == "postgresql"
-             else "strftime('%Y-%m', completed_at, '+7 hours')")
+    trunc = (
+        "date_trunc('month', completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')"
+        if connection.vendor == "postgresql"
+        else "strftime('%Y-%m', completed_at, '+7 hours')"
+    )
     sqls = [
         "SELECT count(*), sum(CASE WHEN is_late THEN 0 ELSE 1 END), sum(CASE WHEN is_late THEN 1 ELSE 0 END) "
         "FROM dossiers_dossier d JOIN organizations_agency a ON a.id = d.agency_id "
@@ -577,11 +755,20 @@ def bench_dashboard(n, runs=30):
         t = time.perf_counter()
         raw()
         times_raw.append(time.perf_counter() - t)
-    return {"dossiers": n, "agencies": len(agencies), "procedures": len(procedures), "fill_s": fill,
-            "rebuild_summary_s": rebuild, "rebuild_late_summary_s": rebuild_late,
-            "summary_rows": MonthlyStat.objects.count(), "late_summary_rows": LateStepStat.objects.count(),
-            "late_dossiers": sum(r[-1] for r in ours_late), "p95_ms": 1000 * p95(times_ours),
-            "raw_sql_p95_ms": 1000 * p95(times_raw), "speedup_vs_raw_sql": p95(times_raw) / p95(times_ours)}
+    return {
+        "dossiers": n,
+        "agencies": len(agencies),
+        "procedures": len(procedures),
+        "fill_s": fill,
+        "rebuild_summary_s": rebuild,
+        "rebuild_late_summary_s": rebuild_late,
+        "summary_rows": MonthlyStat.objects.count(),
+        "late_summary_rows": LateStepStat.objects.count(),
+        "late_dossiers": sum(r[-1] for r in ours_late),
+        "p95_ms": 1000 * p95(times_ours),
+        "raw_sql_p95_ms": 1000 * p95(times_raw),
+        "speedup_vs_raw_sql": p95(times_raw) / p95(times_ours),
+    }
 
 
 # -- driver -------------------------------------------------------------------------------------
@@ -594,11 +781,15 @@ def child(args):
 
         EventProcessor.columns = False
     if "import" in args.only:
-        print("RESULT " + json.dumps({"backend": connection.vendor, "import": bench_import(args.events, args.repeat)}),
-              flush=True)
+        print(
+            "RESULT " + json.dumps({"backend": connection.vendor, "import": bench_import(args.events, args.repeat)}),
+            flush=True,
+        )
     if "dashboard" in args.only:
-        print("RESULT " + json.dumps({"backend": connection.vendor, "dashboard": bench_dashboard(args.dossiers)}),
-              flush=True)
+        print(
+            "RESULT " + json.dumps({"backend": connection.vendor, "dashboard": bench_dashboard(args.dossiers)}),
+            flush=True,
+        )
 
 
 def fresh_pg(url):
@@ -621,9 +812,11 @@ def main():
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--db-url")
-    parser.add_argument("--rows-only", action="store_true",
-                        help="the engine's rules row by row only (EventProcessor.columns = False): the A/B of the "
-                             "columns path")
+    parser.add_argument(
+        "--rows-only",
+        action="store_true",
+        help="the engine's rules row by row only (EventProcessor.columns = False): the A/B of the columns path",
+    )
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     if args.child:
@@ -643,9 +836,22 @@ def main():
         only = ",".join(args.only - {"dates"})
         if not only:
             continue
-        cmd = [sys.executable, __file__, "--child", "--db-url", url, "--events", str(args.events), "--dossiers",
-               str(args.dossiers), "--only", only, "--repeat", str(args.repeat),
-               *(["--rows-only"] if args.rows_only else [])]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            "--db-url",
+            url,
+            "--events",
+            str(args.events),
+            "--dossiers",
+            str(args.dossiers),
+            "--only",
+            only,
+            "--repeat",
+            str(args.repeat),
+            *(["--rows-only"] if args.rows_only else []),
+        ]
         out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         lines = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
         if out.returncode:

@@ -136,6 +136,8 @@ eiso_test() {
   local rc=0
   log "ruff check (lint: settings in pyproject.toml)"
   "$PY" -m ruff check "$ROOT/src" "$ROOT/bench" || rc=$?
+  log "ruff format --check (layout: one formatter for the whole tree)"
+  "$PY" -m ruff format --check "$ROOT/src" "$ROOT/bench" || rc=$?
   log "test suite on SQLite"
   (cd "$ROOT" && EISO_DB_LABEL=sqlite DATABASE_URL="sqlite://:memory:" "$PY" -m pytest "$@" --junitxml=test-output/sqlite.xml) || rc=$?
   log "test suite on PostgreSQL"

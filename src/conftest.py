@@ -16,8 +16,9 @@ def kinds(db):
     from organizations.models import AgencyKind, Obligation
 
     def kind(code, name, obligation, order, commune=False):
-        return AgencyKind.objects.create(code=code, name=name, default_obligation=obligation, order=order,
-                                         is_commune_committee=commune)
+        return AgencyKind.objects.create(
+            code=code, name=name, default_obligation=obligation, order=order, is_commune_committee=commune
+        )
 
     return {
         "provincial_committee": kind("provincial_committee", "UBND cấp tỉnh", Obligation.MANDATORY, 1),
@@ -33,17 +34,29 @@ def province(kinds):
 
     def make(code, name):
         p = Province.objects.create(code=code, name=name)
-        root = Agency.objects.create(province=p, kind=kinds["provincial_committee"], code="UBND",
-                                     name=f"UBND {name}", obligation="mandatory")
+        root = Agency.objects.create(
+            province=p, kind=kinds["provincial_committee"], code="UBND", name=f"UBND {name}", obligation="mandatory"
+        )
         agencies = {"root": root}
-        for key, kcode, aname in [("land", "SNNMT", "Sở Nông nghiệp và Môi trường"),
-                                  ("science", "SKHCN", "Sở Khoa học và Công nghệ")]:
-            agencies[key] = Agency.objects.create(province=p, kind=kinds["department"], code=kcode, name=aname,
-                                                  parent=root, obligation="mandatory")
-        for key, kcode, aname in [("commune_a", "XA1", "UBND xã Đất Đỏ"),
-                                  ("commune_b", "XA2", "UBND phường Ánh Dương")]:
-            agencies[key] = Agency.objects.create(province=p, kind=kinds["commune_committee"], code=kcode, name=aname,
-                                                  parent=root, obligation="encouraged")
+        for key, kcode, aname in [
+            ("land", "SNNMT", "Sở Nông nghiệp và Môi trường"),
+            ("science", "SKHCN", "Sở Khoa học và Công nghệ"),
+        ]:
+            agencies[key] = Agency.objects.create(
+                province=p, kind=kinds["department"], code=kcode, name=aname, parent=root, obligation="mandatory"
+            )
+        for key, kcode, aname in [
+            ("commune_a", "XA1", "UBND xã Đất Đỏ"),
+            ("commune_b", "XA2", "UBND phường Ánh Dương"),
+        ]:
+            agencies[key] = Agency.objects.create(
+                province=p,
+                kind=kinds["commune_committee"],
+                code=kcode,
+                name=aname,
+                parent=root,
+                obligation="encouraged",
+            )
         return p, agencies
 
     home, home_agencies = make("86", "Tỉnh Vĩnh Long")
@@ -59,8 +72,9 @@ def users(province):
     a = province["agencies"]
 
     def make(username, role, agency):
-        return User.objects.create_user(username=username, password=PASSWORD, role=role, agency=agency,
-                                        last_name="Nguyễn", first_name=username)
+        return User.objects.create_user(
+            username=username, password=PASSWORD, role=role, agency=agency, last_name="Nguyễn", first_name=username
+        )
 
     return {
         Role.STAFF: make("staff", Role.STAFF, a["land"]),
@@ -92,8 +106,16 @@ def browser():
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()

@@ -12,5 +12,6 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "agency__name"]
     autocomplete_fields = ["agency"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Cơ quan và vai trò"), {"fields": ["agency", "role", "position", "unit"]}),)
+        (_("Cơ quan và vai trò"), {"fields": ["agency", "role", "position", "unit"]}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Cơ quan và vai trò"), {"fields": ["agency", "role"]}),)

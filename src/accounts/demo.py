@@ -19,8 +19,15 @@ def load(ctx):
 
     users = {}
     for username, role, agency_code, last, first, position in DEMO_ACCOUNTS:
-        user = User(username=username, role=role, agency=ctx["agencies"][agency_code], last_name=last,
-                    first_name=first, position=position, email=f"{username}@vinhlong.gov.vn")
+        user = User(
+            username=username,
+            role=role,
+            agency=ctx["agencies"][agency_code],
+            last_name=last,
+            first_name=first,
+            position=position,
+            email=f"{username}@vinhlong.gov.vn",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         users[role] = user

@@ -11,8 +11,11 @@ class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm kiếm (không cần dấu)"), required=False)
     agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=None, required=False, empty_label=_("Tất cả"))
     role = forms.ChoiceField(label=_("Vai trò"), required=False)
-    status = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[
-        ("active", _("Đang hoạt động")), ("inactive", _("Đã ngừng kích hoạt")), ("", _("Tất cả"))])
+    status = forms.ChoiceField(
+        label=_("Tình trạng"),
+        required=False,
+        choices=[("active", _("Đang hoạt động")), ("inactive", _("Đã ngừng kích hoạt")), ("", _("Tất cả"))],
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,25 +42,36 @@ class UserFilterForm(forms.Form):
 class UserForm(StyledFormMixin, forms.Form):
     """The fields of an account an administrator sets; the service validates scope, role and agency."""
 
-    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150,
-                               help_text=_("Chữ, số và các ký tự @ . + - _; không đổi được sau khi tạo."))
+    username = forms.CharField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        help_text=_("Chữ, số và các ký tự @ . + - _; không đổi được sau khi tạo."),
+    )
     last_name = forms.CharField(label=_("Họ và tên đệm"), max_length=150, required=False)
     first_name = forms.CharField(label=_("Tên"), max_length=150)
     email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=None,
-                                    widget=forms.Select(attrs={"data-searchable": "1"}))
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan"), queryset=None, widget=forms.Select(attrs={"data-searchable": "1"})
+    )
     role = forms.ChoiceField(label=_("Vai trò"))
     unit = forms.CharField(label=_("Phòng, bộ phận"), max_length=150, required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=150, required=False)
-    comment = forms.CharField(label=_("Ghi chú (ghi vào nhật ký)"), max_length=300, required=False,
-                              help_text=_("VD: số quyết định điều động."))
+    comment = forms.CharField(
+        label=_("Ghi chú (ghi vào nhật ký)"),
+        max_length=300,
+        required=False,
+        help_text=_("VD: số quyết định điều động."),
+    )
 
     def __init__(self, *args, actor, instance=None, **kwargs):
         if instance is not None:
             kwargs.setdefault("initial", {}).update(
-                {name: getattr(instance, name) for name in ("username", "last_name", "first_name", "email",
-                                                             "role", "unit", "position")}
-                | {"agency": instance.agency_id})
+                {
+                    name: getattr(instance, name)
+                    for name in ("username", "last_name", "first_name", "email", "role", "unit", "position")
+                }
+                | {"agency": instance.agency_id}
+            )
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["role"].choices = [(r.value, r.label) for r in permissions.assignable_roles(actor)]
@@ -77,8 +91,12 @@ class UserForm(StyledFormMixin, forms.Form):
 
 
 class NewUserForm(UserForm):
-    password = forms.CharField(label=_("Mật khẩu"), strip=False, widget=forms.PasswordInput(render_value=False),
-                               help_text=password_validators_help_text_html())
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=password_validators_help_text_html(),
+    )
     password_confirm = forms.CharField(label=_("Nhập lại mật khẩu"), strip=False, widget=forms.PasswordInput)
 
     def clean(self):
@@ -89,8 +107,9 @@ class NewUserForm(UserForm):
 
 
 class PasswordResetForm(StyledFormMixin, forms.Form):
-    password = forms.CharField(label=_("Mật khẩu mới"), strip=False, widget=forms.PasswordInput,
-                               help_text=password_validators_help_text_html())
+    password = forms.CharField(
+        label=_("Mật khẩu mới"), strip=False, widget=forms.PasswordInput, help_text=password_validators_help_text_html()
+    )
     password_confirm = forms.CharField(label=_("Nhập lại mật khẩu mới"), strip=False, widget=forms.PasswordInput)
 
     def clean(self):
@@ -101,5 +120,9 @@ class PasswordResetForm(StyledFormMixin, forms.Form):
 
 
 class ActiveForm(StyledFormMixin, forms.Form):
-    comment = forms.CharField(label=_("Lý do (ghi vào nhật ký)"), max_length=300, required=False,
-                              help_text=_("VD: nghỉ hưu, chuyển công tác."))
+    comment = forms.CharField(
+        label=_("Lý do (ghi vào nhật ký)"),
+        max_length=300,
+        required=False,
+        help_text=_("VD: nghỉ hưu, chuyển công tác."),
+    )

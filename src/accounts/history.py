@@ -69,8 +69,11 @@ def on_user_saved(sender, instance, created, raw=False, update_fields=None, **kw
         # Saved without having been loaded (e.g. built with a known pk): only what was saved can be compared.
         before = {}
     if update_fields is not None:  # only what was written: in-memory changes of other fields are not saved
-        after = {name: value for name, value in after.items()
-                 if name in update_fields or name.removesuffix("_id") in update_fields}
+        after = {
+            name: value
+            for name, value in after.items()
+            if name in update_fields or name.removesuffix("_id") in update_fields
+        }
     if not created:
         after = {name: value for name, value in after.items() if name in before}
     changes = readable_changes(before, after)
@@ -84,8 +87,12 @@ def on_user_saved(sender, instance, created, raw=False, update_fields=None, **kw
             if changes:
                 audit.record(instance, AuditEntry.Action.UPDATE, changes, comment=comment)
             if "password" in before and "password" in after and before["password"] != after["password"]:
-                audit.record(instance, AuditEntry.Action.EVENT, {},
-                             comment=str(getattr(instance, "_audit_password_comment", "") or _("Đổi mật khẩu")))
+                audit.record(
+                    instance,
+                    AuditEntry.Action.EVENT,
+                    {},
+                    comment=str(getattr(instance, "_audit_password_comment", "") or _("Đổi mật khẩu")),
+                )
             if "agency" in changes and before.get("agency_id"):
                 _record_departure(instance, before["agency_id"], changes["agency"][1])
     instance._audit_before = {**before, **after}
@@ -100,6 +107,10 @@ def _record_departure(user, agency_id, new_agency_name):
     old = Agency.objects.filter(pk=agency_id).first()
     if old is None:
         return
-    audit.record(old, AuditEntry.Action.EVENT, {},
-                 comment=_("Người dùng %(user)s (%(username)s) chuyển sang %(agency)s")
-                 % {"user": user, "username": user.username, "agency": new_agency_name or "—"})
+    audit.record(
+        old,
+        AuditEntry.Action.EVENT,
+        {},
+        comment=_("Người dùng %(user)s (%(username)s) chuyển sang %(agency)s")
+        % {"user": user, "username": user.username, "agency": new_agency_name or "—"},
+    )

@@ -8,8 +8,19 @@ from core.text import search_key, sort_key
 from .roles import PROVINCE_ROLES, Role
 
 # The fields whose changes go to the audit trail (see accounts.history); never the password hash or last_login.
-AUDITED_FIELDS = ("username", "last_name", "first_name", "email", "agency_id", "role", "unit", "position",
-                  "is_active", "is_staff", "is_superuser")
+AUDITED_FIELDS = (
+    "username",
+    "last_name",
+    "first_name",
+    "email",
+    "agency_id",
+    "role",
+    "unit",
+    "position",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
 
 
 class UserQuerySet(models.QuerySet):
@@ -26,8 +37,12 @@ class User(AbstractUser):
     """An official. Belongs to one agency and has one role there."""
 
     agency = models.ForeignKey(
-        "organizations.Agency", verbose_name=_("cơ quan"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        "organizations.Agency",
+        verbose_name=_("cơ quan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, default=Role.STAFF)
     position = models.CharField(_("chức vụ"), max_length=150, blank=True)

@@ -30,9 +30,14 @@ ROLE_PERMISSIONS = {
     Role.ISO_SECRETARY: {"organizations.view_agency", "core.view_auditentry", *USER_MANAGEMENT},
     Role.AGENCY_HEAD: {"organizations.view_agency", "core.view_auditentry", *USER_MANAGEMENT},
     Role.OVERSIGHT: {
-        "organizations.view_agency", "organizations.add_agency", "organizations.change_agency",
-        "organizations.restructure_agency", "core.view_auditentry", "core.change_calendaroverride",
-        *USER_MANAGEMENT, "accounts.move_user",
+        "organizations.view_agency",
+        "organizations.add_agency",
+        "organizations.change_agency",
+        "organizations.restructure_agency",
+        "core.view_auditentry",
+        "core.change_calendaroverride",
+        *USER_MANAGEMENT,
+        "accounts.move_user",
     },
     Role.PROVINCIAL_VIEWER: {"organizations.view_agency", "core.view_auditentry"},
 }

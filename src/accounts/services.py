@@ -28,8 +28,12 @@ def _require_manage(actor, target):
 def _check_role(actor, role):
     if role not in permissions.assignable_roles(actor):
         allowed = ", ".join(str(r.label) for r in permissions.assignable_roles(actor))
-        raise ValidationError({"role": _("Vai trò “%(role)s” không được gán ở đây; chỉ được gán: %(allowed)s.")
-                               % {"role": Role(role).label if role in Role.values else role, "allowed": allowed}})
+        raise ValidationError(
+            {
+                "role": _("Vai trò “%(role)s” không được gán ở đây; chỉ được gán: %(allowed)s.")
+                % {"role": Role(role).label if role in Role.values else role, "allowed": allowed}
+            }
+        )
 
 
 def _check_agency(actor, agency, current=None):
@@ -39,11 +43,21 @@ def _check_agency(actor, agency, current=None):
         return
     if not permissions.assignable_agencies(actor).filter(pk=agency.pk).exists():
         if current is not None and not actor.is_superuser and not actor.has_perm("accounts.move_user"):
-            raise ValidationError({"agency": _("Cơ quan: chỉ Sở KH&CN chuyển người dùng sang cơ quan khác; "
-                                               "khi người này nghỉ việc hoặc chuyển đi, hãy ngừng kích hoạt tài "
-                                               "khoản.")})
-        raise ValidationError({"agency": _("Cơ quan: “%(agency)s” không thuộc phạm vi bạn quản lý hoặc không còn "
-                                           "hoạt động.") % {"agency": agency}})
+            raise ValidationError(
+                {
+                    "agency": _(
+                        "Cơ quan: chỉ Sở KH&CN chuyển người dùng sang cơ quan khác; "
+                        "khi người này nghỉ việc hoặc chuyển đi, hãy ngừng kích hoạt tài "
+                        "khoản."
+                    )
+                }
+            )
+        raise ValidationError(
+            {
+                "agency": _("Cơ quan: “%(agency)s” không thuộc phạm vi bạn quản lý hoặc không còn hoạt động.")
+                % {"agency": agency}
+            }
+        )
 
 
 def _check_text(data):
@@ -71,8 +85,9 @@ def _check_password(password, user):
         raise ValidationError({"password": exc.messages}) from None
 
 
-def create_user(actor, *, username, password, agency, role=Role.STAFF, last_name="", first_name="", email="",
-                unit="", position=""):
+def create_user(
+    actor, *, username, password, agency, role=Role.STAFF, last_name="", first_name="", email="", unit="", position=""
+):
     """A new account in an agency the actor manages, with an agency role."""
     if not actor.has_perm("accounts.add_user"):
         raise PermissionDenied(_("Bạn không có quyền tạo tài khoản."))
@@ -83,17 +98,27 @@ def create_user(actor, *, username, password, agency, role=Role.STAFF, last_name
     try:
         username_field.run_validators(username)
     except ValidationError as exc:
-        raise ValidationError({"username": [_("Tên đăng nhập: %(reason)s") % {"reason": m} for m in exc.messages]}) \
-            from None
+        raise ValidationError(
+            {"username": [_("Tên đăng nhập: %(reason)s") % {"reason": m} for m in exc.messages]}
+        ) from None
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("Tên đăng nhập “%(username)s” đã có người dùng.")
-                               % {"username": username}})
+        raise ValidationError(
+            {"username": _("Tên đăng nhập “%(username)s” đã có người dùng.") % {"username": username}}
+        )
     data = {"last_name": last_name, "first_name": first_name, "email": email}
     _check_text(data)
     _check_role(actor, role)
     _check_agency(actor, agency)
-    user = User(username=username, agency=agency, role=role, last_name=last_name.strip(),
-                first_name=first_name.strip(), email=email.strip(), unit=unit.strip(), position=position.strip())
+    user = User(
+        username=username,
+        agency=agency,
+        role=role,
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        email=email.strip(),
+        unit=unit.strip(),
+        position=position.strip(),
+    )
     _check_password(password, user)
     user.set_password(password)
     with transaction.atomic(), audit.acting_as(actor):
@@ -144,8 +169,14 @@ def set_active(actor, target, active, *, comment=""):
     if target.is_active == active:
         return target
     if active and (target.agency is None or not target.agency.is_active):
-        raise ValidationError({"is_active": _("Không thể kích hoạt lại: cơ quan của người dùng không còn hoạt động; "
-                                              "hãy chuyển người dùng sang cơ quan mới trước.")})
+        raise ValidationError(
+            {
+                "is_active": _(
+                    "Không thể kích hoạt lại: cơ quan của người dùng không còn hoạt động; "
+                    "hãy chuyển người dùng sang cơ quan mới trước."
+                )
+            }
+        )
     target.is_active = active
     target._audit_comment = comment
     with transaction.atomic(), audit.acting_as(actor):

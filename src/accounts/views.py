@@ -57,10 +57,16 @@ def user_list(request):
     form = UserFilterForm(params, actor=request.user)
     users = form.filter(permissions.manageable_users(request.user)).order_by("sort_key", "username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {
-        "form": form, "page": page, "can_add": request.user.has_perm("accounts.add_user"),
-        "many_agencies": form.fields["agency"].queryset.count() > 1,
-    })
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_add": request.user.has_perm("accounts.add_user"),
+            "many_agencies": form.fields["agency"].queryset.count() > 1,
+        },
+    )
 
 
 def user_detail(request, pk):
@@ -98,8 +104,11 @@ def user_update(request, pk):
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect(target)
-    return render(request, "accounts/user_form.html", {
-        "form": form, "target": target, "title": _("Sửa tài khoản: %(name)s") % {"name": target}})
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "target": target, "title": _("Sửa tài khoản: %(name)s") % {"name": target}},
+    )
 
 
 def user_password(request, pk):
@@ -111,8 +120,14 @@ def user_password(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Đã đặt mật khẩu mới cho “%(username)s”. Hãy báo mật khẩu cho người dùng "
-                                        "và đề nghị họ đổi mật khẩu khi đăng nhập.") % {"username": target.username})
+            messages.success(
+                request,
+                _(
+                    "Đã đặt mật khẩu mới cho “%(username)s”. Hãy báo mật khẩu cho người dùng "
+                    "và đề nghị họ đổi mật khẩu khi đăng nhập."
+                )
+                % {"username": target.username},
+            )
             return redirect(target)
     return render(request, "accounts/user_password.html", {"form": form, "target": target})
 
@@ -127,8 +142,11 @@ def user_set_active(request, pk, active):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            done = _("Đã kích hoạt lại tài khoản “%(username)s”.") if active else \
-                _("Đã ngừng kích hoạt tài khoản “%(username)s”.")
+            done = (
+                _("Đã kích hoạt lại tài khoản “%(username)s”.")
+                if active
+                else _("Đã ngừng kích hoạt tài khoản “%(username)s”.")
+            )
             messages.success(request, done % {"username": target.username})
             return redirect(target)
     return render(request, "accounts/user_active.html", {"form": form, "target": target, "active": active})

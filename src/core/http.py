@@ -12,7 +12,7 @@ TYPES = {".xlsx": XLSX, ".docx": DOCX, ".csv": "text/csv; charset=utf-8", ".pdf"
 def file_download(content, filename, content_type=None, inline=False):
     """A generated file (bytes, or text: CSV gets a BOM so that Excel reads it as UTF-8) as an attachment, or
     shown in the browser with `inline`. The content type follows the file name unless given."""
-    suffix = filename[filename.rfind("."):].lower()
+    suffix = filename[filename.rfind(".") :].lower()
     content_type = content_type or TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     if isinstance(content, str) and suffix == ".csv" and not content.startswith("\ufeff"):
         content = "\ufeff" + content

@@ -15,8 +15,17 @@ from django.db.models.lookups import In
 # Values that need no conversion for columns of these types: passed on as they are.
 PLAIN = {
     str: {"CharField", "TextField", "SlugField", "EmailField", "URLField"},
-    int: {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-          "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField"},
+    int: {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    },
 }
 
 
@@ -48,8 +57,7 @@ class Any(Lookup):
         if connection.vendor != "postgresql":
             return In(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = self.rhs if self.plain else [field.get_db_prep_value(v, connection, prepared=True)
-                                              for v in self.rhs]
+        values = self.rhs if self.plain else [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
         # The array typed as the column (psycopg would send small ints as smallint[]): same-type comparison,
         # so the planner estimates and uses the column's indexes as for an IN list.
         return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", [*lhs_params, values]

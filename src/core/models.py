@@ -63,8 +63,13 @@ class AuditEntry(AppendOnlyModel):
     seq = models.PositiveBigIntegerField(_("số thứ tự"))
     timestamp = models.DateTimeField(_("thời điểm"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField(_("người thực hiện"), max_length=150, blank=True)
     action = models.CharField(_("hành động"), max_length=20, choices=Action.choices)
@@ -115,10 +120,11 @@ class AuditEntry(AppendOnlyModel):
         # Round-trip through JSON so the value hashed is exactly what the database stores.
         canonical = json.dumps(
             json.loads(json.dumps(self.payload(), cls=DjangoJSONEncoder)),
-            sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
-
 
 
 class AuditChainHead(models.Model):

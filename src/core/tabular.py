@@ -176,8 +176,11 @@ class TableReader:
         self.fileobj.seek(0)
         text = io.TextIOWrapper(self.fileobj, encoding=self.encoding, errors="replace", newline="")
         first = text.readline()
-        dialect = ";" if first.count(";") > first.count(",") and first.count(";") > first.count("\t") else (
-            "\t" if first.count("\t") > first.count(",") else ",")
+        dialect = (
+            ";"
+            if first.count(";") > first.count(",") and first.count(";") > first.count("\t")
+            else ("\t" if first.count("\t") > first.count(",") else ",")
+        )
         headers = next(csv.reader([first], delimiter=dialect), [])
         self._map_headers(headers)
         return text, dialect, headers
@@ -194,7 +197,8 @@ class TableReader:
             self.fileobj,
             read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=self.ARROW_BLOCK),
             parse_options=pa_csv.ParseOptions(delimiter=dialect, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())))
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+        )
         columns = list(self.columns.items())
         pending, rows, read = [], 0, 0
         for record_batch in itertools.chain(reader, [None]):
@@ -240,8 +244,11 @@ class TableReader:
                 number += len(chunk)
                 self._row = number - 1
                 if not all(chunk) or min(map(len, chunk)) < width:  # blank lines, short rows: the slow way
-                    kept = [(n, r + [""] * (width - len(r))) for n, r in zip(numbers, chunk, strict=True)
-                            if "".join(r).strip()]
+                    kept = [
+                        (n, r + [""] * (width - len(r)))
+                        for n, r in zip(numbers, chunk, strict=True)
+                        if "".join(r).strip()
+                    ]
                     if not kept:
                         continue
                     numbers, chunk = zip(*kept, strict=True)

@@ -16,8 +16,13 @@ def _foldable_letters():
     for code in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)]:
         ch = chr(code)
         nfd = unicodedata.normalize("NFD", ch)
-        if (len(nfd) > 1 and nfd[0].isascii() and nfd[0].isalpha() and all("\u0300" <= m <= "\u0362" for m in nfd[1:])
-                and unidecode(ch) == nfd[0]):
+        if (
+            len(nfd) > 1
+            and nfd[0].isascii()
+            and nfd[0].isalpha()
+            and all("\u0300" <= m <= "\u0362" for m in nfd[1:])
+            and unidecode(ch) == nfd[0]
+        ):
             letters.append(ch)
     return "".join(letters)
 
@@ -51,8 +56,14 @@ _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _LETTER_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
 # Letter-forming marks: breve, circumflex, horn.
 _FORM_MARKS = {"\u0306": "ă", "\u0302": "â", "\u031b": "ơ"}
-_FORMED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
-           ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+_FORMED = {
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
 # Tones in dictionary order: ngang, huyền, hỏi, ngã, sắc, nặng.
 _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 

@@ -27,11 +27,15 @@ HOME_TITLES = {
 def home(request):
     user = request.user
     role = Role(user.role) if user.role in Role.values else Role.STAFF
-    return render(request, "core/home.html", {
-        "role": role,
-        "home_title": HOME_TITLES[role],
-        "panels": collect_panels(request),
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "role": role,
+            "home_title": HOME_TITLES[role],
+            "panels": collect_panels(request),
+        },
+    )
 
 
 def visible_audit_entries(user):
@@ -79,9 +83,15 @@ def calendar_overrides(request):
             form.save()
             messages.success(request, _("Đã lưu ngày hoán đổi."))
             return redirect("core:calendar")
-    return render(request, "core/calendar.html", {
-        "overrides": CalendarOverride.objects.all(), "form": form, "can_edit": can_edit,
-    })
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "overrides": CalendarOverride.objects.all(),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
 
 
 @require_POST

@@ -140,8 +140,7 @@ class WorkCalendar:
         halves = np.asarray(halves, dtype=np.int64)
         first = np.searchsorted(self.slot_starts, starts, side="left")
         last = first + halves - 1
-        ok = ((starts >= self._first_minute) & (starts < self._after_last_minute)
-              & (last < len(self.slot_starts)))
+        ok = (starts >= self._first_minute) & (starts < self._after_last_minute) & (last < len(self.slot_starts))
         days = self.days[np.clip(last, 0, len(self.slot_starts) - 1) // 2].astype("datetime64[m]")
         deadlines = days + np.where(last % 2 == 0, self.noon, self.end)
         return np.where(halves == 0, starts, deadlines), ok
@@ -179,9 +178,7 @@ def get_calendar():
 
             conf = settings.EISO
             first, last = conf["CALENDAR_YEARS"]
-            overrides = {
-                o.date: o.kind == CalendarOverride.Kind.WORKING_DAY for o in CalendarOverride.objects.all()
-            }
+            overrides = {o.date: o.kind == CalendarOverride.Kind.WORKING_DAY for o in CalendarOverride.objects.all()}
             cal = WorkCalendar(first, last, overrides, noon=conf["WORKDAY_NOON"], end=conf["WORKDAY_END"])
             _state.update(calendar=cal, built=time.monotonic())
         return cal

@@ -14,11 +14,13 @@ def panels(request):
     if not user.has_perm("documents.view_document"):
         return []
     versions = scope_queryset(user, DocumentVersion.objects.all(), "document__agency").select_related(
-        "document", "author", "reviewed_by")
+        "document", "author", "reviewed_by"
+    )
     context = {
         "to_read": list(pending_acknowledgements(user)[:10]),
-        "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True)
-                              .select_related("document")[:5]),
+        "notifications": list(
+            Notification.objects.filter(user=user, read_at__isnull=True).select_related("document")[:5]
+        ),
     }
     if user.has_perm("documents.approve_document"):
         awaiting = versions.filter(status=S.REVIEWED)
@@ -34,8 +36,11 @@ def panels(request):
         context["to_review"] = list(to_review.order_by("document__code")[:10])
     if user.has_perm("documents.issue_document"):
         context["to_issue"] = list(versions.filter(status=S.APPROVED).order_by("document__code")[:10])
-    if user.has_perm("documents.change_document") or user.has_perm("documents.approve_document") \
-            or user.has_province_scope:
+    if (
+        user.has_perm("documents.change_document")
+        or user.has_perm("documents.approve_document")
+        or user.has_province_scope
+    ):
         due = scope_queryset(user, Document.objects.needs_review(timezone.localdate()))
         context["needs_review_count"] = due.count()
         context["needs_review"] = list(due.order_by("review_due")[:5])

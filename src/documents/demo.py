@@ -24,14 +24,25 @@ def _templates(ctx):
     for kind_code in ("department", "commune_committee"):
         name, items = template_documents(kind_code)
         template = QmsTemplate.objects.create(
-            province=ctx["province"], kind=ctx["kinds"][kind_code], name=name,
+            province=ctx["province"],
+            kind=ctx["kinds"][kind_code],
+            name=name,
             description="Mô hình khung theo Quyết định 101/QĐ-BKHCN: chính sách, mục tiêu chất lượng, 06 quy trình "
-                        "bắt buộc (kiểm soát tài liệu, kiểm soát hồ sơ, đánh giá nội bộ, kiểm soát sự không phù hợp "
-                        "và hành động khắc phục, xem xét của lãnh đạo, xử lý rủi ro và cơ hội) và các biểu mẫu.")
+            "bắt buộc (kiểm soát tài liệu, kiểm soát hồ sơ, đánh giá nội bộ, kiểm soát sự không phù hợp "
+            "và hành động khắc phục, xem xét của lãnh đạo, xử lý rủi ro và cơ hội) và các biểu mẫu.",
+        )
         for order, (doc_type, code, title, owner, body, records) in enumerate(items, start=1):
-            TemplateDocument.objects.create(template=template, doc_type=doc_type, code=code, title=title,
-                                            owner_unit=owner, body=body, records=records, order=order,
-                                            review_period_months=12)
+            TemplateDocument.objects.create(
+                template=template,
+                doc_type=doc_type,
+                code=code,
+                title=title,
+                owner_unit=owner,
+                body=body,
+                records=records,
+                order=order,
+                review_period_months=12,
+            )
         result[kind_code] = template
     return result
 
@@ -52,8 +63,15 @@ def _staff(agency, prefix, units):
 
     people = []
     for i, (last, first, unit) in enumerate(units, start=1):
-        user = User(username=f"{prefix}{i}", role=Role.STAFF, agency=agency, last_name=last, first_name=first,
-                    unit=unit, position="Chuyên viên")
+        user = User(
+            username=f"{prefix}{i}",
+            role=Role.STAFF,
+            agency=agency,
+            last_name=last,
+            first_name=first,
+            unit=unit,
+            position="Chuyên viên",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         people.append(user)
@@ -65,8 +83,10 @@ def _agency_users(agency, code):
     from accounts.models import User
 
     made = []
-    for role, prefix, last, first in [(Role.ISO_SECRETARY, "thuky", "Huỳnh Thị", "Mai"),
-                                      (Role.AGENCY_HEAD, "lanhdao", "Đặng Văn", "Phúc")]:
+    for role, prefix, last, first in [
+        (Role.ISO_SECRETARY, "thuky", "Huỳnh Thị", "Mai"),
+        (Role.AGENCY_HEAD, "lanhdao", "Đặng Văn", "Phúc"),
+    ]:
         user = User(username=f"{prefix}.{code.lower()}", role=role, agency=agency, last_name=last, first_name=first)
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -80,17 +100,26 @@ def _demo_agency(ctx, templates):
     agency = ctx["agencies"]["SNNMT"]
     staff.unit = "Văn phòng Sở"
     staff.save()
-    team = [staff] + _staff(agency, "cb.snnmt", [("Phạm Văn", "Hùng", "Phòng Quản lý đất đai"),
-                                                 ("Lê Thị", "Hoa", "Phòng Quản lý đất đai"),
-                                                 ("Ngô Minh", "Tâm", "Văn phòng Sở"),
-                                                 ("Võ Thị", "Lan", "Phòng Tài nguyên nước")])
+    team = [staff] + _staff(
+        agency,
+        "cb.snnmt",
+        [
+            ("Phạm Văn", "Hùng", "Phòng Quản lý đất đai"),
+            ("Lê Thị", "Hoa", "Phòng Quản lý đất đai"),
+            ("Ngô Minh", "Tâm", "Văn phòng Sở"),
+            ("Võ Thị", "Lan", "Phòng Tài nguyên nước"),
+        ],
+    )
     services.instantiate_template(templates["department"], agency, secretary)
     docs = {d.code: d for d in Document.objects.filter(agency=agency)}
 
     # The quality policy as a signed PDF, the document control procedure also as DOCX.
     policy = docs["CSCL"].versions.get()
-    services.store_generated_file(policy, "chinh-sach-chat-luong.pdf", make_pdf(
-        "CHÍNH SÁCH CHẤT LƯỢNG", tuple(p for p in policy.body.split("\n") if p.strip())))
+    services.store_generated_file(
+        policy,
+        "chinh-sach-chat-luong.pdf",
+        make_pdf("CHÍNH SÁCH CHẤT LƯỢNG", tuple(p for p in policy.body.split("\n") if p.strip())),
+    )
     policy.save()
     services.reindex(docs["CSCL"])
 
@@ -105,56 +134,110 @@ def _demo_agency(ctx, templates):
 
     # Revision 2 of the document control procedure: revision 1 becomes superseded (hết hiệu lực).
     qt01 = Document.objects.get(pk=docs["QT-01"].pk)
-    draft = services.revise(qt01, secretary, change_summary="Bổ sung việc xác nhận đã đọc trên phần mềm ISO điện tử; "
-                            "bỏ bước đóng dấu bản giấy.", change_reason="Áp dụng ISO điện tử từ năm 2026")
-    services.update_draft(draft, secretary, upload=_docx_upload(
-        "QT-01 Quy trình kiểm soát tài liệu (lần 2).docx", "QUY TRÌNH KIỂM SOÁT TÀI LIỆU",
-        [line for line in draft.body.split("\n") if line.strip()] +
-        ["# Sửa đổi lần 2", "- Tài liệu được phân phối và xác nhận đã đọc trên phần mềm ISO điện tử."]))
+    draft = services.revise(
+        qt01,
+        secretary,
+        change_summary="Bổ sung việc xác nhận đã đọc trên phần mềm ISO điện tử; bỏ bước đóng dấu bản giấy.",
+        change_reason="Áp dụng ISO điện tử từ năm 2026",
+    )
+    services.update_draft(
+        draft,
+        secretary,
+        upload=_docx_upload(
+            "QT-01 Quy trình kiểm soát tài liệu (lần 2).docx",
+            "QUY TRÌNH KIỂM SOÁT TÀI LIỆU",
+            [line for line in draft.body.split("\n") if line.strip()]
+            + ["# Sửa đổi lần 2", "- Tài liệu được phân phối và xác nhận đã đọc trên phần mềm ISO điện tử."],
+        ),
+    )
     _run(draft, secretary, head, effective=_ago(20))
 
     # A procedure for an administrative procedure, uploaded as DOCX, with a draft revision under review.
     land = services.create_document(
-        agency=agency, user=secretary, doc_type="procedure", code="QT-DD-01",
-        title="Quy trình đăng ký đất đai, tài sản gắn liền với đất lần đầu", owner_unit="Văn phòng Đăng ký đất đai",
-        review_period_months=12, upload=_docx_upload("QT-DD-01.docx", "QUY TRÌNH ĐĂNG KÝ ĐẤT ĐAI LẦN ĐẦU", [
-            "# 1. Mục đích", "Quy định trình tự tiếp nhận, giải quyết hồ sơ đăng ký đất đai lần đầu đúng hạn.",
-            "# 2. Trình tự", "- Bước 1: Bộ phận Một cửa tiếp nhận, kiểm tra hồ sơ, lập phiếu hẹn (0,5 ngày).",
-            "- Bước 2: Văn phòng Đăng ký đất đai thẩm tra, trích lục bản đồ địa chính (10 ngày).",
-            "- Bước 3: Cơ quan thuế xác định nghĩa vụ tài chính (05 ngày).",
-            "- Bước 4: Trình ký, cấp Giấy chứng nhận quyền sử dụng đất (04 ngày).",
-            "- Bước 5: Trả kết quả, lưu hồ sơ."]))
+        agency=agency,
+        user=secretary,
+        doc_type="procedure",
+        code="QT-DD-01",
+        title="Quy trình đăng ký đất đai, tài sản gắn liền với đất lần đầu",
+        owner_unit="Văn phòng Đăng ký đất đai",
+        review_period_months=12,
+        upload=_docx_upload(
+            "QT-DD-01.docx",
+            "QUY TRÌNH ĐĂNG KÝ ĐẤT ĐAI LẦN ĐẦU",
+            [
+                "# 1. Mục đích",
+                "Quy định trình tự tiếp nhận, giải quyết hồ sơ đăng ký đất đai lần đầu đúng hạn.",
+                "# 2. Trình tự",
+                "- Bước 1: Bộ phận Một cửa tiếp nhận, kiểm tra hồ sơ, lập phiếu hẹn (0,5 ngày).",
+                "- Bước 2: Văn phòng Đăng ký đất đai thẩm tra, trích lục bản đồ địa chính (10 ngày).",
+                "- Bước 3: Cơ quan thuế xác định nghĩa vụ tài chính (05 ngày).",
+                "- Bước 4: Trình ký, cấp Giấy chứng nhận quyền sử dụng đất (04 ngày).",
+                "- Bước 5: Trả kết quả, lưu hồ sơ.",
+            ],
+        ),
+    )
     _run(land.versions.get(), secretary, head, effective=_ago(50))
-    land_draft = services.revise(Document.objects.get(pk=land.pk), secretary,
-                                 change_summary="Rút ngắn thời gian thẩm tra còn 08 ngày",
-                                 change_reason="Cải cách thủ tục hành chính năm 2026")
+    land_draft = services.revise(
+        Document.objects.get(pk=land.pk),
+        secretary,
+        change_summary="Rút ngắn thời gian thẩm tra còn 08 ngày",
+        change_reason="Cải cách thủ tục hành chính năm 2026",
+    )
     services.transition(land_draft, secretary, "submit", comment="Kính trình kiểm tra")
 
     # External documents, one with its PDF.
     law = services.create_document(
-        agency=agency, user=secretary, doc_type="external", code="TLBN-01", title="Luật Đất đai",
-        external_number="31/2024/QH15", external_issuer="Quốc hội", external_effective_date=dt.date(2024, 8, 1),
-        review_period_months=24, upload=_pdf_upload("luat-dat-dai-2024.pdf", "LUẬT ĐẤT ĐAI", (
-            "Luật số 31/2024/QH15 được Quốc hội thông qua ngày 18/01/2024, có hiệu lực từ ngày 01/8/2024.",
-            "Luật này quy định về chế độ sở hữu đất đai, quyền hạn và trách nhiệm của Nhà nước đại diện chủ sở hữu "
-            "toàn dân về đất đai.")))
+        agency=agency,
+        user=secretary,
+        doc_type="external",
+        code="TLBN-01",
+        title="Luật Đất đai",
+        external_number="31/2024/QH15",
+        external_issuer="Quốc hội",
+        external_effective_date=dt.date(2024, 8, 1),
+        review_period_months=24,
+        upload=_pdf_upload(
+            "luat-dat-dai-2024.pdf",
+            "LUẬT ĐẤT ĐAI",
+            (
+                "Luật số 31/2024/QH15 được Quốc hội thông qua ngày 18/01/2024, có hiệu lực từ ngày 01/8/2024.",
+                "Luật này quy định về chế độ sở hữu đất đai, quyền hạn và trách nhiệm của Nhà nước đại diện chủ sở hữu "
+                "toàn dân về đất đai.",
+            ),
+        ),
+    )
     _run(law.versions.get(), secretary, head, effective=_ago(100))
     circular = services.create_document(
-        agency=agency, user=secretary, doc_type="external", code="TLBN-02",
-        title="Thông tư quy định chi tiết Quyết định 19/2014/QĐ-TTg", external_number="26/2014/TT-BKHCN",
-        external_issuer="Bộ Khoa học và Công nghệ", external_effective_date=dt.date(2014, 12, 1),
-        body="Quy định chi tiết thi hành Quyết định số 19/2014/QĐ-TTg về áp dụng HTQLCL TCVN ISO 9001.")
+        agency=agency,
+        user=secretary,
+        doc_type="external",
+        code="TLBN-02",
+        title="Thông tư quy định chi tiết Quyết định 19/2014/QĐ-TTg",
+        external_number="26/2014/TT-BKHCN",
+        external_issuer="Bộ Khoa học và Công nghệ",
+        external_effective_date=dt.date(2014, 12, 1),
+        body="Quy định chi tiết thi hành Quyết định số 19/2014/QĐ-TTg về áp dụng HTQLCL TCVN ISO 9001.",
+    )
     _run(circular.versions.get(), secretary, head, effective=_ago(200))
 
     # A withdrawn procedure, kept for reference only.
     old = services.create_document(
-        agency=agency, user=secretary, doc_type="procedure", code="QT-07",
-        title="Quy trình tiếp nhận và xử lý đơn thư (bản giấy)", owner_unit="Thanh tra Sở",
+        agency=agency,
+        user=secretary,
+        doc_type="procedure",
+        code="QT-07",
+        title="Quy trình tiếp nhận và xử lý đơn thư (bản giấy)",
+        owner_unit="Thanh tra Sở",
         body="# 1. Mục đích\nTiếp nhận, phân loại đơn thư bằng sổ giấy.\n\n# 2. Trình tự\n- Vào sổ tiếp nhận.\n"
-             "- Trình lãnh đạo phân công xử lý.")
+        "- Trình lãnh đạo phân công xử lý.",
+    )
     _run(old.versions.get(), secretary, head, effective=_ago(400))
-    services.transition(Document.objects.get(pk=old.pk).current_version, head, "obsolete",
-                        comment="Thay bằng chức năng tiếp nhận đơn thư trên hệ thống quản lý văn bản")
+    services.transition(
+        Document.objects.get(pk=old.pk).current_version,
+        head,
+        "obsolete",
+        comment="Thay bằng chức năng tiếp nhận đơn thư trên hệ thống quản lý văn bản",
+    )
 
     # Distribution and acknowledgement.
     for code in ("CSCL", "QT-01", "QT-02", "QT-DD-01"):
@@ -168,8 +251,12 @@ def _demo_agency(ctx, templates):
     # Records with retention: one file past its retention period.
     for record_type in RecordType.objects.filter(agency=agency)[:3]:
         for year in (timezone.localdate().year - 5, timezone.localdate().year - 1):
-            services.add_record_file(user=secretary, record_type=record_type, label=f"{record_type.name} năm {year}",
-                                     closed_on=dt.date(year, 12, 31))
+            services.add_record_file(
+                user=secretary,
+                record_type=record_type,
+                label=f"{record_type.name} năm {year}",
+                closed_on=dt.date(year, 12, 31),
+            )
     services.send_review_reminders()
 
 
@@ -206,5 +293,7 @@ def load(ctx):
         templates = _templates(ctx)
         _demo_agency(ctx, templates)
         _other_agencies(ctx, templates)
-    ctx["stdout"].write(f"  documents: {Document.objects.count()} documents, {RecordFile.objects.count()} record files "
-                        f"({timezone.localdate():%d/%m/%Y})")
+    ctx["stdout"].write(
+        f"  documents: {Document.objects.count()} documents, {RecordFile.objects.count()} record files "
+        f"({timezone.localdate():%d/%m/%Y})"
+    )

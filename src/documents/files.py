@@ -38,8 +38,12 @@ def inspect_upload(uploaded):
     """Validate an uploaded file; returns (kind, text). Raises ValidationError on the field "file"."""
     limit = max_upload_bytes()
     if uploaded.size is not None and uploaded.size > limit:
-        raise ValidationError({"file": _("Tệp “%(name)s” quá lớn (%(size)s MB); giới hạn là %(limit)s MB.") % {
-            "name": uploaded.name, "size": f"{uploaded.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"}})
+        raise ValidationError(
+            {
+                "file": _("Tệp “%(name)s” quá lớn (%(size)s MB); giới hạn là %(limit)s MB.")
+                % {"name": uploaded.name, "size": f"{uploaded.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"}
+            }
+        )
     data = _read(uploaded)
     if not data:
         raise ValidationError({"file": _("Tệp “%(name)s” rỗng.") % {"name": uploaded.name}})
@@ -47,8 +51,12 @@ def inspect_upload(uploaded):
         return "pdf", pdf_text(data, uploaded.name)
     if data.startswith(b"PK") and zipfile.is_zipfile(io.BytesIO(data)):
         return "docx", docx_text(data, uploaded.name)
-    raise ValidationError({"file": _("Tệp “%(name)s” không phải DOCX hoặc PDF. Chỉ chấp nhận tệp Word (.docx) "
-                                     "hoặc PDF.") % {"name": uploaded.name}})
+    raise ValidationError(
+        {
+            "file": _("Tệp “%(name)s” không phải DOCX hoặc PDF. Chỉ chấp nhận tệp Word (.docx) hoặc PDF.")
+            % {"name": uploaded.name}
+        }
+    )
 
 
 def _corrupt(name):
@@ -62,8 +70,9 @@ def pdf_text(data, name="tệp"):
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise ValidationError({"file": _("Tệp “%(name)s” được đặt mật khẩu; hãy tải lên bản không khóa.")
-                                   % {"name": name}})
+            raise ValidationError(
+                {"file": _("Tệp “%(name)s” được đặt mật khẩu; hãy tải lên bản không khóa.") % {"name": name}}
+            )
         parts, total = [], 0
         for page in reader.pages:
             chunk = page.extract_text() or ""
@@ -86,8 +95,12 @@ def docx_text(data, name="tệp"):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
-                raise ValidationError({"file": _("Tệp “%(name)s” không phải DOCX hoặc PDF. Chỉ chấp nhận tệp Word "
-                                                 "(.docx) hoặc PDF.") % {"name": name}})
+                raise ValidationError(
+                    {
+                        "file": _("Tệp “%(name)s” không phải DOCX hoặc PDF. Chỉ chấp nhận tệp Word (.docx) hoặc PDF.")
+                        % {"name": name}
+                    }
+                )
         document = docx.Document(io.BytesIO(data))
     except ValidationError:
         raise
@@ -156,7 +169,7 @@ def render_body(source):
                 close_list()
                 out.append(f"<{tag}>")
                 list_tag = tag
-            item = line[2:] if bullet else line[numbered.end():]
+            item = line[2:] if bullet else line[numbered.end() :]
             out.append(f"<li>{_inline(item)}</li>")
         else:
             close_list()
@@ -172,8 +185,35 @@ def body_text(source):
 
 
 # -- allow-list sanitizer for converted HTML -----------------------------------------------------
-_ALLOWED = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
-            "table", "thead", "tbody", "tr", "td", "th", "blockquote", "sup", "sub", "a", "img"}
+_ALLOWED = {
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "sup",
+    "sub",
+    "a",
+    "img",
+}
 _VOID = {"br", "img"}
 _DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template"}
 

@@ -9,24 +9,45 @@ from .models import Document, DocumentType, DocumentVersion, RecordType, Templat
 class DocumentForm(StyledFormMixin, forms.ModelForm):
     """The particulars of a document and the content of its draft."""
 
-    upload = forms.FileField(label=_("Tệp nội dung (DOCX hoặc PDF)"), required=False,
-                             widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}))
+    upload = forms.FileField(
+        label=_("Tệp nội dung (DOCX hoặc PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}),
+    )
     body = forms.CharField(
-        label=_("Hoặc soạn nội dung trực tiếp"), required=False,
+        label=_("Hoặc soạn nội dung trực tiếp"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
-        help_text=_("Định dạng đơn giản: “# ” tiêu đề, “- ” gạch đầu dòng, “1. ” danh sách số, **đậm**, *nghiêng*; "
-                    "dòng trống ngăn cách đoạn."))
+        help_text=_(
+            "Định dạng đơn giản: “# ” tiêu đề, “- ” gạch đầu dòng, “1. ” danh sách số, **đậm**, *nghiêng*; "
+            "dòng trống ngăn cách đoạn."
+        ),
+    )
     remove_file = forms.BooleanField(label=_("Bỏ tệp hiện có, dùng nội dung soạn trực tiếp"), required=False)
-    change_summary = forms.CharField(label=_("Nội dung sửa đổi"), required=False,
-                                     widget=forms.Textarea(attrs={"rows": 2}))
+    change_summary = forms.CharField(
+        label=_("Nội dung sửa đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     change_reason = forms.CharField(label=_("Lý do sửa đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     class Meta:
         model = Document
-        fields = ["doc_type", "code", "title", "owner_unit", "responsible", "review_period_months",
-                  "admin_procedure", "legal_bases", "external_number", "external_issuer", "external_effective_date"]
-        widgets = {"external_effective_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
-                   "legal_bases": forms.SelectMultiple(attrs={"size": 5})}
+        fields = [
+            "doc_type",
+            "code",
+            "title",
+            "owner_unit",
+            "responsible",
+            "review_period_months",
+            "admin_procedure",
+            "legal_bases",
+            "external_number",
+            "external_issuer",
+            "external_effective_date",
+        ]
+        widgets = {
+            "external_effective_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+            "legal_bases": forms.SelectMultiple(attrs={"size": 5}),
+        }
 
     def __init__(self, *args, agency, version=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +62,8 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         for name in ("admin_procedure", "responsible", "legal_bases"):
             self.fields[name].widget.attrs["data-searchable"] = "1"
         externals = Document.objects.filter(agency=agency, doc_type=DocumentType.EXTERNAL).exclude(
-            status=Document.Status.OBSOLETE)
+            status=Document.Status.OBSOLETE
+        )
         if self.instance.pk:
             externals = externals.exclude(pk=self.instance.pk)
         self.fields["legal_bases"].queryset = externals.order_by("code")
@@ -53,7 +75,8 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
             self.fields["change_reason"].initial = version.change_reason
             if version.file:
                 self.fields["upload"].help_text = _("Đang có tệp “%(name)s”; chọn tệp mới để thay thế.") % {
-                    "name": version.original_name}
+                    "name": version.original_name
+                }
         if version is None or not version.file:
             del self.fields["remove_file"]
 
@@ -74,8 +97,9 @@ class ReviseForm(StyledFormMixin, forms.Form):
 
 class DistributeForm(StyledFormMixin, forms.Form):
     units = forms.MultipleChoiceField(label=_("Phòng, bộ phận"), required=False, widget=forms.CheckboxSelectMultiple)
-    recipients = forms.ModelMultipleChoiceField(label=_("Cán bộ"), required=False, queryset=None,
-                                                widget=forms.CheckboxSelectMultiple)
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Cán bộ"), required=False, queryset=None, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,12 +110,17 @@ class DistributeForm(StyledFormMixin, forms.Form):
 
 
 class FilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label=_("Tìm kiếm"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Mã, tên hoặc nội dung tài liệu…")}))
-    doc_type = forms.ChoiceField(label=_("Loại"), required=False,
-                                 choices=[("", _("Tất cả loại")), *DocumentType.choices])
-    status = forms.ChoiceField(label=_("Tình trạng"), required=False,
-                               choices=[("", _("Mọi tình trạng"))] + Document.Status.choices)
+    q = forms.CharField(
+        label=_("Tìm kiếm"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Mã, tên hoặc nội dung tài liệu…")}),
+    )
+    doc_type = forms.ChoiceField(
+        label=_("Loại"), required=False, choices=[("", _("Tất cả loại")), *DocumentType.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), required=False, choices=[("", _("Mọi tình trạng"))] + Document.Status.choices
+    )
     unit = forms.CharField(label=_("Đơn vị chủ trì"), required=False)
     agency = forms.ModelChoiceField(label=_("Cơ quan"), required=False, queryset=None, empty_label=_("Mọi cơ quan"))
 
@@ -104,10 +133,14 @@ class FilterForm(StyledFormMixin, forms.Form):
 class InForceForm(StyledFormMixin, forms.Form):
     """The in-force list's filters: the day it is read for (default today) and, province-wide, the agency."""
 
-    as_of = forms.DateField(label=_("Hiệu lực tại ngày"), required=False,
-                            widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"))
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), required=False, queryset=None,
-                                    empty_label=_("Mọi cơ quan trong tỉnh"))
+    as_of = forms.DateField(
+        label=_("Hiệu lực tại ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan"), required=False, queryset=None, empty_label=_("Mọi cơ quan trong tỉnh")
+    )
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,8 +192,11 @@ class TemplateForm(StyledFormMixin, forms.Form):
 
 class TemplateDocumentForm(StyledFormMixin, forms.ModelForm):
     records_text = forms.CharField(
-        label=_("Hồ sơ của quy trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Mỗi dòng một hồ sơ: tên | đơn vị, người lưu | thời gian lưu (tháng)."))
+        label=_("Hồ sơ của quy trình"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Mỗi dòng một hồ sơ: tên | đơn vị, người lưu | thời gian lưu (tháng)."),
+    )
 
     class Meta:
         model = TemplateDocument
@@ -172,7 +208,8 @@ class TemplateDocumentForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["records_text"].initial = "\n".join(
                 f"{r.get('name', '')} | {r.get('kept_by', '')} | {r.get('retention_months', '')}"
-                for r in self.instance.records or [])
+                for r in self.instance.records or []
+            )
 
     def clean_records_text(self):
         records = []
@@ -182,7 +219,8 @@ class TemplateDocumentForm(StyledFormMixin, forms.ModelForm):
             parts = [p.strip() for p in line.split("|")]
             if len(parts) != 3 or not parts[0] or not parts[2].isdigit():
                 raise forms.ValidationError(
-                    _("Dòng %(n)s: cần đúng dạng “tên | đơn vị, người lưu | số tháng”.") % {"n": number})
+                    _("Dòng %(n)s: cần đúng dạng “tên | đơn vị, người lưu | số tháng”.") % {"n": number}
+                )
             records.append({"name": parts[0], "kept_by": parts[1], "retention_months": int(parts[2])})
         return records
 

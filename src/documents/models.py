@@ -64,7 +64,8 @@ class DocumentQuerySet(models.QuerySet):
     def for_listing(self):
         """With agency and current version, without the (possibly very long) content text."""
         return self.select_related("agency", "current_version").defer(
-            "search_text", "current_version__text", "current_version__body")
+            "search_text", "current_version__text", "current_version__body"
+        )
 
 
 class Document(AuditedModel):
@@ -75,31 +76,57 @@ class Document(AuditedModel):
         IN_FORCE = "in_force", _("Đang hiệu lực")
         OBSOLETE = "obsolete", _("Hết hiệu lực")
 
-    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
-                               related_name="documents")
+    agency = models.ForeignKey(
+        "organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="documents"
+    )
     doc_type = models.CharField(_("loại tài liệu"), max_length=20, choices=DocumentType.choices)
     code = models.CharField(_("mã hiệu"), max_length=50)
     title = models.CharField(_("tên tài liệu"), max_length=500)
     owner_unit = models.CharField(_("đơn vị chủ trì"), max_length=150, blank=True)
-    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người chịu trách nhiệm"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người chịu trách nhiệm"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     review_period_months = models.PositiveSmallIntegerField(_("chu kỳ xem xét (tháng)"), default=12)
-    admin_procedure = models.ForeignKey("procedures.AdminProcedure", verbose_name=_("thủ tục hành chính"), null=True,
-                                        blank=True, on_delete=models.PROTECT, related_name="documents")
+    admin_procedure = models.ForeignKey(
+        "procedures.AdminProcedure",
+        verbose_name=_("thủ tục hành chính"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
     legal_bases = models.ManyToManyField(
-        "self", verbose_name=_("văn bản căn cứ"), symmetrical=False, blank=True, related_name="cited_by",
-        help_text=_("Luật, nghị định, thông tư… mà tài liệu này căn cứ; khi văn bản căn cứ được sửa đổi hoặc "
-                    "hết hiệu lực, tài liệu được đưa vào danh sách cần xem xét."),
+        "self",
+        verbose_name=_("văn bản căn cứ"),
+        symmetrical=False,
+        blank=True,
+        related_name="cited_by",
+        help_text=_(
+            "Luật, nghị định, thông tư… mà tài liệu này căn cứ; khi văn bản căn cứ được sửa đổi hoặc "
+            "hết hiệu lực, tài liệu được đưa vào danh sách cần xem xét."
+        ),
     )
     # External documents (laws, decrees, circulars)
     external_number = models.CharField(_("số, ký hiệu văn bản"), max_length=100, blank=True)
     external_issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
     external_effective_date = models.DateField(_("ngày có hiệu lực của văn bản"), null=True, blank=True)
 
-    status = models.CharField(_("tình trạng"), max_length=20, choices=Status.choices, default=Status.DRAFT,
-                              db_index=True)
-    current_version = models.ForeignKey("DocumentVersion", verbose_name=_("phiên bản hiện hành"), null=True,
-                                        blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    current_version = models.ForeignKey(
+        "DocumentVersion",
+        verbose_name=_("phiên bản hiện hành"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     review_due = models.DateField(_("hạn xem xét"), null=True, blank=True)
     needs_review = models.BooleanField(_("cần xem xét, cập nhật"), default=False)
     needs_review_reason = models.CharField(_("lý do cần xem xét"), max_length=500, blank=True)
@@ -112,8 +139,10 @@ class Document(AuditedModel):
     audit_exclude = ("search_key", "sort_key", "search_text")
     # The facts of workflow events (services.flag_for_review, mark_reviewed, instantiate_template …).
     audit_labels = {
-        "needs_review": _("cần xem xét, cập nhật"), "reviewed": _("đã xem xét định kỳ"),
-        "documents": _("số tài liệu"), "revision": _("lần ban hành"),
+        "needs_review": _("cần xem xét, cập nhật"),
+        "reviewed": _("đã xem xét định kỳ"),
+        "documents": _("số tài liệu"),
+        "revision": _("lần ban hành"),
     }
 
     @classmethod
@@ -179,11 +208,13 @@ class DocumentVersion(AuditedModel):
         DOCX = "docx", "DOCX"
         PDF = "pdf", "PDF"
 
-    document = models.ForeignKey(Document, verbose_name=_("tài liệu"), on_delete=models.CASCADE,
-                                 related_name="versions")
+    document = models.ForeignKey(
+        Document, verbose_name=_("tài liệu"), on_delete=models.CASCADE, related_name="versions"
+    )
     revision = models.PositiveSmallIntegerField(_("lần ban hành"))
-    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT,
-                              db_index=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     file = models.FileField(_("tệp nội dung"), upload_to=version_upload_to, blank=True, max_length=200)
     file_kind = models.CharField(_("định dạng"), max_length=10, choices=FileKind.choices, blank=True)
     original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
@@ -193,15 +224,38 @@ class DocumentVersion(AuditedModel):
     text = models.TextField(_("văn bản trích xuất"), blank=True, editable=False)
     change_summary = models.TextField(_("nội dung sửa đổi"), blank=True)
     change_reason = models.TextField(_("lý do sửa đổi"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người soạn thảo"), null=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người soạn thảo"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người kiểm tra"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người phê duyệt"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ban hành"), null=True,
-                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người kiểm tra"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phê duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ban hành"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     effective_date = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
     retired_on = models.DateField(_("ngày hết hiệu lực"), null=True, blank=True)
     rejection_reason = models.TextField(_("lý do trả lại"), blank=True)
@@ -210,9 +264,13 @@ class DocumentVersion(AuditedModel):
     audit_exclude = ("text", "file")
     # The facts of workflow events (services.revise, distribute, transition).
     audit_labels = {
-        "revision": _("lần ban hành"), "distributed": _("số người được phân phối"),
-        "needs_review": _("cần xem xét, cập nhật"), "reviewed": _("đã xem xét định kỳ"),
-        "checker": _("người kiểm tra"), "approver": _("người phê duyệt"), "status": _("trạng thái"),
+        "revision": _("lần ban hành"),
+        "distributed": _("số người được phân phối"),
+        "needs_review": _("cần xem xét, cập nhật"),
+        "reviewed": _("đã xem xét định kỳ"),
+        "checker": _("người kiểm tra"),
+        "approver": _("người phê duyệt"),
+        "status": _("trạng thái"),
     }
 
     @classmethod
@@ -246,19 +304,30 @@ class DocumentVersion(AuditedModel):
 class Transition(models.Model):
     """One step of a version's workflow: who moved it, when, and why (append-only)."""
 
-    version = models.ForeignKey(DocumentVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE,
-                                related_name="transitions")
+    version = models.ForeignKey(
+        DocumentVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="transitions"
+    )
     action = models.CharField(_("thao tác"), max_length=20)
     from_status = models.CharField(_("từ trạng thái"), max_length=20, choices=DocumentVersion.Status.choices)
     to_status = models.CharField(_("sang trạng thái"), max_length=20, choices=DocumentVersion.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("thời điểm"), default=timezone.now)
     comment = models.TextField(_("ý kiến"), blank=True)
 
     LABELS = {
-        "submit": _("Trình kiểm tra"), "review": _("Đã kiểm tra"), "reject": _("Trả lại"), "approve": _("Phê duyệt"),
-        "issue": _("Ban hành"), "obsolete": _("Hủy bỏ"), "superseded": _("Được thay thế"),
+        "submit": _("Trình kiểm tra"),
+        "review": _("Đã kiểm tra"),
+        "reject": _("Trả lại"),
+        "approve": _("Phê duyệt"),
+        "issue": _("Ban hành"),
+        "obsolete": _("Hủy bỏ"),
+        "superseded": _("Được thay thế"),
     }
 
     class Meta:
@@ -277,13 +346,23 @@ class Transition(models.Model):
 class Distribution(AuditedModel):
     """An issued version handed to one person; acknowledged when they confirm they read it."""
 
-    version = models.ForeignKey(DocumentVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE,
-                                related_name="distributions")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
-                                  related_name="document_distributions")
+    version = models.ForeignKey(
+        DocumentVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="distributions"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="document_distributions",
+    )
     unit = models.CharField(_("phòng, bộ phận"), max_length=150, blank=True)
-    distributed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người phân phối"), null=True,
-                                       on_delete=models.SET_NULL, related_name="+")
+    distributed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phân phối"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     distributed_at = models.DateTimeField(_("ngày phân phối"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("ngày xác nhận đã đọc"), null=True, blank=True)
 
@@ -310,10 +389,12 @@ class Notification(models.Model):
         TO_READ = "to_read", _("Tài liệu cần đọc")
         WORKFLOW = "workflow", _("Công việc chờ xử lý")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
-                             related_name="notifications")
-    document = models.ForeignKey(Document, verbose_name=_("tài liệu"), null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    document = models.ForeignKey(
+        Document, verbose_name=_("tài liệu"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     message = models.CharField(_("nội dung"), max_length=500)
     created_on = models.DateField(_("ngày"), default=timezone.localdate)
@@ -324,8 +405,9 @@ class Notification(models.Model):
         verbose_name = _("thông báo")
         verbose_name_plural = _("thông báo")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "document", "kind", "created_on"],
-                                               name="notification_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document", "kind", "created_on"], name="notification_once_a_day")
+        ]
 
     def __str__(self):
         return _("Thông báo tới %(user)s: %(message)s") % {"user": self.user, "message": self.message}
@@ -334,17 +416,21 @@ class Notification(models.Model):
 class RecordType(AuditedModel):
     """A kind of ISO record (hồ sơ) a procedure produces: where it is kept and for how long."""
 
-    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
-                               related_name="record_types")
-    document = models.ForeignKey(Document, verbose_name=_("quy trình"), on_delete=models.PROTECT,
-                                 related_name="record_types")
-    form = models.ForeignKey(Document, verbose_name=_("biểu mẫu"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    agency = models.ForeignKey(
+        "organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="record_types"
+    )
+    document = models.ForeignKey(
+        Document, verbose_name=_("quy trình"), on_delete=models.PROTECT, related_name="record_types"
+    )
+    form = models.ForeignKey(
+        Document, verbose_name=_("biểu mẫu"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     name = models.CharField(_("tên hồ sơ"), max_length=300)
     kept_by = models.CharField(_("đơn vị, người lưu"), max_length=200)
     kept_at = models.CharField(_("nơi lưu"), max_length=200, blank=True)
     retention_months = models.PositiveSmallIntegerField(
-        _("thời gian lưu (tháng)"), help_text=_("0 nghĩa là lưu vĩnh viễn."))
+        _("thời gian lưu (tháng)"), help_text=_("0 nghĩa là lưu vĩnh viễn.")
+    )
 
     class Meta:
         verbose_name = _("loại hồ sơ")
@@ -366,8 +452,9 @@ class RecordType(AuditedModel):
 class RecordFile(AuditedModel):
     """A closed file of records of one type (e.g. the 2023 dossiers), kept until its retention ends."""
 
-    record_type = models.ForeignKey(RecordType, verbose_name=_("loại hồ sơ"), on_delete=models.PROTECT,
-                                    related_name="files")
+    record_type = models.ForeignKey(
+        RecordType, verbose_name=_("loại hồ sơ"), on_delete=models.PROTECT, related_name="files"
+    )
     label = models.CharField(_("tên tập hồ sơ"), max_length=200)
     closed_on = models.DateField(_("ngày kết thúc"))
     expires_on = models.DateField(_("hết thời hạn lưu"), null=True, blank=True, editable=False)
@@ -392,10 +479,15 @@ class RecordFile(AuditedModel):
 class QmsTemplate(AuditedModel):
     """A model QMS for one kind of agency, kept by the oversight body; agencies start from it."""
 
-    province = models.ForeignKey("organizations.Province", verbose_name=_("tỉnh"), on_delete=models.PROTECT,
-                                 related_name="qms_templates")
-    kind = models.ForeignKey("organizations.AgencyKind", verbose_name=_("loại cơ quan"), on_delete=models.PROTECT,
-                             related_name="qms_templates")
+    province = models.ForeignKey(
+        "organizations.Province", verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="qms_templates"
+    )
+    kind = models.ForeignKey(
+        "organizations.AgencyKind",
+        verbose_name=_("loại cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="qms_templates",
+    )
     name = models.CharField(_("tên mô hình"), max_length=255)
     description = models.TextField(_("mô tả"), blank=True)
     is_active = models.BooleanField(_("đang sử dụng"), default=True)
@@ -422,16 +514,18 @@ class QmsTemplate(AuditedModel):
 class TemplateDocument(AuditedModel):
     """A document of a model QMS, copied into an agency's QMS as a draft."""
 
-    template = models.ForeignKey(QmsTemplate, verbose_name=_("mô hình"), on_delete=models.CASCADE,
-                                 related_name="documents")
+    template = models.ForeignKey(
+        QmsTemplate, verbose_name=_("mô hình"), on_delete=models.CASCADE, related_name="documents"
+    )
     doc_type = models.CharField(_("loại tài liệu"), max_length=20, choices=DocumentType.choices)
     code = models.CharField(_("mã hiệu"), max_length=50)
     title = models.CharField(_("tên tài liệu"), max_length=500)
     owner_unit = models.CharField(_("đơn vị chủ trì"), max_length=150, blank=True)
     review_period_months = models.PositiveSmallIntegerField(_("chu kỳ xem xét (tháng)"), default=12)
     body = models.TextField(_("nội dung"), blank=True)
-    records = models.JSONField(_("hồ sơ"), default=list, blank=True,
-                               help_text=_("Danh sách hồ sơ: tên, nơi lưu, thời gian lưu (tháng)."))
+    records = models.JSONField(
+        _("hồ sơ"), default=list, blank=True, help_text=_("Danh sách hồ sơ: tên, nơi lưu, thời gian lưu (tháng).")
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=100)
 
     class Meta:

@@ -30,9 +30,11 @@ def _pdf(title, body):
     paragraphs = "".join(f"<p>{line}</p>" for line in body.split("\n") if line)
     from .layout import PDF_FONT_FAMILY
 
-    html = (f"<html><head><meta charset='utf-8'><style>@page{{size:A4;margin:20mm 20mm 20mm 30mm}}"
-            f"body{{font-family:{PDF_FONT_FAMILY};font-size:13pt}}"
-            f"h1{{font-size:14pt;text-align:center}}</style></head><body><h1>{title}</h1>{paragraphs}</body></html>")
+    html = (
+        f"<html><head><meta charset='utf-8'><style>@page{{size:A4;margin:20mm 20mm 20mm 30mm}}"
+        f"body{{font-family:{PDF_FONT_FAMILY};font-size:13pt}}"
+        f"h1{{font-size:14pt;text-align:center}}</style></head><body><h1>{title}</h1>{paragraphs}</body></html>"
+    )
     return HTML(string=html).write_pdf()
 
 

@@ -80,6 +80,7 @@ def search(queryset, text):
 
         raw = " & ".join(words[:-1] + [words[-1] + ":*"])
         return queryset.annotate(_fts=SearchVector("search_text", config="simple")).filter(
-            _fts=SearchQuery(raw, config="simple", search_type="raw"))
+            _fts=SearchQuery(raw, config="simple", search_type="raw")
+        )
     match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
     return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match.strip()]))

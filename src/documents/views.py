@@ -43,9 +43,13 @@ from .models import (
 
 
 def _document_for(request, pk, perm="documents.view_document"):
-    return get_permitted(request.user, Document.objects.select_related("agency", "current_version", "admin_procedure",
-                                                                       "responsible"),
-                         perm, _("Bạn không có quyền truy cập tài liệu này."), pk=pk)
+    return get_permitted(
+        request.user,
+        Document.objects.select_related("agency", "current_version", "admin_procedure", "responsible"),
+        perm,
+        _("Bạn không có quyền truy cập tài liệu này."),
+        pk=pk,
+    )
 
 
 def _version_for(request, pk, perm="documents.view_document"):
@@ -77,10 +81,17 @@ def document_list(request):
         if data["q"]:
             docs = search.search(docs, data["q"])
     page = Paginator(docs.order_by("agency__sort_key", services.type_rank(), "code"), 50).get_page(
-        request.GET.get("page"))
-    return render(request, "documents/document_list.html", {
-        "form": form, "page": page, "show_agency": request.user.has_province_scope or request.user.is_superuser,
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "documents/document_list.html",
+        {
+            "form": form,
+            "page": page,
+            "show_agency": request.user.has_province_scope or request.user.is_superuser,
+        },
+    )
 
 
 def in_force(request):
@@ -101,8 +112,7 @@ def in_force(request):
     if form.is_bound and form.is_valid():
         as_of = form.cleaned_data["as_of"] or today
     elif form.is_bound and form.errors.get("as_of"):
-        messages.error(request, _("Ngày xem hiệu lực không hợp lệ (dd/mm/yyyy); danh mục hiển thị theo ngày hôm "
-                                  "nay."))
+        messages.error(request, _("Ngày xem hiệu lực không hợp lệ (dd/mm/yyyy); danh mục hiển thị theo ngày hôm nay."))
     fmt = request.GET.get("format")
     if agency is not None and fmt in ("xlsx", "docx"):
         stamp = as_of.strftime("%Y%m%d")
@@ -112,17 +122,31 @@ def in_force(request):
     scope = agency if agency is not None else agencies
     documents = services.in_force_documents(scope, as_of) if (agency is not None or province_wide) else []
     page = Paginator(documents, 200).get_page(request.GET.get("page"))
-    return render(request, "documents/in_force.html", {
-        "agency": agency, "form": form, "province_wide": province_wide, "show_agency": agency is None,
-        "page": page, "documents": page.object_list, "total": len(documents), "today": today, "as_of": as_of,
-        "export_query": f"agency={agency.pk}&as_of={as_of:%d/%m/%Y}" if agency is not None else "",
-    })
+    return render(
+        request,
+        "documents/in_force.html",
+        {
+            "agency": agency,
+            "form": form,
+            "province_wide": province_wide,
+            "show_agency": agency is None,
+            "page": page,
+            "documents": page.object_list,
+            "total": len(documents),
+            "today": today,
+            "as_of": as_of,
+            "export_query": f"agency={agency.pk}&as_of={as_of:%d/%m/%Y}" if agency is not None else "",
+        },
+    )
 
 
 def needs_review(request):
     require(request.user, "documents.view_document")
-    docs = scope_queryset(request.user, Document.objects.needs_review().for_listing()).select_related(
-        "responsible", "admin_procedure").order_by("review_due", "code")
+    docs = (
+        scope_queryset(request.user, Document.objects.needs_review().for_listing())
+        .select_related("responsible", "admin_procedure")
+        .order_by("review_due", "code")
+    )
     return render(request, "documents/needs_review.html", {"documents": docs, "today": timezone.localdate()})
 
 
@@ -130,8 +154,12 @@ def needs_review(request):
 def document_create(request):
     agency = _own_agency(request)
     require(request.user, "documents.add_document", agency)
-    form = DocumentForm(request.POST or None, request.FILES or None, agency=agency,
-                        initial={"doc_type": request.GET.get("type") or "procedure", "review_period_months": 12})
+    form = DocumentForm(
+        request.POST or None,
+        request.FILES or None,
+        agency=agency,
+        initial={"doc_type": request.GET.get("type") or "procedure", "review_period_months": 12},
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload, body = data.pop("upload"), data.pop("body")
@@ -150,12 +178,18 @@ def version_edit(request, pk):
     version = _version_for(request, pk, "documents.change_document")
     document = version.document
     if not version.is_editable:
-        messages.error(request, _("Phiên bản lần %(rev)s đang ở trạng thái “%(status)s”, không thể sửa. Muốn thay đổi "
-                                  "tài liệu đã ban hành, hãy tạo lần sửa đổi mới.")
-                       % {"rev": version.revision, "status": version.get_status_display()})
+        messages.error(
+            request,
+            _(
+                "Phiên bản lần %(rev)s đang ở trạng thái “%(status)s”, không thể sửa. Muốn thay đổi "
+                "tài liệu đã ban hành, hãy tạo lần sửa đổi mới."
+            )
+            % {"rev": version.revision, "status": version.get_status_display()},
+        )
         return redirect(version)
-    form = DocumentForm(request.POST or None, request.FILES or None, instance=document, agency=document.agency,
-                        version=version)
+    form = DocumentForm(
+        request.POST or None, request.FILES or None, instance=document, agency=document.agency, version=version
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload, body = data.pop("upload"), data.pop("body")
@@ -167,9 +201,16 @@ def version_edit(request, pk):
         else:
             messages.success(request, _("Đã lưu dự thảo."))
             return redirect(version)
-    return render(request, "documents/document_form.html", {
-        "form": form, "document": document, "version": version,
-        "title": _("Sửa dự thảo: %(doc)s (lần %(rev)s)") % {"doc": document, "rev": version.revision}})
+    return render(
+        request,
+        "documents/document_form.html",
+        {
+            "form": form,
+            "document": document,
+            "version": version,
+            "title": _("Sửa dự thảo: %(doc)s (lần %(rev)s)") % {"doc": document, "rev": version.revision},
+        },
+    )
 
 
 # -- detail, preview, files ----------------------------------------------------------------------
@@ -181,22 +222,32 @@ def document_detail(request, pk):
     my_distribution = None
     if current is not None:
         my_distribution = current.distributions.filter(recipient=request.user).first()
-    return render(request, "documents/document_detail.html", {
-        "document": document, "versions": versions, "current": current, "open_version": open_version,
-        "change_log": [v for v in versions if v.status in DocumentVersion.CLOSED or v is open_version],
-        "my_distribution": my_distribution,
-        "summary": services.distribution_summary(current) if current else None,
-        "badges": VERSION_STATUS_BADGE,
-        "record_types": document.record_types.all(),
-        **_workflow_context(open_version),
-    })
+    return render(
+        request,
+        "documents/document_detail.html",
+        {
+            "document": document,
+            "versions": versions,
+            "current": current,
+            "open_version": open_version,
+            "change_log": [v for v in versions if v.status in DocumentVersion.CLOSED or v is open_version],
+            "my_distribution": my_distribution,
+            "summary": services.distribution_summary(current) if current else None,
+            "badges": VERSION_STATUS_BADGE,
+            "record_types": document.record_types.all(),
+            **_workflow_context(open_version),
+        },
+    )
 
 
 def _workflow_context(version):
     """The workflow's rules for the page: who may act at each step, and who drafted the open version."""
     drafter = version.author if version is not None and version.status not in DocumentVersion.CLOSED else None
-    return {"workflow_steps": services.workflow_steps(), "separation": services.separation_of_duties(),
-            "drafter": str(drafter) if drafter else ""}
+    return {
+        "workflow_steps": services.workflow_steps(),
+        "separation": services.separation_of_duties(),
+        "drafter": str(drafter) if drafter else "",
+    }
 
 
 def _preview(version):
@@ -218,13 +269,22 @@ def version_detail(request, pk):
     version = _version_for(request, pk)
     document = version.document
     kind, preview_html = _preview(version)
-    return render(request, "documents/version_detail.html", {
-        "version": version, "document": document, "preview_kind": kind, "preview_html": preview_html,
-        "actions": services.allowed_actions(version, request.user),
-        "transitions": version.transitions.select_related("actor"), "badges": VERSION_STATUS_BADGE,
-        "is_current": document.current_version_id == version.pk and version.status == DocumentVersion.Status.ISSUED,
-        "today": timezone.localdate(), **_workflow_context(version),
-    })
+    return render(
+        request,
+        "documents/version_detail.html",
+        {
+            "version": version,
+            "document": document,
+            "preview_kind": kind,
+            "preview_html": preview_html,
+            "actions": services.allowed_actions(version, request.user),
+            "transitions": version.transitions.select_related("actor"),
+            "badges": VERSION_STATUS_BADGE,
+            "is_current": document.current_version_id == version.pk and version.status == DocumentVersion.Status.ISSUED,
+            "today": timezone.localdate(),
+            **_workflow_context(version),
+        },
+    )
 
 
 def _file_response(version, inline):
@@ -237,8 +297,11 @@ def _file_response(version, inline):
     name = version.original_name or f"{version.document.code}.{version.file_kind}"
     if version.is_retired:
         name = f"HET-HIEU-LUC_{name}"
-    ctype = "application/pdf" if version.file_kind == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ctype = (
+        "application/pdf"
+        if version.file_kind == "pdf"
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=ctype)
     response["X-Content-Type-Options"] = "nosniff"
     if not inline:
@@ -269,14 +332,18 @@ def version_transition(request, pk, action):
         messages.error(request, _("Ngày hiệu lực không hợp lệ (dd/mm/yyyy)."))
         return redirect(version)
     try:
-        services.transition(version, request.user, action, comment=request.POST.get("comment", ""),
-                            effective_date=effective)
+        services.transition(
+            version, request.user, action, comment=request.POST.get("comment", ""), effective_date=effective
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         version.refresh_from_db()
-        messages.success(request, _("Đã chuyển phiên bản lần %(rev)s sang “%(status)s”.")
-                         % {"rev": version.revision, "status": version.get_status_display()})
+        messages.success(
+            request,
+            _("Đã chuyển phiên bản lần %(rev)s sang “%(status)s”.")
+            % {"rev": version.revision, "status": version.get_status_display()},
+        )
     return redirect(version)
 
 
@@ -289,8 +356,14 @@ def document_revise(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Đã tạo dự thảo sửa đổi lần %(rev)s. Phiên bản đang ban hành vẫn còn hiệu lực "
-                                        "cho đến khi bản sửa đổi được ban hành.") % {"rev": version.revision})
+            messages.success(
+                request,
+                _(
+                    "Đã tạo dự thảo sửa đổi lần %(rev)s. Phiên bản đang ban hành vẫn còn hiệu lực "
+                    "cho đến khi bản sửa đổi được ban hành."
+                )
+                % {"rev": version.revision},
+            )
             return redirect("documents:version_edit", version.pk)
     return render(request, "documents/revise.html", {"form": form, "document": document})
 
@@ -303,8 +376,11 @@ def document_reviewed(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Đã ghi nhận xem xét định kỳ; hạn xem xét tiếp theo: %(d)s.")
-                         % {"d": Document.objects.get(pk=pk).review_due.strftime("%d/%m/%Y")})
+        messages.success(
+            request,
+            _("Đã ghi nhận xem xét định kỳ; hạn xem xét tiếp theo: %(d)s.")
+            % {"d": Document.objects.get(pk=pk).review_due.strftime("%d/%m/%Y")},
+        )
     return redirect(document)
 
 
@@ -315,20 +391,30 @@ def version_distribute(request, pk):
     form = DistributeForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.distribute(version, request.user, recipients=form.cleaned_data["recipients"],
-                                          units=form.cleaned_data["units"])
+            created = services.distribute(
+                version, request.user, recipients=form.cleaned_data["recipients"], units=form.cleaned_data["units"]
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Đã phân phối cho %(n)s người.") % {"n": created})
             return redirect("documents:version_distribute", version.pk)
     distributions = version.distributions.select_related("recipient")
-    return render(request, "documents/distribute.html", {
-        "version": version, "document": version.document, "form": form, "distributions": distributions,
-        "pending": [d for d in distributions if d.acknowledged_at is None],
-        "summary": services.distribution_summary(version),
-        "history_ct": ContentType.objects.get_for_model(Distribution).pk
-        if request.user.has_perm("documents.view_distribution") else None})
+    return render(
+        request,
+        "documents/distribute.html",
+        {
+            "version": version,
+            "document": version.document,
+            "form": form,
+            "distributions": distributions,
+            "pending": [d for d in distributions if d.acknowledged_at is None],
+            "summary": services.distribution_summary(version),
+            "history_ct": ContentType.objects.get_for_model(Distribution).pk
+            if request.user.has_perm("documents.view_distribution")
+            else None,
+        },
+    )
 
 
 @require_POST
@@ -346,7 +432,8 @@ def version_acknowledge(request, pk):
 def my_reading(request):
     """Documents distributed to me: what I still have to read, and what I confirmed."""
     distributions = request.user.document_distributions.select_related("version__document").order_by(
-        "acknowledged_at", "-distributed_at")
+        "acknowledged_at", "-distributed_at"
+    )
     return render(request, "documents/my_reading.html", {"distributions": distributions})
 
 
@@ -364,14 +451,21 @@ def records(request):
     require(request.user, "documents.view_recordtype")
     types = scope_queryset(request.user, RecordType.objects.all()).select_related("document", "form", "agency")
     files_qs = scope_queryset(request.user, RecordFile.objects.all(), "record_type__agency").select_related(
-        "record_type__document")
-    return render(request, "documents/records.html", {
-        "record_types": types.order_by("agency__sort_key", "document__code", "name"),
-        "expiring": services.expiring_record_files(files_qs).order_by("expires_on"),
-        "record_files": files_qs.order_by("-closed_on")[:100], "today": timezone.localdate(),
-        "can_add": request.user.has_perm("documents.add_recordtype", request.user.agency)
-        if request.user.agency_id else False,
-    })
+        "record_type__document"
+    )
+    return render(
+        request,
+        "documents/records.html",
+        {
+            "record_types": types.order_by("agency__sort_key", "document__code", "name"),
+            "expiring": services.expiring_record_files(files_qs).order_by("expires_on"),
+            "record_files": files_qs.order_by("-closed_on")[:100],
+            "today": timezone.localdate(),
+            "can_add": request.user.has_perm("documents.add_recordtype", request.user.agency)
+            if request.user.agency_id
+            else False,
+        },
+    )
 
 
 def record_type_create(request):
@@ -386,8 +480,11 @@ def record_type_create(request):
         else:
             messages.success(request, _("Đã thêm loại hồ sơ."))
             return redirect("documents:records")
-    return render(request, "documents/simple_form.html", {"form": form, "title": _("Thêm loại hồ sơ"),
-                                                          "back": "documents:records"})
+    return render(
+        request,
+        "documents/simple_form.html",
+        {"form": form, "title": _("Thêm loại hồ sơ"), "back": "documents:records"},
+    )
 
 
 def record_file_create(request):
@@ -402,8 +499,11 @@ def record_file_create(request):
         else:
             messages.success(request, _("Đã thêm tập hồ sơ."))
             return redirect("documents:records")
-    return render(request, "documents/simple_form.html", {"form": form, "title": _("Thêm tập hồ sơ lưu trữ"),
-                                                          "back": "documents:records"})
+    return render(
+        request,
+        "documents/simple_form.html",
+        {"form": form, "title": _("Thêm tập hồ sơ lưu trữ"), "back": "documents:records"},
+    )
 
 
 # -- model QMS templates -------------------------------------------------------------------------
@@ -417,8 +517,13 @@ def _templates_for(user):
 
 
 def _template_for(request, pk, perm="documents.view_qmstemplate"):
-    return get_permitted(request.user, QmsTemplate.objects.select_related("kind", "province"), perm,
-                         _("Bạn không có quyền truy cập mô hình này."), pk=pk)
+    return get_permitted(
+        request.user,
+        QmsTemplate.objects.select_related("kind", "province"),
+        perm,
+        _("Bạn không có quyền truy cập mô hình này."),
+        pk=pk,
+    )
 
 
 def template_list(request):
@@ -426,9 +531,14 @@ def template_list(request):
     templates = _templates_for(request.user)
     if not (request.user.has_province_scope or request.user.is_superuser) and request.user.agency_id:
         templates = templates.filter(is_active=True)
-    return render(request, "documents/template_list.html", {
-        "templates": templates.order_by("kind__order", "name"),
-        "can_add": request.user.has_perm("documents.add_qmstemplate")})
+    return render(
+        request,
+        "documents/template_list.html",
+        {
+            "templates": templates.order_by("kind__order", "name"),
+            "can_add": request.user.has_perm("documents.add_qmstemplate"),
+        },
+    )
 
 
 def template_create(request):
@@ -436,15 +546,19 @@ def template_create(request):
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            template = services.create_template(user=request.user, province=_own_agency(request).province,
-                                                **form.cleaned_data)
+            template = services.create_template(
+                user=request.user, province=_own_agency(request).province, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Đã tạo mô hình “%(name)s”.") % {"name": template.name})
             return redirect(template)
-    return render(request, "documents/simple_form.html", {"form": form, "title": _("Tạo mô hình HTQLCL"),
-                                                          "back": "documents:template_list"})
+    return render(
+        request,
+        "documents/simple_form.html",
+        {"form": form, "title": _("Tạo mô hình HTQLCL"), "back": "documents:template_list"},
+    )
 
 
 def template_detail(request, pk):
@@ -453,9 +567,16 @@ def template_detail(request, pk):
     form = None
     if user.agency_id and user.has_perm("documents.add_document", user.agency):
         form = InstantiateForm(agencies=visible_agencies(user), initial={"agency": user.agency_id})
-    return render(request, "documents/template_detail.html", {
-        "template": template, "items": template.documents.all(), "instantiate_form": form,
-        "can_edit": user.has_perm("documents.change_qmstemplate", template)})
+    return render(
+        request,
+        "documents/template_detail.html",
+        {
+            "template": template,
+            "items": template.documents.all(),
+            "instantiate_form": form,
+            "can_edit": user.has_perm("documents.change_qmstemplate", template),
+        },
+    )
 
 
 def template_document_edit(request, pk, item_pk=None):
@@ -472,9 +593,16 @@ def template_document_edit(request, pk, item_pk=None):
         else:
             messages.success(request, _("Đã lưu tài liệu mẫu."))
             return redirect(template)
-    return render(request, "documents/simple_form.html", {
-        "form": form, "title": _("Tài liệu mẫu của “%(name)s”") % {"name": template.name}, "col": "col-12",
-        "back_url": template.get_absolute_url()})
+    return render(
+        request,
+        "documents/simple_form.html",
+        {
+            "form": form,
+            "title": _("Tài liệu mẫu của “%(name)s”") % {"name": template.name},
+            "col": "col-12",
+            "back_url": template.get_absolute_url(),
+        },
+    )
 
 
 @require_POST
@@ -489,9 +617,14 @@ def template_instantiate(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(template)
-    messages.success(request, _("Đã xây dựng HTQLCL cho “%(agency)s” từ mô hình: %(n)s tài liệu dự thảo. Hãy điều "
-                                "chỉnh cho phù hợp với cơ quan rồi trình phê duyệt.")
-                     % {"agency": agency, "n": len(created)})
+    messages.success(
+        request,
+        _(
+            "Đã xây dựng HTQLCL cho “%(agency)s” từ mô hình: %(n)s tài liệu dự thảo. Hãy điều "
+            "chỉnh cho phù hợp với cơ quan rồi trình phê duyệt."
+        )
+        % {"agency": agency, "n": len(created)},
+    )
     return redirect(f"{_url('documents:document_list')}?agency={agency.pk}&status=draft")
 
 

@@ -21,18 +21,54 @@ from .models import Dossier, DossierEvent, LateStepStat, MonthlyStat
 
 INT, TEXT, TIME, BOOL, NUM = "int", "text", "time", "bool", "num"
 Columns = dict[str, list]  # {column name: [value of each row]}, times as integer microseconds (UTC)
-EVENT_COLUMNS = [("dossier_id", INT), ("external_id", TEXT), ("kind", TEXT), ("occurred_at", TIME), ("step", TEXT),
-                 ("from_name", TEXT), ("from_unit", TEXT), ("to_name", TEXT), ("to_unit", TEXT),
-                 ("completed_step", TEXT), ("completed_step_due_at", TIME), ("is_late", BOOL), ("note", TEXT),
-                 ("on_behalf_of", TEXT), ("source", TEXT), ("created_at", TIME)]
-STATE_COLUMNS = [("status", TEXT), ("completed_at", TIME), ("is_late", BOOL), ("current_step", TEXT),
-                 ("step_started_at", TIME), ("step_due_at", TIME), ("holder_id", INT), ("holder_name", TEXT),
-                 ("holder_unit", TEXT), ("last_event_at", TIME), ("paused_at", TIME), ("due_at", TIME),
-                 ("late_step", TEXT), ("late_unit", TEXT)]
-DOSSIER_COLUMNS = [("agency_id", INT), ("procedure_id", INT), ("field_id", INT), ("code", TEXT),
-                   ("applicant_name", TEXT), ("applicant_key", TEXT), ("applicant_address", TEXT),
-                   ("received_at", TIME), ("processing_days", NUM), ("apology_due_at", TIME), ("created_at", TIME),
-                   *STATE_COLUMNS]
+EVENT_COLUMNS = [
+    ("dossier_id", INT),
+    ("external_id", TEXT),
+    ("kind", TEXT),
+    ("occurred_at", TIME),
+    ("step", TEXT),
+    ("from_name", TEXT),
+    ("from_unit", TEXT),
+    ("to_name", TEXT),
+    ("to_unit", TEXT),
+    ("completed_step", TEXT),
+    ("completed_step_due_at", TIME),
+    ("is_late", BOOL),
+    ("note", TEXT),
+    ("on_behalf_of", TEXT),
+    ("source", TEXT),
+    ("created_at", TIME),
+]
+STATE_COLUMNS = [
+    ("status", TEXT),
+    ("completed_at", TIME),
+    ("is_late", BOOL),
+    ("current_step", TEXT),
+    ("step_started_at", TIME),
+    ("step_due_at", TIME),
+    ("holder_id", INT),
+    ("holder_name", TEXT),
+    ("holder_unit", TEXT),
+    ("last_event_at", TIME),
+    ("paused_at", TIME),
+    ("due_at", TIME),
+    ("late_step", TEXT),
+    ("late_unit", TEXT),
+]
+DOSSIER_COLUMNS = [
+    ("agency_id", INT),
+    ("procedure_id", INT),
+    ("field_id", INT),
+    ("code", TEXT),
+    ("applicant_name", TEXT),
+    ("applicant_key", TEXT),
+    ("applicant_address", TEXT),
+    ("received_at", TIME),
+    ("processing_days", NUM),
+    ("apology_due_at", TIME),
+    ("created_at", TIME),
+    *STATE_COLUMNS,
+]
 NAT = np.iinfo(np.int64).min
 PG_NULL = "\\N"
 PG_BOOL = {True: "t", False: "f", None: PG_NULL}
@@ -100,16 +136,17 @@ def _pg_text(kind, values):
         return [PG_NULL if v is None else str(v) for v in values] if None in values else list(map(str, values))
     joined = "\x00".join(values)
     if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
-        return [v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-                for v in values]
+        return [v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r") for v in values]
     return values
 
 
 def _copy(cursor, table, columns, data):
     """COPY the columns (name, kind) of `data` ({name: list}) into `table` as one text block."""
     block = "\n".join(map("\t".join, zip(*(_pg_text(kind, data[name]) for name, kind in columns), strict=True)))
-    with connection.wrap_database_errors, cursor.cursor.copy(
-            f"COPY {table} ({', '.join(name for name, _kind in columns)}) FROM STDIN") as copy:
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(name for name, _kind in columns)}) FROM STDIN") as copy,
+    ):
         copy.write(block + "\n")
 
 
@@ -136,19 +173,26 @@ def _sqlite_insert(cursor, table, columns, data, suffix=""):
     row = f"({', '.join(['%s'] * width)})"
     full, step = n // per * per, per * width
     if full:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * per)} {suffix}",
-                           (flat[k:k + step] for k in range(0, full * width, step)))
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * per)} {suffix}",
+            (flat[k : k + step] for k in range(0, full * width, step)),
+        )
     if full < n:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {row} {suffix}",
-                           (flat[k:k + width] for k in range(full * width, n * width, width)))
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES {row} {suffix}",
+            (flat[k : k + width] for k in range(full * width, n * width, width)),
+        )
 
 
 def _attributes(objects, columns, **constant):
     """{column: [value of each object]}: the objects' attributes read a whole object at a time (one multi-attribute
     getter call per object, not one call per object and column), then transposed; `constant` columns repeated."""
     names = [name for name, _kind in columns if name not in constant]
-    values = zip(*map(attrgetter(*names), objects), strict=True) if len(names) > 1 else \
-        [list(map(attrgetter(*names), objects))]
+    values = (
+        zip(*map(attrgetter(*names), objects), strict=True)
+        if len(names) > 1
+        else [list(map(attrgetter(*names), objects))]
+    )
     data = dict(zip(names, map(list, values), strict=True)) if objects else {name: [] for name in names}
     return {name: constant[name] * len(objects) if name in constant else data[name] for name, _kind in columns}
 
@@ -162,8 +206,11 @@ def allocate_ids(model: type[models.Model], n: int) -> list[int]:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-                       f"coalesce((SELECT max(id) FROM {table}), 0))", [table])
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max(id) FROM {table}), 0))",
+            [table],
+        )
         start = cursor.fetchone()[0] + 1
         return list(range(start, start + n))
 
@@ -212,8 +259,10 @@ def insert_events(data: Columns) -> None:
                 return
             except IntegrityError:
                 pass
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS dossier_event_stage ON COMMIT DELETE ROWS AS "
-                           f"SELECT {names} FROM {table} WITH NO DATA")
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS dossier_event_stage ON COMMIT DELETE ROWS AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
             _copy(cursor, "dossier_event_stage", EVENT_COLUMNS, data)
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM dossier_event_stage {conflict}")
             cursor.execute("DELETE FROM dossier_event_stage")
@@ -231,8 +280,10 @@ def update_dossiers(dossiers: list) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY the new states into a transaction-scoped staging table, then one UPDATE ... FROM.
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS dossier_state_stage ON COMMIT DELETE ROWS AS "
-                           f"SELECT {', '.join(name for name, _kind in columns)} FROM {table} WITH NO DATA")
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS dossier_state_stage ON COMMIT DELETE ROWS AS "
+                f"SELECT {', '.join(name for name, _kind in columns)} FROM {table} WITH NO DATA"
+            )
             _copy(cursor, "dossier_state_stage", columns, data)
             assignments = ", ".join(f"{name} = s.{name}" for name, _kind in STATE_COLUMNS)
             cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM dossier_state_stage AS s WHERE t.id = s.id")
@@ -271,12 +322,16 @@ def upsert_stats(agency_id: int, stats: dict[tuple[int, int, dt.date], Counter])
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, * FROM unnest(%s::bigint[], %s::bigint[], "
                 f"%s::date[], {', '.join(['%s::integer[]'] * len(STAT_FIELDS))}) "
                 f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}",
-                [agency_id, procedures, fields, months, *counts])
+                [agency_id, procedures, fields, months, *counts],
+            )
             return
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-               f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}")
-        cursor.executemany(sql, zip([agency_id] * len(keys), procedures, fields, [m.isoformat() for m in months],
-                                    *counts, strict=True))
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {updates}"
+        )
+        cursor.executemany(
+            sql, zip([agency_id] * len(keys), procedures, fields, [m.isoformat() for m in months], *counts, strict=True)
+        )
 
 
 def upsert_late_stats(agency_id: int, late: dict[tuple[int, dt.date, str, str], int]) -> None:
@@ -288,17 +343,22 @@ def upsert_late_stats(agency_id: int, late: dict[tuple[int, dt.date, str, str], 
     keys = list(late)
     fields, months, steps, units = ([key[k] for key in keys] for k in range(4))
     counts = [late[key] for key in keys]
-    conflict = (f"ON CONFLICT (agency_id, field_id, month, late_step, late_unit) "
-                f"DO UPDATE SET count = {table}.count + excluded.count")
+    conflict = (
+        f"ON CONFLICT (agency_id, field_id, month, late_step, late_unit) "
+        f"DO UPDATE SET count = {table}.count + excluded.count"
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, * FROM unnest(%s::bigint[], "
-                           f"%s::date[], %s::text[], %s::text[], %s::integer[]) {conflict}",
-                           [agency_id, fields, months, steps, units, counts])
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT %s, * FROM unnest(%s::bigint[], "
+                f"%s::date[], %s::text[], %s::text[], %s::integer[]) {conflict}",
+                [agency_id, fields, months, steps, units, counts],
+            )
             return
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-                           f"{conflict}", zip([agency_id] * len(keys), fields, [m.isoformat() for m in months], steps,
-                                              units, counts, strict=True))
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) {conflict}",
+            zip([agency_id] * len(keys), fields, [m.isoformat() for m in months], steps, units, counts, strict=True),
+        )
 
 
 def refresh_statistics() -> None:

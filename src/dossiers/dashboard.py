@@ -14,14 +14,18 @@ def _held_panel(user, now):
     """The dossiers the user holds: what to do now, with labelled counts that open the filtered list."""
     held = Dossier.objects.open().filter(holder=user)
     head = user.role == Role.AGENCY_HEAD
-    return ("dossiers/_panel_staff.html", {
-        "title": _("Hồ sơ chờ tôi ký, phê duyệt") if head else _("Hồ sơ tôi đang giữ"),
-        "held": held.select_related("procedure").order_by("due_at")[:10],
-        "held_count": held.count(), "late_count": held.filter(due_at__lt=now).count(),
-        "soon_count": held.filter(due_at__gte=now, due_at__lte=services.due_soon_horizon(now)).count(),
-        "unread": DossierWarning.objects.filter(user=user, read_at__isnull=True).count(),
-        "now": now,
-    })
+    return (
+        "dossiers/_panel_staff.html",
+        {
+            "title": _("Hồ sơ chờ tôi ký, phê duyệt") if head else _("Hồ sơ tôi đang giữ"),
+            "held": held.select_related("procedure").order_by("due_at")[:10],
+            "held_count": held.count(),
+            "late_count": held.filter(due_at__lt=now).count(),
+            "soon_count": held.filter(due_at__gte=now, due_at__lte=services.due_soon_horizon(now)).count(),
+            "unread": DossierWarning.objects.filter(user=user, read_at__isnull=True).count(),
+            "now": now,
+        },
+    )
 
 
 def panels(request):
@@ -36,8 +40,11 @@ def panels(request):
         return result
     year_start = timezone.localdate().replace(month=1, day=1)
     stats = scope_queryset(user, MonthlyStat.objects.filter(month__gte=year_start - dt.timedelta(days=366)))
-    context = {"totals": services.totals(stats), "province_scope": user.has_province_scope or user.is_superuser,
-               "overdue": None}
+    context = {
+        "totals": services.totals(stats),
+        "province_scope": user.has_province_scope or user.is_superuser,
+        "overdue": None,
+    }
     if context["province_scope"]:
         context["rows"] = services.on_time_rates(stats, "field")[:8]
     else:

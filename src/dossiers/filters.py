@@ -18,18 +18,28 @@ def _agencies(request):
 
 
 class DossierFilter(FilterSet):
-    q = django_filters.CharFilter(label=_("Mã hồ sơ, người nộp, thủ tục"), method="filter_q",
-                                  widget=forms.SearchInput(attrs={"data-testid": "dossier-search"}))
+    q = django_filters.CharFilter(
+        label=_("Mã hồ sơ, người nộp, thủ tục"),
+        method="filter_q",
+        widget=forms.SearchInput(attrs={"data-testid": "dossier-search"}),
+    )
     agency = django_filters.ModelChoiceFilter(
-        label=_("Cơ quan"), queryset=_agencies, empty_label=_("Tất cả cơ quan"),
-        widget=forms.Select(attrs={"data-searchable": "true", "data-testid": "agency-filter"}))
+        label=_("Cơ quan"),
+        queryset=_agencies,
+        empty_label=_("Tất cả cơ quan"),
+        widget=forms.Select(attrs={"data-searchable": "true", "data-testid": "agency-filter"}),
+    )
     field = django_filters.ModelChoiceFilter(label=_("Lĩnh vực"), queryset=Field.objects.all(), empty_label=_("Tất cả"))
     status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=DossierStatus.choices, empty_label=_("Tất cả"))
     late = django_filters.ChoiceFilter(
-        label=_("Hạn"), method="filter_late", empty_label=_("Tất cả"),
-        choices=[("soon", _("Sắp đến hạn")), ("overdue", _("Đang quá hạn")), ("late", _("Đã trả trễ hạn"))])
-    mine = django_filters.BooleanFilter(label=_("Tôi đang giữ"), method="filter_mine",
-                                        widget=forms.CheckboxInput(attrs={"value": "1"}))
+        label=_("Hạn"),
+        method="filter_late",
+        empty_label=_("Tất cả"),
+        choices=[("soon", _("Sắp đến hạn")), ("overdue", _("Đang quá hạn")), ("late", _("Đã trả trễ hạn"))],
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("Tôi đang giữ"), method="filter_mine", widget=forms.CheckboxInput(attrs={"value": "1"})
+    )
 
     class Meta(FilterSet.Meta):
         model = Dossier

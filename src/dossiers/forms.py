@@ -7,14 +7,19 @@ from procedures.models import AdminProcedure
 
 
 class ReceiveForm(StyledFormMixin, forms.Form):
-    procedure = forms.ModelChoiceField(label=_("Thủ tục hành chính"), queryset=AdminProcedure.objects.none(),
-                                       widget=forms.Select(attrs={"data-searchable": "1"}))
-    code = forms.CharField(label=_("Mã hồ sơ"), max_length=60, required=False,
-                           help_text=_("Để trống để hệ thống tự cấp mã."))
+    procedure = forms.ModelChoiceField(
+        label=_("Thủ tục hành chính"),
+        queryset=AdminProcedure.objects.none(),
+        widget=forms.Select(attrs={"data-searchable": "1"}),
+    )
+    code = forms.CharField(
+        label=_("Mã hồ sơ"), max_length=60, required=False, help_text=_("Để trống để hệ thống tự cấp mã.")
+    )
     applicant_name = forms.CharField(label=_("Tổ chức, cá nhân nộp hồ sơ"), max_length=255)
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=255, required=False)
-    received_at = forms.DateTimeField(label=_("Thời điểm tiếp nhận"), required=False,
-                                      help_text=_("dd/mm/yyyy HH:MM; để trống là bây giờ."))
+    received_at = forms.DateTimeField(
+        label=_("Thời điểm tiếp nhận"), required=False, help_text=_("dd/mm/yyyy HH:MM; để trống là bây giờ.")
+    )
 
     def __init__(self, *args, procedures=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,11 +62,14 @@ class ApologyForm(StyledFormMixin, forms.Form):
 
 
 class ImportForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("Tệp xuất từ phần mềm một cửa (CSV hoặc XLSX)"),
-                           help_text=_("Các cột: Mã sự kiện, Mã hồ sơ, Loại sự kiện, Thời điểm, Bước, Người giao, "
-                                       "Người nhận, Đơn vị nhận, Mã thủ tục, Người nộp, Ghi chú."))
+    file = forms.FileField(
+        label=_("Tệp xuất từ phần mềm một cửa (CSV hoặc XLSX)"),
+        help_text=_(
+            "Các cột: Mã sự kiện, Mã hồ sơ, Loại sự kiện, Thời điểm, Bước, Người giao, "
+            "Người nhận, Đơn vị nhận, Mã thủ tục, Người nộp, Ghi chú."
+        ),
+    )
 
 
 class TokenForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(label=_("Tên hệ thống tích hợp"), max_length=150,
-                           initial=_("Phần mềm một cửa điện tử"))
+    name = forms.CharField(label=_("Tên hệ thống tích hợp"), max_length=150, initial=_("Phần mềm một cửa điện tử"))

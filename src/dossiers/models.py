@@ -38,12 +38,27 @@ class Dossier(models.Model):
     # Nor have procedure and field: every read of dossiers is per agency, the figures by procedure and field come
     # from the summaries, and procedures and fields are annulled, not deleted (the PROTECT check of a deletion
     # scans). Each index less is one B-tree less to write per imported dossier.
-    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT,
-                               related_name="dossiers", db_index=False)
-    procedure = models.ForeignKey("procedures.AdminProcedure", verbose_name=_("thủ tục"), on_delete=models.PROTECT,
-                                  related_name="dossiers", db_index=False)
-    field = models.ForeignKey("procedures.Field", verbose_name=_("lĩnh vực"), on_delete=models.PROTECT,
-                              related_name="dossiers", db_index=False)
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
+    )
+    procedure = models.ForeignKey(
+        "procedures.AdminProcedure",
+        verbose_name=_("thủ tục"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
+    )
+    field = models.ForeignKey(
+        "procedures.Field",
+        verbose_name=_("lĩnh vực"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
+    )
     code = models.CharField(_("mã hồ sơ"), max_length=60)
     applicant_name = models.CharField(_("người nộp"), max_length=255)
     applicant_address = models.CharField(_("địa chỉ người nộp"), max_length=255, blank=True)
@@ -53,16 +68,24 @@ class Dossier(models.Model):
     received_at = models.DateTimeField(_("ngày tiếp nhận"))
     due_at = models.DateTimeField(_("ngày hẹn trả"))
     processing_days = models.DecimalField(_("thời hạn (ngày làm việc)"), max_digits=6, decimal_places=1)
-    status = models.CharField(_("tình trạng"), max_length=20, choices=DossierStatus.choices,
-                              default=DossierStatus.PROCESSING)
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=DossierStatus.choices, default=DossierStatus.PROCESSING
+    )
     completed_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
     is_late = models.BooleanField(_("trễ hạn"), null=True, blank=True)
     # Current position: the step the dossier is in and who holds it.
     current_step = models.CharField(_("bước hiện tại"), max_length=30, blank=True)
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(_("hạn bước hiện tại"), null=True, blank=True)
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người đang giữ"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="held_dossiers", db_index=False)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đang giữ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_dossiers",
+        db_index=False,
+    )
     holder_name = models.CharField(_("người đang giữ"), max_length=150, blank=True)
     holder_unit = models.CharField(_("đơn vị đang giữ"), max_length=255, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
@@ -86,11 +109,15 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "due_at"], name="dossier_open_due", condition=models.Q(completed_at=None)),
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
             # A dossier has a holder while it is open: "held by me", ordered by due date.
-            models.Index(fields=["holder", "due_at"], name="dossier_held_due",
-                         condition=models.Q(holder__isnull=False)),
+            models.Index(
+                fields=["holder", "due_at"], name="dossier_held_due", condition=models.Q(holder__isnull=False)
+            ),
             # Late dossiers only (rebuilding LateStepStat reads them): a small partial index covers them.
-            models.Index(fields=["agency", "late_step", "late_unit"], name="dossier_late_where",
-                         condition=~models.Q(late_step="")),
+            models.Index(
+                fields=["agency", "late_step", "late_unit"],
+                name="dossier_late_where",
+                condition=~models.Q(late_step=""),
+            ),
         ]
         permissions = [("view_analytics", "Can view dossier analytics")]
 
@@ -113,9 +140,12 @@ class Dossier(models.Model):
             from procedures.models import ProcessStep
 
             dossier = cls.objects.filter(pk=entry.object_id).values("procedure_id", "agency_id").first()
-            step = dossier and ProcessStep.objects.filter(
-                process__procedure_id=dossier["procedure_id"], process__agency_id=dossier["agency_id"],
-                code=value).first()
+            step = (
+                dossier
+                and ProcessStep.objects.filter(
+                    process__procedure_id=dossier["procedure_id"], process__agency_id=dossier["agency_id"], code=value
+                ).first()
+            )
             return str(step) if step else value
         return value
 
@@ -165,7 +195,6 @@ class DossierEvent(AppendOnlyModel):
     on_behalf_of = models.CharField(_("thay mặt người giữ"), max_length=150, blank=True, db_default="")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
     created_at = models.DateTimeField(auto_now_add=True)
-
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -222,8 +251,11 @@ class LateStepStat(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "field", "month", "late_step", "late_unit"],
-                                               name="late_step_stat_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "field", "month", "late_step", "late_unit"], name="late_step_stat_unique"
+            )
+        ]
         indexes = [models.Index(fields=["month", "agency"], name="late_step_stat_month_agency")]
 
     def __str__(self):
@@ -238,8 +270,9 @@ class DossierWarning(models.Model):
         LATE = "late", _("Đã quá hạn")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="warnings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="dossier_warnings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="dossier_warnings"
+    )
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
     due_at = models.DateTimeField(_("hạn"))
     message = models.CharField(_("nội dung"), max_length=500)
@@ -293,14 +326,16 @@ class IntegrationToken(AuditedModel):
 
     audit_exclude = ("search_key", "sort_key", "secret_hash", "last_used_at")
 
-    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE,
-                               related_name="integration_tokens")
+    agency = models.ForeignKey(
+        "organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="integration_tokens"
+    )
     name = models.CharField(_("tên hệ thống"), max_length=150)
     prefix = models.CharField(max_length=12, unique=True)
     secret_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 
@@ -317,8 +352,9 @@ class IntegrationToken(AuditedModel):
         """Create a token; returns (token, raw_key). The raw key is shown once and never stored."""
         prefix = secrets.token_hex(4)
         raw = f"{prefix}.{secrets.token_urlsafe(32)}"
-        token = cls.objects.create(agency=agency, name=name, prefix=prefix, secret_hash=hash_token(raw),
-                                   created_by=user)
+        token = cls.objects.create(
+            agency=agency, name=name, prefix=prefix, secret_hash=hash_token(raw), created_by=user
+        )
         return token, raw
 
 
@@ -331,8 +367,9 @@ class ImportJob(models.Model):
         DONE = "done", _("Hoàn thành")
         FAILED = "failed", _("Lỗi")
 
-    agency = models.ForeignKey("organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE,
-                               related_name="import_jobs")
+    agency = models.ForeignKey(
+        "organizations.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
     file = models.FileField(upload_to="dossier-imports/%Y/%m/")
     filename = models.CharField(_("tệp"), max_length=255)
     status = models.CharField(_("tình trạng"), max_length=10, choices=Status.choices, default=Status.PENDING)

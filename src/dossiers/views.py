@@ -33,42 +33,66 @@ def _own_agency(request, perm):
 
 
 def _dossier(request, pk, perm="dossiers.view_dossier"):
-    return get_permitted(request.user, Dossier.objects.select_related("agency", "procedure", "field", "holder"), perm,
-                         _("Bạn không có quyền truy cập hồ sơ này."), pk=pk)
+    return get_permitted(
+        request.user,
+        Dossier.objects.select_related("agency", "procedure", "field", "holder"),
+        perm,
+        _("Bạn không có quyền truy cập hồ sơ này."),
+        pk=pk,
+    )
 
 
 def dossier_list(request):
     require(request.user, "dossiers.view_dossier")
     user = request.user
-    filterset = DossierFilter(request.GET, scope_queryset(user, Dossier.objects.select_related("procedure", "agency")),
-                              request=request)
+    filterset = DossierFilter(
+        request.GET, scope_queryset(user, Dossier.objects.select_related("procedure", "agency")), request=request
+    )
     page = Paginator(filterset.qs.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
     province_scope = filterset.province_scope
-    return render(request, "dossiers/dossier_list.html", {
-        "page": page, "filter": filterset, "now": filterset.now, "province_scope": province_scope,
-        "can_receive": user.has_perm("dossiers.add_dossier") and not user.has_province_scope,
-        "can_hold": not province_scope and (request.GET.get("mine")
-                                            or Dossier.objects.open().filter(holder=user).exists()),
-    })
+    return render(
+        request,
+        "dossiers/dossier_list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "now": filterset.now,
+            "province_scope": province_scope,
+            "can_receive": user.has_perm("dossiers.add_dossier") and not user.has_province_scope,
+            "can_hold": not province_scope
+            and (request.GET.get("mine") or Dossier.objects.open().filter(holder=user).exists()),
+        },
+    )
 
 
 def dossier_receive(request):
     agency = _own_agency(request, "dossiers.add_dossier")
-    procedures = (AdminProcedure.objects.filter(processes__agency=agency).exclude(status=AdminProcedure.Status.ANNULLED)
-                  .order_by("code"))
+    procedures = (
+        AdminProcedure.objects.filter(processes__agency=agency)
+        .exclude(status=AdminProcedure.Status.ANNULLED)
+        .order_by("code")
+    )
     form = ReceiveForm(request.POST or None, procedures=procedures)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             dossier = services.receive_dossier(
-                agency, request.user, code=data["code"], procedure_code=data["procedure"].code,
-                applicant_name=data["applicant_name"], applicant_address=data["applicant_address"],
-                received_at=data["received_at"])
+                agency,
+                request.user,
+                code=data["code"],
+                procedure_code=data["procedure"].code,
+                applicant_name=data["applicant_name"],
+                applicant_address=data["applicant_address"],
+                received_at=data["received_at"],
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.")
-                             % {"code": dossier.code, "due": moment_text(dossier.due_at)})
+            messages.success(
+                request,
+                _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả %(due)s.")
+                % {"code": dossier.code, "due": moment_text(dossier.due_at)},
+            )
             return redirect(dossier)
     return render(request, "dossiers/dossier_receive.html", {"form": form, "has_procedures": procedures.exists()})
 
@@ -96,17 +120,31 @@ def dossier_detail(request, pk):
     steps = services.process_steps(dossier)
     can_handle, acting_for = _handling(request, dossier)
     members = dossier.agency.members.filter(is_active=True).order_by("last_name", "first_name")
-    return render(request, "dossiers/dossier_detail.html", {
-        "dossier": dossier, "lines": services.step_lines(dossier), "steps": steps,
-        "handover_form": HandOverForm(steps=services.allowed_steps(dossier, steps), members=members,
-                                      initial={"step": _next_step(steps, dossier)}) if can_handle else None,
-        "note_form": NoteForm(), "can_handle": can_handle, "acting_for": acting_for, "now": timezone.now(),
-        "overdue": dossier.is_open and dossier.due_at < timezone.now(),
-        # once a letter has set a new date, another is due only if that date passes too
-        "can_apologize": request.user.has_perm("dossiers.add_apologyletter", dossier)
-        and (dossier.apology_due_at is None or dossier.apology_due_at < timezone.now()),
-        "apologies": dossier.apologies.all(),
-    })
+    return render(
+        request,
+        "dossiers/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "lines": services.step_lines(dossier),
+            "steps": steps,
+            "handover_form": HandOverForm(
+                steps=services.allowed_steps(dossier, steps),
+                members=members,
+                initial={"step": _next_step(steps, dossier)},
+            )
+            if can_handle
+            else None,
+            "note_form": NoteForm(),
+            "can_handle": can_handle,
+            "acting_for": acting_for,
+            "now": timezone.now(),
+            "overdue": dossier.is_open and dossier.due_at < timezone.now(),
+            # once a letter has set a new date, another is due only if that date passes too
+            "can_apologize": request.user.has_perm("dossiers.add_apologyletter", dossier)
+            and (dossier.apology_due_at is None or dossier.apology_due_at < timezone.now()),
+            "apologies": dossier.apologies.all(),
+        },
+    )
 
 
 @require_POST
@@ -120,11 +158,14 @@ def dossier_action(request, pk, kind):
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
             return redirect(dossier)
         to_user = form.cleaned_data["to_user"]
-        data.update(step=form.cleaned_data["step"], note=form.cleaned_data["note"],
-                    to_name=to_user.get_full_name() if to_user else form.cleaned_data["to_name"],
-                    to_username=to_user.username if to_user else "", to_unit=to_user.unit if to_user else "")
-    elif kind not in (EventKind.SUPPLEMENT_REQUEST, EventKind.SUPPLEMENT_RECEIVED, EventKind.RETURN,
-                      EventKind.REFUSE):
+        data.update(
+            step=form.cleaned_data["step"],
+            note=form.cleaned_data["note"],
+            to_name=to_user.get_full_name() if to_user else form.cleaned_data["to_name"],
+            to_username=to_user.username if to_user else "",
+            to_unit=to_user.unit if to_user else "",
+        )
+    elif kind not in (EventKind.SUPPLEMENT_REQUEST, EventKind.SUPPLEMENT_RECEIVED, EventKind.RETURN, EventKind.REFUSE):
         raise PermissionDenied(_("Thao tác không hợp lệ."))
     try:
         services.web_event(dossier, request.user, kind, **data)
@@ -138,14 +179,17 @@ def dossier_action(request, pk, kind):
 def _pdf(html, request, filename):
     from weasyprint import HTML
 
-    return file_download(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(), filename,
-                         inline=True)
+    return file_download(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(), filename, inline=True)
 
 
 def control_sheet(request, pk, pdf=False):
     dossier = _dossier(request, pk)
-    context = {"dossier": dossier, "lines": services.step_lines(dossier), "pdf": pdf,
-               "steps": services.process_steps(dossier)}
+    context = {
+        "dossier": dossier,
+        "lines": services.step_lines(dossier),
+        "pdf": pdf,
+        "steps": services.process_steps(dossier),
+    }
     if pdf:
         html = render_to_string("dossiers/control_sheet_print.html", context, request=request)
         return _pdf(html, request, f"phieu-kiem-soat-{dossier.code}.pdf")
@@ -155,8 +199,10 @@ def control_sheet(request, pk, pdf=False):
 def apology_create(request, pk):
     dossier = _dossier(request, pk, "dossiers.add_apologyletter")
     signer = services.apology_signer(dossier.agency)
-    initial = {"signer_name": signer.get_full_name() if signer else "",
-               "signer_title": signer.position if signer else ""}
+    initial = {
+        "signer_name": signer.get_full_name() if signer else "",
+        "signer_title": signer.position if signer else "",
+    }
     form = ApologyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,8 +218,9 @@ def apology_create(request, pk):
 def apology_pdf(request, pk):
     letter = get_object_or_404(ApologyLetter.objects.select_related("dossier", "agency", "dossier__procedure"), pk=pk)
     require(request.user, "dossiers.view_dossier", letter.dossier, _("Bạn không có quyền truy cập hồ sơ này."))
-    html = render_to_string("dossiers/apology_print.html", {"letter": letter, "dossier": letter.dossier},
-                            request=request)
+    html = render_to_string(
+        "dossiers/apology_print.html", {"letter": letter, "dossier": letter.dossier}, request=request
+    )
     return _pdf(html, request, f"phieu-xin-loi-{letter.dossier.code}.pdf")
 
 
@@ -198,8 +245,11 @@ def import_list(request):
         else:
             return redirect("dossiers:import_detail", job.pk)
     jobs = ImportJob.objects.filter(agency=agency)[:30]
-    return render(request, "dossiers/import_list.html", {
-        "form": form, "jobs": jobs, "kinds": EventKind.choices, "processes": services.agency_step_codes(agency)})
+    return render(
+        request,
+        "dossiers/import_list.html",
+        {"form": form, "jobs": jobs, "kinds": EventKind.choices, "processes": services.agency_step_codes(agency)},
+    )
 
 
 def import_template(request):
@@ -209,8 +259,9 @@ def import_template(request):
 
 
 def _job(request, pk):
-    return get_permitted(request.user, ImportJob, "dossiers.view_importjob", _("Bạn không có quyền xem lượt nhập này."),
-                         pk=pk)
+    return get_permitted(
+        request.user, ImportJob, "dossiers.view_importjob", _("Bạn không có quyền xem lượt nhập này."), pk=pk
+    )
 
 
 def import_detail(request, pk):
@@ -253,8 +304,10 @@ def _analytics_scope(request):
     summary month (receipt, return or refusal for MonthlyStat; the delay for LateStepStat), then field, agency."""
     require(request.user, "dossiers.view_analytics")
     user = request.user
-    return (StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request).qs,
-            StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all()), request=request).qs)
+    return (
+        StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request).qs,
+        StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all()), request=request).qs,
+    )
 
 
 CHART_FIELDS = 10
@@ -269,28 +322,53 @@ def analytics(request):
     # The chart: the fields with the most late dossiers (a province has dozens of fields; the table has them all).
     chart_fields = by_field[:CHART_FIELDS]
     chart = {
-        "field": {"labels": [r["label"] for r in chart_fields], "rate": [r["rate"] for r in chart_fields],
-                  "late": [r["late"] for r in chart_fields]},
-        "month": {"labels": [r["label"] for r in by_month], "rate": [r["rate"] for r in by_month],
-                  "completed": [r["completed"] for r in by_month]},
-        "agency": {"labels": [r["label"] for r in by_agency], "rate": [r["rate"] for r in by_agency],
-                   "late": [r["late"] for r in by_agency]},
+        "field": {
+            "labels": [r["label"] for r in chart_fields],
+            "rate": [r["rate"] for r in chart_fields],
+            "late": [r["late"] for r in chart_fields],
+        },
+        "month": {
+            "labels": [r["label"] for r in by_month],
+            "rate": [r["rate"] for r in by_month],
+            "completed": [r["completed"] for r in by_month],
+        },
+        "agency": {
+            "labels": [r["label"] for r in by_agency],
+            "rate": [r["rate"] for r in by_agency],
+            "late": [r["late"] for r in by_agency],
+        },
     }
 
-    years = sorted({m.year for model in (MonthlyStat, LateStepStat)
-                    for m in scope_queryset(request.user, model.objects.all()).dates("month", "year")}, reverse=True)
-    return render(request, "dossiers/analytics.html", {
-        "totals": services.totals(stats), "by_field": by_field, "by_month": by_month, "by_agency": by_agency,
-        "by_procedure": by_procedure, "bottlenecks": services.bottlenecks(late_stats, 15),
-        "chart_data": chart, "chart_fields": len(chart_fields), "fields": Field.objects.all(), "years": years,
-        "province_scope": request.user.has_province_scope or request.user.is_superuser,
-        "agencies": visible_agencies(request.user).order_by("sort_key", "name")
-        if request.user.has_province_scope or request.user.is_superuser else None,
-    })
+    years = sorted(
+        {
+            m.year
+            for model in (MonthlyStat, LateStepStat)
+            for m in scope_queryset(request.user, model.objects.all()).dates("month", "year")
+        },
+        reverse=True,
+    )
+    return render(
+        request,
+        "dossiers/analytics.html",
+        {
+            "totals": services.totals(stats),
+            "by_field": by_field,
+            "by_month": by_month,
+            "by_agency": by_agency,
+            "by_procedure": by_procedure,
+            "bottlenecks": services.bottlenecks(late_stats, 15),
+            "chart_data": chart,
+            "chart_fields": len(chart_fields),
+            "fields": Field.objects.all(),
+            "years": years,
+            "province_scope": request.user.has_province_scope or request.user.is_superuser,
+            "agencies": visible_agencies(request.user).order_by("sort_key", "name")
+            if request.user.has_province_scope or request.user.is_superuser
+            else None,
+        },
+    )
 
 
 def analytics_xlsx(request):
     stats, late_stats = _analytics_scope(request)
     return file_download(services.analytics_xlsx(stats, late_stats), "ty-le-dung-han.xlsx")
-
-

@@ -22,9 +22,14 @@ def panels(request):
         return []
     if user.is_superuser or user.has_province_scope:
         agencies = visible_agencies(user)
-        return [("organizations/_panel_province.html", {
-            "summary": province_summary(agencies),
-            "province": user.agency.province if user.agency_id else None,
-            "to_review": agencies.active().filter(scope_review_required=True).select_related("kind")[:10],
-        })]
+        return [
+            (
+                "organizations/_panel_province.html",
+                {
+                    "summary": province_summary(agencies),
+                    "province": user.agency.province if user.agency_id else None,
+                    "to_review": agencies.active().filter(scope_review_required=True).select_related("kind")[:10],
+                },
+            )
+        ]
     return [("organizations/_panel_agency.html", {"agency": user.agency})]

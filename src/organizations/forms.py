@@ -14,8 +14,19 @@ class AgencyChoiceField(forms.ModelChoiceField):
 class AgencyForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["name", "short_name", "code", "kind", "parent", "obligation", "unit_code", "address", "phone",
-                  "email", "established_on"]
+        fields = [
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "parent",
+            "obligation",
+            "unit_code",
+            "address",
+            "phone",
+            "email",
+            "established_on",
+        ]
         widgets = {"established_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
 
     def __init__(self, *args, agencies, **kwargs):
@@ -33,9 +44,13 @@ class AgencyForm(StyledFormMixin, forms.ModelForm):
 
 
 class MoveForm(StyledFormMixin, forms.Form):
-    parent = AgencyChoiceField(label=_("Cơ quan cấp trên mới"), queryset=Agency.objects.none(), required=False,
-                               empty_label=_("— Không có (cấp cao nhất) —"),
-                               widget=forms.Select(attrs={"data-searchable": "1"}))
+    parent = AgencyChoiceField(
+        label=_("Cơ quan cấp trên mới"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("— Không có (cấp cao nhất) —"),
+        widget=forms.Select(attrs={"data-searchable": "1"}),
+    )
     effective_on = forms.DateField(label=_("Ngày hiệu lực"), required=False)
     decision = forms.CharField(label=_("Số quyết định"), max_length=200, required=False)
 
@@ -45,8 +60,9 @@ class MoveForm(StyledFormMixin, forms.Form):
 
 
 class MergeForm(StyledFormMixin, forms.Form):
-    agencies = forms.ModelMultipleChoiceField(label=_("Các cơ quan hợp nhất"), queryset=Agency.objects.none(),
-                                              widget=forms.SelectMultiple(attrs={"size": 10}))
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Các cơ quan hợp nhất"), queryset=Agency.objects.none(), widget=forms.SelectMultiple(attrs={"size": 10})
+    )
     name = forms.CharField(label=_("Tên cơ quan mới"), max_length=255)
     code = forms.CharField(label=_("Mã cơ quan mới"), max_length=30)
     kind = forms.ModelChoiceField(label=_("Loại"), queryset=AgencyKind.objects.all(), required=False)
@@ -60,7 +76,8 @@ class MergeForm(StyledFormMixin, forms.Form):
 
 class SplitForm(StyledFormMixin, forms.Form):
     names = forms.CharField(
-        label=_("Các cơ quan mới"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Các cơ quan mới"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Mỗi dòng một cơ quan: mã; tên. Ví dụ: XA-01; UBND xã An Bình"),
     )
     effective_on = forms.DateField(label=_("Ngày hiệu lực"))
@@ -73,9 +90,7 @@ class SplitForm(StyledFormMixin, forms.Form):
                 continue
             code, sep, name = line.partition(";")
             if not sep or not code.strip() or not name.strip():
-                raise forms.ValidationError(
-                    _("Dòng %(n)s: cần ghi “mã; tên”.") % {"n": number}
-                )
+                raise forms.ValidationError(_("Dòng %(n)s: cần ghi “mã; tên”.") % {"n": number})
             parts.append({"code": code.strip(), "name": name.strip()})
         if len(parts) < 2:
             raise forms.ValidationError(_("Chia tách cần ít nhất hai cơ quan mới."))

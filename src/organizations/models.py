@@ -69,7 +69,11 @@ class Agency(AuditedModel):
 
     province = models.ForeignKey(Province, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="agencies")
     parent = models.ForeignKey(
-        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     kind = models.ForeignKey(AgencyKind, verbose_name=_("loại"), on_delete=models.PROTECT, related_name="agencies")

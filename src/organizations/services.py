@@ -24,8 +24,10 @@ def _check_parent(agency, parent):
     while node is not None:
         if node.pk == agency.pk:
             raise ValidationError(
-                {"parent": _("Không thể chuyển “%(agency)s” vào chính nó hoặc một đơn vị trực thuộc của nó.")
-                 % {"agency": agency.name}}
+                {
+                    "parent": _("Không thể chuyển “%(agency)s” vào chính nó hoặc một đơn vị trực thuộc của nó.")
+                    % {"agency": agency.name}
+                }
             )
         node = node.parent
 
@@ -37,18 +39,39 @@ def _check_code(agency):
 
 
 @transaction.atomic
-def create_agency(*, province, kind, name, code, parent=None, obligation=None, established_on=None,
-                  record_change=True, user=None, **fields):
-    agency = Agency(province=province, kind=kind, name=name.strip(), code=code.strip(), parent=parent,
-                    obligation=obligation or kind.default_obligation, established_on=established_on, **fields)
+def create_agency(
+    *,
+    province,
+    kind,
+    name,
+    code,
+    parent=None,
+    obligation=None,
+    established_on=None,
+    record_change=True,
+    user=None,
+    **fields,
+):
+    agency = Agency(
+        province=province,
+        kind=kind,
+        name=name.strip(),
+        code=code.strip(),
+        parent=parent,
+        obligation=obligation or kind.default_obligation,
+        established_on=established_on,
+        **fields,
+    )
     _check_parent(agency, parent)
     _check_code(agency)
     agency.full_clean(exclude=["search_key", "sort_key"])
     agency.save()
     if record_change:
         change = AgencyChange.objects.create(
-            province=province, kind=AgencyChange.Kind.ESTABLISHMENT,
-            effective_on=established_on or timezone.localdate(), created_by=user,
+            province=province,
+            kind=AgencyChange.Kind.ESTABLISHMENT,
+            effective_on=established_on or timezone.localdate(),
+            created_by=user,
         )
         change.successors.add(agency)
     return agency
@@ -75,8 +98,11 @@ def move_agency(agency, new_parent, *, effective_on=None, decision="", user=None
     agency.parent = new_parent
     agency.save()
     change = AgencyChange.objects.create(
-        province=agency.province, kind=AgencyChange.Kind.MOVE, effective_on=effective_on or timezone.localdate(),
-        decision=decision, created_by=user,
+        province=agency.province,
+        kind=AgencyChange.Kind.MOVE,
+        effective_on=effective_on or timezone.localdate(),
+        decision=decision,
+        created_by=user,
         note=_("Từ “%(old)s” sang “%(new)s”") % {"old": old_parent or "—", "new": new_parent or "—"},
     )
     change.predecessors.add(agency)
@@ -97,16 +123,13 @@ def _check_restructure(agencies, effective_on):
         raise ValidationError(_("Chỉ có thể hợp nhất, chia tách các cơ quan thuộc cùng một tỉnh."))
     inactive = [a.name for a in agencies if not a.is_active]
     if inactive:
-        raise ValidationError(
-            _("Các cơ quan sau đã chấm dứt hoạt động: %(names)s.") % {"names": ", ".join(inactive)}
-        )
+        raise ValidationError(_("Các cơ quan sau đã chấm dứt hoạt động: %(names)s.") % {"names": ", ".join(inactive)})
     if effective_on is None:
         raise ValidationError({"effective_on": _("Cần nhập ngày hiệu lực.")})
 
 
 @transaction.atomic
-def merge_agencies(agencies, *, name, code, kind=None, parent=None, effective_on, decision="", user=None,
-                   into=None):
+def merge_agencies(agencies, *, name, code, kind=None, parent=None, effective_on, decision="", user=None, into=None):
     """Merge agencies into a new one (hợp nhất), or into an existing one when `into` is given (sáp nhập).
 
     The old agencies are kept, marked merged, with their data untouched; the resulting agency is
@@ -120,14 +143,23 @@ def merge_agencies(agencies, *, name, code, kind=None, parent=None, effective_on
     if into is None:
         first = agencies[0]
         result = create_agency(
-            province=first.province, kind=kind or first.kind, name=name, code=code,
-            parent=parent if parent is not None else first.parent, established_on=effective_on,
-            record_change=False, scope_review_required=True, scope_review_reason=reason,
+            province=first.province,
+            kind=kind or first.kind,
+            name=name,
+            code=code,
+            parent=parent if parent is not None else first.parent,
+            established_on=effective_on,
+            record_change=False,
+            scope_review_required=True,
+            scope_review_reason=reason,
         )
     else:
         result = update_agency(into, scope_review_required=True, scope_review_reason=reason)
     change = AgencyChange.objects.create(
-        province=result.province, kind=AgencyChange.Kind.MERGER, effective_on=effective_on, decision=decision,
+        province=result.province,
+        kind=AgencyChange.Kind.MERGER,
+        effective_on=effective_on,
+        decision=decision,
         created_by=user,
     )
     change.predecessors.set(agencies)
@@ -148,20 +180,34 @@ def split_agency(agency, parts, *, effective_on, decision="", user=None):
     reason = _("Hình thành sau chia tách ngày %(date)s") % {"date": effective_on.strftime("%d/%m/%Y")}
     results = [
         create_agency(
-            province=agency.province, kind=part.get("kind") or agency.kind, name=part["name"], code=part["code"],
-            parent=agency.parent, obligation=agency.obligation, established_on=effective_on, record_change=False,
-            scope_review_required=True, scope_review_reason=reason,
+            province=agency.province,
+            kind=part.get("kind") or agency.kind,
+            name=part["name"],
+            code=part["code"],
+            parent=agency.parent,
+            obligation=agency.obligation,
+            established_on=effective_on,
+            record_change=False,
+            scope_review_required=True,
+            scope_review_reason=reason,
         )
         for part in parts
     ]
     change = AgencyChange.objects.create(
-        province=agency.province, kind=AgencyChange.Kind.SPLIT, effective_on=effective_on, decision=decision,
+        province=agency.province,
+        kind=AgencyChange.Kind.SPLIT,
+        effective_on=effective_on,
+        decision=decision,
         created_by=user,
     )
     change.predecessors.add(agency)
     change.successors.set(results)
-    _end(agency, Agency.Status.SPLIT, effective_on,
-         _("Chia tách thành: %(names)s") % {"names": ", ".join(r.name for r in results)})
+    _end(
+        agency,
+        Agency.Status.SPLIT,
+        effective_on,
+        _("Chia tách thành: %(names)s") % {"names": ", ".join(r.name for r in results)},
+    )
     return results
 
 

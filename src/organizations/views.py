@@ -15,8 +15,13 @@ from .models import Agency, AgencyChange
 
 def _agency_for(request, pk, perm="organizations.view_agency"):
     """The agency, if the user may act on it; a clear 403 otherwise (never another tenant's data)."""
-    return get_permitted(request.user, Agency.objects.select_related("province", "kind", "parent"), perm,
-                         _("Bạn không có quyền truy cập cơ quan này."), pk=pk)
+    return get_permitted(
+        request.user,
+        Agency.objects.select_related("province", "kind", "parent"),
+        perm,
+        _("Bạn không có quyền truy cập cơ quan này."),
+        pk=pk,
+    )
 
 
 def agency_list(request):
@@ -45,12 +50,16 @@ def agency_list(request):
 def agency_detail(request, pk):
     agency = _agency_for(request, pk)
     changes = AgencyChange.objects.filter(predecessors=agency) | AgencyChange.objects.filter(successors=agency)
-    return render(request, "organizations/agency_detail.html", {
-        "agency": agency,
-        "children": agency.children.select_related("kind").order_by("kind__order", "sort_key"),
-        "members": agency.members.filter(is_active=True).order_by("role", "last_name", "first_name"),
-        "changes": changes.distinct().prefetch_related("predecessors", "successors"),
-    })
+    return render(
+        request,
+        "organizations/agency_detail.html",
+        {
+            "agency": agency,
+            "children": agency.children.select_related("kind").order_by("kind__order", "sort_key"),
+            "members": agency.members.filter(is_active=True).order_by("role", "last_name", "first_name"),
+            "changes": changes.distinct().prefetch_related("predecessors", "successors"),
+        },
+    )
 
 
 def agency_create(request):
@@ -82,18 +91,29 @@ def agency_update(request, pk):
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect(agency)
-    return render(request, "organizations/agency_form.html",
-                  {"form": form, "agency": agency, "title": _("Sửa thông tin: %(name)s") % {"name": agency.name}})
+    return render(
+        request,
+        "organizations/agency_form.html",
+        {"form": form, "agency": agency, "title": _("Sửa thông tin: %(name)s") % {"name": agency.name}},
+    )
 
 
 def agency_move(request, pk):
     agency = _agency_for(request, pk, "organizations.restructure_agency")
-    form = MoveForm(request.POST or None, agencies=visible_agencies(request.user).exclude(pk=agency.pk),
-                    initial={"parent": agency.parent_id})
+    form = MoveForm(
+        request.POST or None,
+        agencies=visible_agencies(request.user).exclude(pk=agency.pk),
+        initial={"parent": agency.parent_id},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.move_agency(agency, form.cleaned_data["parent"], effective_on=form.cleaned_data["effective_on"],
-                                 decision=form.cleaned_data["decision"], user=request.user)
+            services.move_agency(
+                agency,
+                form.cleaned_data["parent"],
+                effective_on=form.cleaned_data["effective_on"],
+                decision=form.cleaned_data["decision"],
+                user=request.user,
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -111,14 +131,20 @@ def agency_merge(request):
         data = form.cleaned_data
         try:
             result = services.merge_agencies(
-                list(data["agencies"]), name=data["name"], code=data["code"], kind=data["kind"],
-                effective_on=data["effective_on"], decision=data["decision"], user=request.user,
+                list(data["agencies"]),
+                name=data["name"],
+                code=data["code"],
+                kind=data["kind"],
+                effective_on=data["effective_on"],
+                decision=data["decision"],
+                user=request.user,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Đã hợp nhất thành “%(name)s”. Cần rà soát phạm vi HTQLCL.")
-                             % {"name": result.name})
+            messages.success(
+                request, _("Đã hợp nhất thành “%(name)s”. Cần rà soát phạm vi HTQLCL.") % {"name": result.name}
+            )
             return redirect(result)
     return render(request, "organizations/agency_merge.html", {"form": form})
 
@@ -129,8 +155,9 @@ def agency_split(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            results = services.split_agency(agency, data["names"], effective_on=data["effective_on"],
-                                            decision=data["decision"], user=request.user)
+            results = services.split_agency(
+                agency, data["names"], effective_on=data["effective_on"], decision=data["decision"], user=request.user
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

@@ -7,21 +7,28 @@ from .models import AdminProcedure, Field
 
 
 class CatalogImportForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("Tệp danh mục TTHC (XLSX hoặc CSV)"),
-                           help_text=_("Các cột: Mã thủ tục, Tên thủ tục, Lĩnh vực, Cấp thực hiện, Thời hạn giải "
-                                       "quyết, Phí, lệ phí, Căn cứ pháp lý, Cơ quan thực hiện (mã, cách nhau bởi "
-                                       "dấu ;)."))
+    file = forms.FileField(
+        label=_("Tệp danh mục TTHC (XLSX hoặc CSV)"),
+        help_text=_(
+            "Các cột: Mã thủ tục, Tên thủ tục, Lĩnh vực, Cấp thực hiện, Thời hạn giải "
+            "quyết, Phí, lệ phí, Căn cứ pháp lý, Cơ quan thực hiện (mã, cách nhau bởi "
+            "dấu ;)."
+        ),
+    )
 
 
 class ProcedureForm(StyledFormMixin, forms.ModelForm):
-    processing_days = forms.CharField(label=_("Thời hạn giải quyết (ngày làm việc)"),
-                                      help_text=_("Cho phép nửa ngày, ví dụ 7,5."))
+    processing_days = forms.CharField(
+        label=_("Thời hạn giải quyết (ngày làm việc)"), help_text=_("Cho phép nửa ngày, ví dụ 7,5.")
+    )
 
     class Meta:
         model = AdminProcedure
         fields = ["code", "name", "field", "level", "processing_days", "fees", "legal_basis", "agencies"]
-        widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3}),
-                   "agencies": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "agencies": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,10 +46,13 @@ class ProcedureForm(StyledFormMixin, forms.ModelForm):
 
 
 class StatusForm(StyledFormMixin, forms.Form):
-    status = forms.ChoiceField(label=_("Thay đổi"), choices=[
-        (AdminProcedure.Status.AMENDED, _("Sửa đổi, bổ sung")), (AdminProcedure.Status.ANNULLED, _("Bãi bỏ"))])
-    reason = forms.CharField(label=_("Lý do, văn bản sửa đổi/bãi bỏ"), widget=forms.Textarea(attrs={"rows": 3}),
-                             required=False)
+    status = forms.ChoiceField(
+        label=_("Thay đổi"),
+        choices=[(AdminProcedure.Status.AMENDED, _("Sửa đổi, bổ sung")), (AdminProcedure.Status.ANNULLED, _("Bãi bỏ"))],
+    )
+    reason = forms.CharField(
+        label=_("Lý do, văn bản sửa đổi/bãi bỏ"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     processing_days = forms.CharField(label=_("Thời hạn giải quyết mới (nếu thay đổi)"), required=False)
 
 

@@ -47,7 +47,9 @@ class AdminProcedure(AuditedModel):
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
     level = models.CharField(_("cấp thực hiện"), max_length=20, choices=Level.choices)
     processing_days = models.DecimalField(
-        _("thời hạn giải quyết (ngày làm việc)"), max_digits=6, decimal_places=1,
+        _("thời hạn giải quyết (ngày làm việc)"),
+        max_digits=6,
+        decimal_places=1,
         help_text=_("Theo quyết định công bố; cho phép nửa ngày (0,5)."),
     )
     fees = models.CharField(_("phí, lệ phí"), max_length=500, blank=True)
@@ -87,8 +89,12 @@ class ProcessQuerySet(models.QuerySet):
     def of(self, agency, procedure):
         """The agency's process for the procedure (ids or objects), its steps fetched in order; None if the agency
         has none. The one look-up of "how this agency handles this procedure"."""
-        return (self.filter(agency=agency, procedure=procedure).select_related("procedure")
-                .prefetch_related("steps").first())
+        return (
+            self.filter(agency=agency, procedure=procedure)
+            .select_related("procedure")
+            .prefetch_related("steps")
+            .first()
+        )
 
 
 class ProcessDefinition(AuditedModel):

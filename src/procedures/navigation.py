@@ -1,6 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
 MENU = [
-    {"label": _("Thủ tục hành chính"), "url": "procedures:catalog", "icon": "list-check",
-     "perm": "procedures.view_adminprocedure", "order": 40},
+    {
+        "label": _("Thủ tục hành chính"),
+        "url": "procedures:catalog",
+        "icon": "list-check",
+        "perm": "procedures.view_adminprocedure",
+        "order": 40,
+    },
 ]

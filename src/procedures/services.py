@@ -26,12 +26,17 @@ CATALOG_COLUMNS = {
     "agencies": ["cơ quan thực hiện", "cơ quan", "co_quan", "agency"],
 }
 LEVELS = {
-    "provincial": AdminProcedure.Level.PROVINCIAL, "cap tinh": AdminProcedure.Level.PROVINCIAL,
+    "provincial": AdminProcedure.Level.PROVINCIAL,
+    "cap tinh": AdminProcedure.Level.PROVINCIAL,
     "tinh": AdminProcedure.Level.PROVINCIAL,
-    "district": AdminProcedure.Level.DISTRICT, "cap huyen": AdminProcedure.Level.DISTRICT,
+    "district": AdminProcedure.Level.DISTRICT,
+    "cap huyen": AdminProcedure.Level.DISTRICT,
     "huyen": AdminProcedure.Level.DISTRICT,
-    "commune": AdminProcedure.Level.COMMUNE, "cap xa": AdminProcedure.Level.COMMUNE, "xa": AdminProcedure.Level.COMMUNE,
-    "central": AdminProcedure.Level.CENTRAL, "trung uong": AdminProcedure.Level.CENTRAL,
+    "commune": AdminProcedure.Level.COMMUNE,
+    "cap xa": AdminProcedure.Level.COMMUNE,
+    "xa": AdminProcedure.Level.COMMUNE,
+    "central": AdminProcedure.Level.CENTRAL,
+    "trung uong": AdminProcedure.Level.CENTRAL,
     "cap trung uong": AdminProcedure.Level.CENTRAL,
 }
 
@@ -49,8 +54,9 @@ def parse_days(value, label):
     try:
         half_days(days)
     except ValueError:
-        raise ValidationError(_("%(label)s phải là bội số của nửa ngày (0,5): %(value)s.")
-                              % {"label": label, "value": value}) from None
+        raise ValidationError(
+            _("%(label)s phải là bội số của nửa ngày (0,5): %(value)s.") % {"label": label, "value": value}
+        ) from None
     return days
 
 
@@ -126,9 +132,14 @@ def import_catalog(province, fileobj, filename):
         if unknown:
             raise ValidationError(_("không tìm thấy cơ quan thực hiện: %(names)s.") % {"names": ", ".join(unknown)})
         seen.add(code)
-        values = {"name": " ".join(str(row["name"]).split()), "field": field_for(str(row["field"])), "level": level,
-                  "processing_days": days, "fees": str(row.get("fees") or "")[:500],
-                  "legal_basis": str(row.get("legal_basis") or "")}
+        values = {
+            "name": " ".join(str(row["name"]).split()),
+            "field": field_for(str(row["field"])),
+            "level": level,
+            "processing_days": days,
+            "fees": str(row.get("fees") or "")[:500],
+            "legal_basis": str(row.get("legal_basis") or ""),
+        }
         procedure = existing.get(code)
         if procedure is None:
             procedure = AdminProcedure(province=province, code=code, **values)
@@ -142,8 +153,10 @@ def import_catalog(province, fileobj, filename):
                     setattr(procedure, k, v)
                 # A re-published procedure whose content changed is an amendment: linked documents need updating.
                 reason = _("Sửa đổi theo tệp “%(file)s” (dòng %(row)s): %(fields)s.") % {
-                    "file": filename, "row": number,
-                    "fields": ", ".join(str(AdminProcedure._meta.get_field(k).verbose_name) for k in changed)}
+                    "file": filename,
+                    "row": number,
+                    "fields": ", ".join(str(AdminProcedure._meta.get_field(k).verbose_name) for k in changed),
+                }
                 if procedure.status == AdminProcedure.Status.ANNULLED:
                     raise ValidationError(_("thủ tục “%(code)s” đã bị bãi bỏ.") % {"code": code})
                 procedure.status, procedure.status_note = AdminProcedure.Status.AMENDED, reason[:500]
@@ -176,8 +189,9 @@ def create_procedure(province, *, agencies=(), **fields):
     if "processing_days" in fields:
         fields["processing_days"] = parse_days(fields["processing_days"], _("Thời hạn giải quyết"))
     if AdminProcedure.objects.filter(province=province, code=fields.get("code")).exists():
-        raise ValidationError({"code": _("Mã thủ tục “%(code)s” đã có trong bộ thủ tục của tỉnh.")
-                               % {"code": fields.get("code")}})
+        raise ValidationError(
+            {"code": _("Mã thủ tục “%(code)s” đã có trong bộ thủ tục của tỉnh.") % {"code": fields.get("code")}}
+        )
     procedure = AdminProcedure(province=province, **fields)
     procedure.full_clean(exclude=["search_key", "sort_key"])
     procedure.save()
@@ -260,9 +274,13 @@ def save_process(procedure, agency, steps, note=""):
         except ValidationError as exc:
             errors.extend(exc.messages)
     if not errors and total != Decimal(str(procedure.processing_days)):
-        errors.append(_("Tổng thời gian các bước là %(total)s ngày làm việc, khác thời hạn giải quyết theo quy định "
-                        "của thủ tục (%(limit)s ngày làm việc).")
-                      % {"total": _fmt(total), "limit": _fmt(procedure.processing_days)})
+        errors.append(
+            _(
+                "Tổng thời gian các bước là %(total)s ngày làm việc, khác thời hạn giải quyết theo quy định "
+                "của thủ tục (%(limit)s ngày làm việc)."
+            )
+            % {"total": _fmt(total), "limit": _fmt(procedure.processing_days)}
+        )
     if errors:
         raise ValidationError(errors)
     process, _created = ProcessDefinition.objects.get_or_create(procedure=procedure, agency=agency)
@@ -271,9 +289,13 @@ def save_process(procedure, agency, steps, note=""):
     process.steps.all().delete()
     for i, step in enumerate(steps, start=1):
         ProcessStep.objects.create(
-            process=process, order=i, code=step["code"].strip(), name=step["name"].strip(),
+            process=process,
+            order=i,
+            code=step["code"].strip(),
+            name=step["name"].strip(),
             responsible_unit=step["responsible_unit"].strip(),
-            responsible_role=str(step.get("responsible_role") or "").strip(), days=step["days"],
+            responsible_role=str(step.get("responsible_role") or "").strip(),
+            days=step["days"],
         )
     return process
 

@@ -18,8 +18,13 @@ def _province(request):
 
 
 def _procedure(request, pk, perm="procedures.view_adminprocedure"):
-    return get_permitted(request.user, AdminProcedure.objects.select_related("field", "province"), perm,
-                         _("Bạn không có quyền truy cập thủ tục này."), pk=pk)
+    return get_permitted(
+        request.user,
+        AdminProcedure.objects.select_related("field", "province"),
+        perm,
+        _("Bạn không có quyền truy cập thủ tục này."),
+        pk=pk,
+    )
 
 
 def catalog(request):
@@ -38,11 +43,19 @@ def catalog(request):
     page = Paginator(qs.order_by("code"), 50).get_page(request.GET.get("page"))
     mine = set()
     if request.user.agency_id:
-        mine = set(ProcessDefinition.objects.filter(agency_id=request.user.agency_id)
-                   .values_list("procedure_id", flat=True))
-    return render(request, "procedures/catalog.html", {
-        "page": page, "fields": Field.objects.all(), "statuses": AdminProcedure.Status.choices, "defined": mine,
-    })
+        mine = set(
+            ProcessDefinition.objects.filter(agency_id=request.user.agency_id).values_list("procedure_id", flat=True)
+        )
+    return render(
+        request,
+        "procedures/catalog.html",
+        {
+            "page": page,
+            "fields": Field.objects.all(),
+            "statuses": AdminProcedure.Status.choices,
+            "defined": mine,
+        },
+    )
 
 
 def catalog_import(request):
@@ -56,24 +69,31 @@ def catalog_import(request):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Đã nhập: %(c)s thủ tục mới, %(u)s cập nhật, %(n)s không đổi, %(e)s dòng lỗi.")
-                             % {"c": result.created, "u": result.updated, "n": result.unchanged,
-                                "e": len(result.errors)})
+            messages.success(
+                request,
+                _("Đã nhập: %(c)s thủ tục mới, %(u)s cập nhật, %(n)s không đổi, %(e)s dòng lỗi.")
+                % {"c": result.created, "u": result.updated, "n": result.unchanged, "e": len(result.errors)},
+            )
     return render(request, "procedures/catalog_import.html", {"form": form, "result": result})
 
 
 def procedure_detail(request, pk):
     procedure = _procedure(request, pk)
-    processes = scope_queryset(request.user, procedure.processes.select_related("agency")
-                               .prefetch_related("steps"))
+    processes = scope_queryset(request.user, procedure.processes.select_related("agency").prefetch_related("steps"))
     own = None
     if request.user.agency_id:
         own = procedure.processes.filter(agency_id=request.user.agency_id).first()
-    return render(request, "procedures/procedure_detail.html", {
-        "procedure": procedure, "processes": processes, "own_process": own,
-        "agencies": procedure.agencies.order_by("sort_key"),
-        "can_define": request.user.has_perm("procedures.change_processdefinition") and request.user.agency_id,
-    })
+    return render(
+        request,
+        "procedures/procedure_detail.html",
+        {
+            "procedure": procedure,
+            "processes": processes,
+            "own_process": own,
+            "agencies": procedure.agencies.order_by("sort_key"),
+            "can_define": request.user.has_perm("procedures.change_processdefinition") and request.user.agency_id,
+        },
+    )
 
 
 def procedure_create(request):
@@ -105,8 +125,11 @@ def procedure_update(request, pk):
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("procedures:detail", procedure.pk)
-    return render(request, "procedures/procedure_form.html",
-                  {"form": form, "procedure": procedure, "title": _("Sửa thủ tục %(code)s") % {"code": procedure.code}})
+    return render(
+        request,
+        "procedures/procedure_form.html",
+        {"form": form, "procedure": procedure, "title": _("Sửa thủ tục %(code)s") % {"code": procedure.code}},
+    )
 
 
 def procedure_status(request, pk):
@@ -120,8 +143,9 @@ def procedure_status(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Đã cập nhật tình trạng thủ tục; các quy trình liên quan được đánh dấu cần "
-                                        "cập nhật."))
+            messages.success(
+                request, _("Đã cập nhật tình trạng thủ tục; các quy trình liên quan được đánh dấu cần cập nhật.")
+            )
             return redirect("procedures:detail", procedure.pk)
     return render(request, "procedures/procedure_status.html", {"form": form, "procedure": procedure})
 
@@ -132,14 +156,23 @@ def process_edit(request, pk):
     process = procedure.processes.filter(agency=agency).first()
     require(request.user, "procedures.change_processdefinition", process or agency)
     if process:
-        initial = [{"code": s.code, "name": s.name, "responsible_unit": s.responsible_unit,
-                    "responsible_role": s.responsible_role, "days": str(s.days).replace(".", ",")}
-                   for s in process.steps.all()]
+        initial = [
+            {
+                "code": s.code,
+                "name": s.name,
+                "responsible_unit": s.responsible_unit,
+                "responsible_role": s.responsible_role,
+                "days": str(s.days).replace(".", ","),
+            }
+            for s in process.steps.all()
+        ]
     else:
-        initial = [{"code": c, "name": n, "responsible_unit": u, "responsible_role": r,
-                    "days": str(d).replace(".", ",")}
-                   for (c, n, u, r), d in zip(services.STANDARD_STEPS,
-                                              services.standard_allotment(procedure.processing_days), strict=True)]
+        initial = [
+            {"code": c, "name": n, "responsible_unit": u, "responsible_role": r, "days": str(d).replace(".", ",")}
+            for (c, n, u, r), d in zip(
+                services.STANDARD_STEPS, services.standard_allotment(procedure.processing_days), strict=True
+            )
+        ]
     formset = StepFormSet(request.POST or None, initial=initial)
     errors = []
     if request.method == "POST" and formset.is_valid():
@@ -151,6 +184,14 @@ def process_edit(request, pk):
         else:
             messages.success(request, _("Đã lưu quy trình giải quyết."))
             return redirect("procedures:detail", procedure.pk)
-    return render(request, "procedures/process_form.html", {
-        "procedure": procedure, "formset": formset, "errors": errors, "process": process, "agency": agency,
-    })
+    return render(
+        request,
+        "procedures/process_form.html",
+        {
+            "procedure": procedure,
+            "formset": formset,
+            "errors": errors,
+            "process": process,
+            "agency": agency,
+        },
+    )

@@ -19,27 +19,26 @@ def fill_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterModelManagers(
-            name='user',
+            name="user",
             managers=[
-                ('objects', accounts.models.EisoUserManager()),
+                ("objects", accounts.models.EisoUserManager()),
             ],
         ),
         migrations.AddField(
-            model_name='user',
-            name='search_key',
-            field=models.CharField(db_index=True, default='', editable=False, max_length=400),
+            model_name="user",
+            name="search_key",
+            field=models.CharField(db_index=True, default="", editable=False, max_length=400),
         ),
         migrations.AddField(
-            model_name='user',
-            name='sort_key',
-            field=models.CharField(db_index=True, default='', editable=False, max_length=700),
+            model_name="user",
+            name="sort_key",
+            field=models.CharField(db_index=True, default="", editable=False, max_length=700),
         ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop),
     ]

@@ -14,8 +14,9 @@ NEW_PASSWORD = "Chuyen-vien@2026"
 
 def test_oversight_creates_a_commune_account_and_the_secretary_manages_its_staff(page, users, province):
     commune = province["agencies"]["commune_a"]
-    leaving = User.objects.create_user("tranvanb", agency=users[Role.STAFF].agency, last_name="Trần Văn",
-                                       first_name="Bình", unit="Văn phòng")
+    leaving = User.objects.create_user(
+        "tranvanb", agency=users[Role.STAFF].agency, last_name="Trần Văn", first_name="Bình", unit="Văn phòng"
+    )
 
     # the oversight officer creates an ISO secretary's account for a commune
     browser_login(page, users[Role.OVERSIGHT].username)

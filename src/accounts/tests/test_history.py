@@ -24,8 +24,10 @@ def test_an_orm_change_is_recorded_with_the_agency_name_and_role_label(users, pr
         staff.save()
     entry = last_entry(staff)
     assert entry.action == AuditEntry.Action.UPDATE and entry.actor == head
-    assert entry.changes == {"agency": ["Sở Nông nghiệp và Môi trường", "UBND xã Đất Đỏ"],
-                             "role": ["Cán bộ, công chức", "Thư ký ISO"]}
+    assert entry.changes == {
+        "agency": ["Sở Nông nghiệp và Môi trường", "UBND xã Đất Đỏ"],
+        "role": ["Cán bộ, công chức", "Thư ký ISO"],
+    }
     assert entry.agency_id == province["agencies"]["commune_a"].pk
     assert verify_chain(str(province["province"].pk)) == []
 

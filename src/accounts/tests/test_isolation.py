@@ -58,11 +58,16 @@ def test_province_roles_cannot_open_another_provinces_agency(client_for, users, 
 
 
 @pytest.mark.parametrize("role", AGENCY_ROLES + [Role.PROVINCIAL_VIEWER])
-@pytest.mark.parametrize("url_name,needs_pk", [
-    ("organizations:agency_create", False), ("organizations:agency_merge", False),
-    ("organizations:agency_update", True), ("organizations:agency_move", True),
-    ("organizations:agency_split", True),
-])
+@pytest.mark.parametrize(
+    "url_name,needs_pk",
+    [
+        ("organizations:agency_create", False),
+        ("organizations:agency_merge", False),
+        ("organizations:agency_update", True),
+        ("organizations:agency_move", True),
+        ("organizations:agency_split", True),
+    ],
+)
 def test_only_oversight_restructures(client_for, users, province, role, url_name, needs_pk):
     client = client_for(users[role])
     args = [users[role].agency.pk] if needs_pk else []

@@ -16,8 +16,16 @@ NEW_PASSWORD = "Chuyen-vien@2026"
 
 
 def new_account(actor, agency, username="tranthib", **extra):
-    data = {"username": username, "password": NEW_PASSWORD, "agency": agency, "role": Role.STAFF,
-            "last_name": "Trần Thị", "first_name": "Bích", "unit": "Văn phòng", "position": "Chuyên viên"} | extra
+    data = {
+        "username": username,
+        "password": NEW_PASSWORD,
+        "agency": agency,
+        "role": Role.STAFF,
+        "last_name": "Trần Thị",
+        "first_name": "Bích",
+        "unit": "Văn phòng",
+        "position": "Chuyên viên",
+    } | extra
     return services.create_user(actor, **data)
 
 
@@ -30,8 +38,12 @@ def test_oversight_creates_an_account_in_a_commune_of_its_province(users, provin
     commune = province["agencies"]["commune_a"]
     user = new_account(users[Role.OVERSIGHT], commune, role=Role.ISO_SECRETARY)
     user.refresh_from_db()
-    assert (user.agency, user.role, user.unit, user.position) == (commune, Role.ISO_SECRETARY, "Văn phòng",
-                                                                  "Chuyên viên")
+    assert (user.agency, user.role, user.unit, user.position) == (
+        commune,
+        Role.ISO_SECRETARY,
+        "Văn phòng",
+        "Chuyên viên",
+    )
     assert user.check_password(NEW_PASSWORD) and user.is_active and not user.is_staff and not user.is_superuser
     assert user.search_key == "tran thi bich tranthib"
 
@@ -93,8 +105,9 @@ def test_create_refuses_bad_input_and_changes_nothing(users):
 # -- change -------------------------------------------------------------------------------------------------------
 def test_iso_secretary_changes_role_unit_and_position_of_its_staff(users):
     staff = users[Role.STAFF]
-    services.update_user(users[Role.ISO_SECRETARY], staff, role=Role.ISO_SECRETARY, unit="Phòng Kế hoạch",
-                         position="Phó Trưởng phòng")
+    services.update_user(
+        users[Role.ISO_SECRETARY], staff, role=Role.ISO_SECRETARY, unit="Phòng Kế hoạch", position="Phó Trưởng phòng"
+    )
     staff.refresh_from_db()
     assert (staff.role, staff.unit, staff.position) == (Role.ISO_SECRETARY, "Phòng Kế hoạch", "Phó Trưởng phòng")
 
@@ -105,10 +118,12 @@ def test_agency_manager_cannot_touch_another_agencys_user(users, province, actor
     outsider = new_account(users[Role.OVERSIGHT], province["agencies"]["commune_a"])
     assert not can_manage_user(actor, outsider)
     assert outsider not in manageable_users(actor)
-    for call in (lambda: services.update_user(actor, outsider, unit="Khác"),
-                 lambda: services.set_active(actor, outsider, False),
-                 lambda: services.set_password(actor, outsider, NEW_PASSWORD),
-                 lambda: services.move_user(actor, outsider, actor.agency)):
+    for call in (
+        lambda: services.update_user(actor, outsider, unit="Khác"),
+        lambda: services.set_active(actor, outsider, False),
+        lambda: services.set_password(actor, outsider, NEW_PASSWORD),
+        lambda: services.move_user(actor, outsider, actor.agency),
+    ):
         with pytest.raises(PermissionDenied):
             call()
     outsider.refresh_from_db()
@@ -132,8 +147,7 @@ def test_oversight_of_province_a_cannot_touch_province_b(users, province):
 def test_province_role_accounts_are_not_managed_in_the_app(users):
     oversight = users[Role.OVERSIGHT]
     assert not can_manage_user(oversight, users[Role.PROVINCIAL_VIEWER])
-    assert set(manageable_users(oversight)) == {users[Role.STAFF], users[Role.ISO_SECRETARY],
-                                                users[Role.AGENCY_HEAD]}
+    assert set(manageable_users(oversight)) == {users[Role.STAFF], users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD]}
     admin = User.objects.create_superuser("root", password=NEW_PASSWORD)
     assert not can_manage_user(users[Role.AGENCY_HEAD], admin)
 
@@ -159,7 +173,7 @@ def test_move_keeps_the_same_account_and_its_history(users, province):
     assert moved.pk == staff.pk and moved.agency == new_agency and moved.check_password("Test@password-2026")
     assert User.objects.filter(username="staff").count() == 1
     entries = entries_of(moved)
-    assert entries[:len(first_entries)] == first_entries  # the earlier history is still the person's
+    assert entries[: len(first_entries)] == first_entries  # the earlier history is still the person's
     move = entries[-1]
     assert move.action == AuditEntry.Action.UPDATE
     assert move.changes == {"agency": [old_agency.name, new_agency.name]}
@@ -226,9 +240,14 @@ def test_creation_entry_holds_readable_values_in_the_users_agency(users, provinc
     assert entry.action == AuditEntry.Action.CREATE and entry.actor == users[Role.OVERSIGHT]
     assert entry.agency_id == commune.pk and entry.chain == str(province["province"].pk)
     assert entry.changes == {
-        "username": [None, "tranthib"], "last_name": [None, "Trần Thị"], "first_name": [None, "Bích"],
-        "email": [None, "bich@vinhlong.gov.vn"], "agency": [None, "UBND xã Đất Đỏ"],
-        "role": [None, "Lãnh đạo cơ quan"], "unit": [None, "Văn phòng"], "position": [None, "Chuyên viên"],
+        "username": [None, "tranthib"],
+        "last_name": [None, "Trần Thị"],
+        "first_name": [None, "Bích"],
+        "email": [None, "bich@vinhlong.gov.vn"],
+        "agency": [None, "UBND xã Đất Đỏ"],
+        "role": [None, "Lãnh đạo cơ quan"],
+        "unit": [None, "Văn phòng"],
+        "position": [None, "Chuyên viên"],
         "is_active": [None, True],
     }
 
@@ -266,11 +285,22 @@ def test_changes_made_in_the_admin_are_audited_too(users, client):
     staff = users[Role.STAFF]
     from django.urls import reverse
 
-    response = client.post(reverse("admin:accounts_user_change", args=[staff.pk]), {
-        "username": "staff", "last_name": "Nguyễn", "first_name": "staff", "email": "", "is_active": "on",
-        "agency": staff.agency_id, "role": Role.STAFF, "position": "", "unit": "Văn phòng Sở",
-        "date_joined_0": staff.date_joined.strftime("%d/%m/%Y"), "date_joined_1": "08:00:00",
-    })
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[staff.pk]),
+        {
+            "username": "staff",
+            "last_name": "Nguyễn",
+            "first_name": "staff",
+            "email": "",
+            "is_active": "on",
+            "agency": staff.agency_id,
+            "role": Role.STAFF,
+            "position": "",
+            "unit": "Văn phòng Sở",
+            "date_joined_0": staff.date_joined.strftime("%d/%m/%Y"),
+            "date_joined_1": "08:00:00",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = entries_of(staff)[-1]
     assert entry.changes["unit"] == ["", "Văn phòng Sở"] and entry.actor == admin

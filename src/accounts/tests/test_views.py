@@ -45,8 +45,11 @@ def test_oversight_list_shows_its_province_agency_accounts(client_for, users, pr
 
 def test_list_search_without_diacritics_filters_and_vietnamese_order(client_for, users, province):
     land = province["agencies"]["land"]
-    for username, last, first, role in [("dat", "Phạm", "Đạt", Role.STAFF), ("dung", "Hồ", "Dũng", Role.STAFF),
-                                        ("anh", "Lê Thị", "Ánh", Role.ISO_SECRETARY)]:
+    for username, last, first, role in [
+        ("dat", "Phạm", "Đạt", Role.STAFF),
+        ("dung", "Hồ", "Dũng", Role.STAFF),
+        ("anh", "Lê Thị", "Ánh", Role.ISO_SECRETARY),
+    ]:
         User.objects.create_user(username, agency=land, last_name=last, first_name=first, role=role)
     client = client_for(users[Role.AGENCY_HEAD])
     url = reverse("accounts:user_list")
@@ -66,12 +69,16 @@ def test_list_filters_by_agency_and_hides_deactivated_by_default(client_for, use
     User.objects.create_user("xa1", agency=commune, first_name="Một")
     User.objects.create_user("xa2", agency=commune, first_name="Hai", is_active=False)
     client, url = client_for(users[Role.OVERSIGHT]), reverse("accounts:user_list")
-    assert names_in(client.get(url, {"agency": commune.pk, "status": "active"}).content.decode(),
-                    User.objects.all()) == {"xa1"}
-    assert names_in(client.get(url, {"agency": commune.pk, "status": "inactive"}).content.decode(),
-                    User.objects.all()) == {"xa2"}
-    assert names_in(client.get(url, {"agency": commune.pk, "status": ""}).content.decode(),
-                    User.objects.all()) == {"xa1", "xa2"}
+    assert names_in(
+        client.get(url, {"agency": commune.pk, "status": "active"}).content.decode(), User.objects.all()
+    ) == {"xa1"}
+    assert names_in(
+        client.get(url, {"agency": commune.pk, "status": "inactive"}).content.decode(), User.objects.all()
+    ) == {"xa2"}
+    assert names_in(client.get(url, {"agency": commune.pk, "status": ""}).content.decode(), User.objects.all()) == {
+        "xa1",
+        "xa2",
+    }
 
 
 @pytest.mark.parametrize("role", [Role.ISO_SECRETARY, Role.AGENCY_HEAD])
@@ -81,8 +88,13 @@ def test_agency_manager_on_another_agencys_user_gets_403(client_for, users, prov
     client = client_for(users[role])
     response = client.get(reverse(f"accounts:{url_name}", args=[outsider.pk]))
     assert response.status_code == 403 and "xa1" not in response.content.decode()
-    assert client.post(reverse(f"accounts:{url_name}", args=[outsider.pk]),
-                       {"unit": "X", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}).status_code == 403
+    assert (
+        client.post(
+            reverse(f"accounts:{url_name}", args=[outsider.pk]),
+            {"unit": "X", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+        ).status_code
+        == 403
+    )
     outsider.refresh_from_db()
     assert outsider.is_active and outsider.unit == ""
 
@@ -99,11 +111,21 @@ def test_create_through_the_form(client_for, users, province):
     assert f'value="{commune.pk}"' in form
     assert not any(f'value="{a.pk}"' in form for a in province["other_agencies"].values())
     assert 'value="oversight"' not in form  # province roles are not offered
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "vothic", "last_name": "Võ Thị", "first_name": "Cúc", "email": "", "agency": commune.pk,
-        "role": Role.ISO_SECRETARY, "unit": "Văn phòng", "position": "Công chức", "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD,
-    })
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "vothic",
+            "last_name": "Võ Thị",
+            "first_name": "Cúc",
+            "email": "",
+            "agency": commune.pk,
+            "role": Role.ISO_SECRETARY,
+            "unit": "Văn phòng",
+            "position": "Công chức",
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    )
     user = User.objects.get(username="vothic")
     assert response.status_code == 302 and response["Location"] == user.get_absolute_url()
     assert user.agency == commune and user.role == Role.ISO_SECRETARY and user.check_password(NEW_PASSWORD)
@@ -111,24 +133,41 @@ def test_create_through_the_form(client_for, users, province):
 
 def test_create_form_shows_the_services_errors(client_for, users):
     client = client_for(users[Role.ISO_SECRETARY])
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "staff", "first_name": "B", "agency": users[Role.ISO_SECRETARY].agency_id, "role": Role.STAFF,
-        "password": "short", "password_confirm": "other",
-    })
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "staff",
+            "first_name": "B",
+            "agency": users[Role.ISO_SECRETARY].agency_id,
+            "role": Role.STAFF,
+            "password": "short",
+            "password_confirm": "other",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Nhập lại mật khẩu: không khớp" in html
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "staff", "first_name": "B", "agency": users[Role.ISO_SECRETARY].agency_id, "role": Role.STAFF,
-        "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD,
-    })
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "staff",
+            "first_name": "B",
+            "agency": users[Role.ISO_SECRETARY].agency_id,
+            "role": Role.STAFF,
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    )
     assert "Tên đăng nhập “staff” đã có người dùng." in response.content.decode()
     assert User.objects.filter(username="staff").count() == 1
 
 
 def test_agency_manager_form_offers_only_its_agency_and_agency_roles(client_for, users, province):
-    html = client_for(users[Role.AGENCY_HEAD]).get(
-        reverse("accounts:user_update", args=[users[Role.STAFF].pk])).content.decode()
+    html = (
+        client_for(users[Role.AGENCY_HEAD])
+        .get(reverse("accounts:user_update", args=[users[Role.STAFF].pk]))
+        .content.decode()
+    )
     others = [a for key, a in province["agencies"].items() if key != "land"]
     assert f'value="{province["agencies"]["land"].pk}"' in html
     assert not any(f'value="{a.pk}"' in html for a in others)
@@ -138,10 +177,19 @@ def test_agency_manager_form_offers_only_its_agency_and_agency_roles(client_for,
 def test_edit_moves_a_user_and_the_detail_page_shows_the_history(client_for, users, province):
     staff, commune = users[Role.STAFF], province["agencies"]["commune_b"]
     client = client_for(users[Role.OVERSIGHT])
-    response = client.post(reverse("accounts:user_update", args=[staff.pk]), {
-        "last_name": "Nguyễn", "first_name": "staff", "email": "", "agency": commune.pk, "role": Role.STAFF,
-        "unit": "Văn phòng", "position": "", "comment": "QĐ 5/QĐ-UBND",
-    })
+    response = client.post(
+        reverse("accounts:user_update", args=[staff.pk]),
+        {
+            "last_name": "Nguyễn",
+            "first_name": "staff",
+            "email": "",
+            "agency": commune.pk,
+            "role": Role.STAFF,
+            "unit": "Văn phòng",
+            "position": "",
+            "comment": "QĐ 5/QĐ-UBND",
+        },
+    )
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.agency == commune
@@ -191,8 +239,9 @@ def test_pages_in_english(client_for, users):
 
 def test_deactivated_accounts_stay_hidden_on_further_pages(client_for, users, province):
     land = province["agencies"]["land"]
-    User.objects.bulk_create([User(username=f"u{i:03}", agency=land, first_name=f"U{i:03}", sort_key=f"U{i:03}")
-                              for i in range(60)])
+    User.objects.bulk_create(
+        [User(username=f"u{i:03}", agency=land, first_name=f"U{i:03}", sort_key=f"U{i:03}") for i in range(60)]
+    )
     User.objects.create_user("gone", agency=land, first_name="Z", is_active=False)
     html = client_for(users[Role.AGENCY_HEAD]).get(reverse("accounts:user_list"), {"page": 2}).content.decode()
     assert "<code>u059</code>" in html and "<code>gone</code>" not in html

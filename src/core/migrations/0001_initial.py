@@ -7,63 +7,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('chain', models.CharField(max_length=32, primary_key=True, serialize=False)),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("chain", models.CharField(max_length=32, primary_key=True, serialize=False)),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='ngày')),
-                ('kind', models.CharField(choices=[('day_off', 'Ngày nghỉ (hoán đổi)'), ('working_day', 'Ngày làm việc bù')], max_length=20, verbose_name='loại')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='căn cứ, ghi chú')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="ngày")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("day_off", "Ngày nghỉ (hoán đổi)"), ("working_day", "Ngày làm việc bù")],
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="căn cứ, ghi chú")),
             ],
             options={
-                'verbose_name': 'ngày hoán đổi',
-                'verbose_name_plural': 'ngày hoán đổi',
-                'ordering': ['date'],
+                "verbose_name": "ngày hoán đổi",
+                "verbose_name_plural": "ngày hoán đổi",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain', models.CharField(db_index=True, max_length=32, verbose_name='chuỗi')),
-                ('seq', models.PositiveBigIntegerField(verbose_name='số thứ tự')),
-                ('timestamp', models.DateTimeField(db_index=True, verbose_name='thời điểm')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='người thực hiện')),
-                ('action', models.CharField(choices=[('create', 'Tạo mới'), ('update', 'Cập nhật'), ('delete', 'Xóa'), ('transition', 'Chuyển trạng thái'), ('event', 'Sự kiện')], max_length=20, verbose_name='hành động')),
-                ('object_id', models.CharField(db_index=True, max_length=64)),
-                ('object_repr', models.CharField(max_length=300, verbose_name='đối tượng')),
-                ('agency_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='cơ quan')),
-                ('province_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='tỉnh')),
-                ('changes', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='thay đổi')),
-                ('comment', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
-                ('content_type', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain", models.CharField(db_index=True, max_length=32, verbose_name="chuỗi")),
+                ("seq", models.PositiveBigIntegerField(verbose_name="số thứ tự")),
+                ("timestamp", models.DateTimeField(db_index=True, verbose_name="thời điểm")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="người thực hiện")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Tạo mới"),
+                            ("update", "Cập nhật"),
+                            ("delete", "Xóa"),
+                            ("transition", "Chuyển trạng thái"),
+                            ("event", "Sự kiện"),
+                        ],
+                        max_length=20,
+                        verbose_name="hành động",
+                    ),
+                ),
+                ("object_id", models.CharField(db_index=True, max_length=64)),
+                ("object_repr", models.CharField(max_length=300, verbose_name="đối tượng")),
+                ("agency_id", models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="cơ quan")),
+                ("province_id", models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="tỉnh")),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name="thay đổi"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="ghi chú")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký thay đổi',
-                'verbose_name_plural': 'nhật ký thay đổi',
-                'ordering': ['-timestamp', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='core_audite_content_45f5e6_idx')],
-                'constraints': [models.UniqueConstraint(fields=('chain', 'seq'), name='audit_chain_seq_unique')],
+                "verbose_name": "nhật ký thay đổi",
+                "verbose_name_plural": "nhật ký thay đổi",
+                "ordering": ["-timestamp", "-id"],
+                "indexes": [models.Index(fields=["content_type", "object_id"], name="core_audite_content_45f5e6_idx")],
+                "constraints": [models.UniqueConstraint(fields=("chain", "seq"), name="audit_chain_seq_unique")],
             },
         ),
     ]

@@ -18,8 +18,9 @@ def entries_for(obj):
 def test_create_update_delete_are_recorded_with_before_and_after(province, users):
     kind = province["agencies"]["land"].kind
     with audit.acting_as(users[Role.OVERSIGHT]):
-        agency = Agency.objects.create(province=province["province"], kind=kind, code="NEW", name="Sở Mới",
-                                       obligation="mandatory")
+        agency = Agency.objects.create(
+            province=province["province"], kind=kind, code="NEW", name="Sở Mới", obligation="mandatory"
+        )
         agency.name = "Sở Mới Đổi Tên"
         agency.save()
         agency.save()  # no change: no entry

@@ -29,8 +29,9 @@ MEASURE = """() => {
 
 def reachable(page):
     """The pages a user reaches from the side menu and from the home page."""
-    hrefs = page.eval_on_selector_all("#sidebar a[href^='/'], main a[href^='/']",
-                                      "els => els.map(e => e.getAttribute('href'))")
+    hrefs = page.eval_on_selector_all(
+        "#sidebar a[href^='/'], main a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
+    )
     urls = []
     for href in hrefs:
         path = urlsplit(href).path
@@ -39,8 +40,9 @@ def reachable(page):
     return urls
 
 
-@pytest.mark.parametrize("role", [Role.STAFF, Role.ISO_SECRETARY, Role.AGENCY_HEAD, Role.OVERSIGHT,
-                                  Role.PROVINCIAL_VIEWER])
+@pytest.mark.parametrize(
+    "role", [Role.STAFF, Role.ISO_SECRETARY, Role.AGENCY_HEAD, Role.OVERSIGHT, Role.PROVINCIAL_VIEWER]
+)
 def test_side_menu_has_one_fixed_readable_width(page, users, world, role):  # noqa: F811
     browser_login(page, users[role].username)
     page.wait_for_url(page.base_url + "/")
@@ -55,8 +57,9 @@ def test_side_menu_has_one_fixed_readable_width(page, users, world, role):  # no
             page.set_viewport_size({"width": width, "height": height})
             measured = page.evaluate(MEASURE)
             widths.setdefault(width, {})[url] = measured["width"]
-            problems += [f"{url} at {width}px: {label!r} on {lines} lines"
-                         for label, lines in measured["labels"] if lines > 2]
+            problems += [
+                f"{url} at {width}px: {label!r} on {lines} lines" for label, lines in measured["labels"] if lines > 2
+            ]
     for width, by_url in widths.items():
         assert len(set(by_url.values())) == 1, f"menu width changes at {width}px: {by_url}"
         assert min(by_url.values()) >= 220, f"menu too narrow at {width}px: {by_url}"
@@ -102,12 +105,19 @@ def long_names(users, province, catalog):  # noqa: F811
     from dossiers.tests.conftest import STEPS, T0, receive_row
     from procedures.services import save_process
 
-    save_process(catalog["home"], province["agencies"]["land"], [
-        {"code": c, "name": f"Lãnh đạo phê duyệt, ký kết quả ({c})", "responsible_unit": u, "days": d}
-        for c, d, u in STEPS])
+    save_process(
+        catalog["home"],
+        province["agencies"]["land"],
+        [
+            {"code": c, "name": f"Lãnh đạo phê duyệt, ký kết quả ({c})", "responsible_unit": u, "days": d}
+            for c, d, u in STEPS
+        ],
+    )
     for i in range(55):
-        services.push_event(province["agencies"]["land"],
-                            receive_row(f"HS-{i:03}", T0, to_name=HOLDER, to_unit=UNIT, to_username="staff"))
+        services.push_event(
+            province["agencies"]["land"],
+            receive_row(f"HS-{i:03}", T0, to_name=HOLDER, to_unit=UNIT, to_username="staff"),
+        )
 
 
 def test_select_boxes_show_their_whole_text(page, users, long_names):

@@ -37,11 +37,20 @@ def test_demo_province_is_realistic_and_loaded_once():
 def test_production_settings_pass_the_deploy_check(extra):
     # the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a production check
     base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {**base, **extra, "DJANGO_SETTINGS_MODULE": "eiso.settings.production",
-           "EISO_SECRET_KEY": "k" * 20 + "-Zq8!xV@2#pL&9mN$4rT^7wY*1bC(5dF)0gH",
-           "EISO_ALLOWED_HOSTS": "eiso.example.gov.vn", "DATABASE_URL": "sqlite:///:memory:"}
-    result = subprocess.run([sys.executable, str(SRC / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
-                            env=env, capture_output=True, text=True)
+    env = {
+        **base,
+        **extra,
+        "DJANGO_SETTINGS_MODULE": "eiso.settings.production",
+        "EISO_SECRET_KEY": "k" * 20 + "-Zq8!xV@2#pL&9mN$4rT^7wY*1bC(5dF)0gH",
+        "EISO_ALLOWED_HOSTS": "eiso.example.gov.vn",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    result = subprocess.run(
+        [sys.executable, str(SRC / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -55,8 +64,13 @@ def test_production_settings_refuse_a_missing_secret():
 
 @pytest.mark.django_db
 def test_admin_pages_open_for_the_superuser(admin_client, province):
-    for url in ("/admin/accounts/user/", "/admin/organizations/agency/", "/admin/core/auditentry/",
-                "/admin/core/calendaroverride/", "/admin/organizations/agencychange/"):
+    for url in (
+        "/admin/accounts/user/",
+        "/admin/organizations/agency/",
+        "/admin/core/auditentry/",
+        "/admin/core/calendaroverride/",
+        "/admin/organizations/agencychange/",
+    ):
         assert admin_client.get(url).status_code == 200, url
     entry = AuditEntry.objects.first()
     assert admin_client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -60,6 +60,11 @@ def test_demo_accounts_follow_the_demo_setting_not_debug(client, settings, demo,
 @pytest.mark.parametrize("value, debug", [("0", False), ("1", True)])
 def test_the_demo_settings_take_debug_from_the_environment(value, debug):
     env = {**os.environ, "EISO_DEBUG": value, "DJANGO_SETTINGS_MODULE": "eiso.settings.dev", "PYTHONPATH": str(SRC)}
-    out = subprocess.run([sys.executable, "-c", "from django.conf import settings; print(settings.DEBUG)"],
-                         env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.DEBUG)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == str(debug)

@@ -13,17 +13,44 @@ from dossiers.tests.conftest import T0, catalog, receive_row, row  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 # English defaults of Django, its admin widgets, DRF and django-filter that leak into templates and forms.
-DEFAULTS = ["Select an option", "This field is required", "Enter a valid", "Page not found", "Server Error",
-            "Currently:", "Clear</label>", ">Change<", ">Delete<", ">Save<", ">Submit<", "No items", ">Filters<",
-            "Ensure this value", "Select a valid choice", "is not one of the available choices",
-            "Unknown", ">Previous<", ">Next<", ">First<", ">Last<", "Page ", " of ", "—Select—", "---------"]
+DEFAULTS = [
+    "Select an option",
+    "This field is required",
+    "Enter a valid",
+    "Page not found",
+    "Server Error",
+    "Currently:",
+    "Clear</label>",
+    ">Change<",
+    ">Delete<",
+    ">Save<",
+    ">Submit<",
+    "No items",
+    ">Filters<",
+    "Ensure this value",
+    "Select a valid choice",
+    "is not one of the available choices",
+    "Unknown",
+    ">Previous<",
+    ">Next<",
+    ">First<",
+    ">Last<",
+    "Page ",
+    " of ",
+    "—Select—",
+    "---------",
+]
 RAW_OBJECT = re.compile(r"\b[A-Z]\w+ object \(\d+\)")
 # Internal codes that must not reach the reader as words (choice values, step and event codes in running text).
-RAW_CODES = re.compile(r">\s*(receive|transfer|review|approve|return|supplement_request|supplement_received|refuse|"
-                       r"processing|paused|returned|refused|draft|in_force|obsolete|superseded|agency_head|"
-                       r"iso_secretary|oversight|provincial_viewer|staff)\s*<")
-SKIP = re.compile(r"(/logout/|\.pdf$|\.xlsx$|\.docx$|\.csv$|/download|/api/|/admin/|/static/|/media/|/i18n/|"
-                  r"/revoke/|/delete/|/action/|/preview)")
+RAW_CODES = re.compile(
+    r">\s*(receive|transfer|review|approve|return|supplement_request|supplement_received|refuse|"
+    r"processing|paused|returned|refused|draft|in_force|obsolete|superseded|agency_head|"
+    r"iso_secretary|oversight|provincial_viewer|staff)\s*<"
+)
+SKIP = re.compile(
+    r"(/logout/|\.pdf$|\.xlsx$|\.docx$|\.csv$|/download|/api/|/admin/|/static/|/media/|/i18n/|"
+    r"/revoke/|/delete/|/action/|/preview)"
+)
 
 
 class Links(HTMLParser):
@@ -52,31 +79,64 @@ def world(users, province, catalog, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
     land = province["agencies"]["land"]
     secretary, head, staff = users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD], users[Role.STAFF]
-    doc = documents.create_document(agency=land, user=secretary, code="QT-01", title="Quy trình kiểm soát tài liệu",
-                                    doc_type="procedure", body="# Mục đích\nKiểm soát tài liệu.")
-    documents.create_document(agency=land, user=secretary, code="QT-02", title="Quy trình đánh giá nội bộ",
-                              doc_type="procedure", body="Nội dung")
+    doc = documents.create_document(
+        agency=land,
+        user=secretary,
+        code="QT-01",
+        title="Quy trình kiểm soát tài liệu",
+        doc_type="procedure",
+        body="# Mục đích\nKiểm soát tài liệu.",
+    )
+    documents.create_document(
+        agency=land,
+        user=secretary,
+        code="QT-02",
+        title="Quy trình đánh giá nội bộ",
+        doc_type="procedure",
+        body="Nội dung",
+    )
     documents.transition(doc.versions.first(), secretary, "submit")
     # An issued document handed to the staff member, who read it: its distribution has an audit history page.
-    policy = documents.create_document(agency=land, user=secretary, code="CSCL", title="Chính sách chất lượng",
-                                       doc_type="policy", body="Công khai, minh bạch.")
+    policy = documents.create_document(
+        agency=land,
+        user=secretary,
+        code="CSCL",
+        title="Chính sách chất lượng",
+        doc_type="policy",
+        body="Công khai, minh bạch.",
+    )
     for actor, action in ((secretary, "submit"), (head, "review"), (head, "approve"), (head, "issue")):
         documents.transition(policy.versions.get(), actor, action)
     documents.distribute(policy.versions.get(), secretary, recipients=[staff])
     documents.acknowledge(policy.versions.get(), staff)
     documents.mark_reviewed(policy, secretary)
     dossiers.push_event(land, receive_row(to_username="staff"))
-    dossiers.push_event(land, row("HS-001", "e2", "transfer", T0 + __import__("datetime").timedelta(days=8),
-                                  step="transfer", to_name="Nguyễn staff", to_username="staff"))
-    dossiers.issue_apology(Dossier.objects.get(code="HS-001"), reason="Xác minh",
-                           new_due_at=__import__("django.utils.timezone").utils.timezone.now()
-                           + __import__("datetime").timedelta(days=9), signer_name="Nguyễn head")
+    dossiers.push_event(
+        land,
+        row(
+            "HS-001",
+            "e2",
+            "transfer",
+            T0 + __import__("datetime").timedelta(days=8),
+            step="transfer",
+            to_name="Nguyễn staff",
+            to_username="staff",
+        ),
+    )
+    dossiers.issue_apology(
+        Dossier.objects.get(code="HS-001"),
+        reason="Xác minh",
+        new_due_at=__import__("django.utils.timezone").utils.timezone.now() + __import__("datetime").timedelta(days=9),
+        signer_name="Nguyễn head",
+    )
     dossiers.push_event(land, receive_row("HS-002", T0))
     dossiers.push_event(land, row("HS-002", "r2", "return", T0 + __import__("datetime").timedelta(days=1)))
     IntegrationToken.issue(land, "Phần mềm một cửa", secretary)
-    csv = ("Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người nhận,Mã thủ tục,Người nộp\n"
-           "I1,HS-7,Tiếp nhận,02/03/2026 08:30,receive,Lê Hoa,1.004227,Trần Văn Bảy\n"
-           "I2,HS-404,Chuyển xử lý,02/03/2026 09:30,review,,,\n")
+    csv = (
+        "Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người nhận,Mã thủ tục,Người nộp\n"
+        "I1,HS-7,Tiếp nhận,02/03/2026 08:30,receive,Lê Hoa,1.004227,Trần Văn Bảy\n"
+        "I2,HS-404,Chuyển xử lý,02/03/2026 09:30,review,,,\n"
+    )
     dossier_tasks.start_import(land, SimpleUploadedFile("mot-cua.csv", csv.encode()), secretary)
     return {"staff": staff, "head": head}
 
@@ -99,8 +159,9 @@ def crawl(client, start="/", limit=160):
     return pages
 
 
-@pytest.mark.parametrize("role", [Role.STAFF, Role.ISO_SECRETARY, Role.AGENCY_HEAD, Role.OVERSIGHT,
-                                  Role.PROVINCIAL_VIEWER])
+@pytest.mark.parametrize(
+    "role", [Role.STAFF, Role.ISO_SECRETARY, Role.AGENCY_HEAD, Role.OVERSIGHT, Role.PROVINCIAL_VIEWER]
+)
 def test_every_page_of_every_role_speaks_vietnamese(client_for, users, world, role):
     pages = crawl(client_for(users[role]))
     assert len(pages) > 15, sorted(pages)
@@ -112,7 +173,7 @@ def test_every_page_of_every_role_speaks_vietnamese(client_for, users, world, ro
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode()
-        body = html[html.find("<body"):]
+        body = html[html.find("<body") :]
         for text in DEFAULTS:
             if text in body:
                 problems.append(f"{url}: {text!r}")

@@ -24,8 +24,9 @@ def records(users, province, catalog, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path
     land = province["agencies"]["land"]
     secretary = users[Role.ISO_SECRETARY]
-    document = documents.create_document(agency=land, user=secretary, code="QT-01", title="Quy trình mật",
-                                         doc_type="procedure", body="Nội dung")
+    document = documents.create_document(
+        agency=land, user=secretary, code="QT-01", title="Quy trình mật", doc_type="procedure", body="Nội dung"
+    )
     documents.transition(document.versions.first(), secretary, "submit")
     dossiers.push_event(land, receive_row())
     IntegrationToken.issue(land, "Một cửa mật", secretary)
@@ -63,9 +64,12 @@ def every_object():
 def test_no_history_of_another_agencys_object(client_for, users, province, records):
     land = province["agencies"]["land"]
     home_province = province["province"].pk
-    walkers = {"same province": users[Role.STAFF].__class__.objects.create_user(
-        username="science_staff", password="x", role=Role.STAFF, agency=province["agencies"]["science"]),
-        "other province": users["other_staff"]}
+    walkers = {
+        "same province": users[Role.STAFF].__class__.objects.create_user(
+            username="science_staff", password="x", role=Role.STAFF, agency=province["agencies"]["science"]
+        ),
+        "other province": users["other_staff"],
+    }
     checked = 0
     for who, walker in walkers.items():
         client = client_for(walker)
@@ -93,7 +97,8 @@ def test_history_of_an_audit_entry_of_another_agency_is_refused(client_for, user
     ct = ContentType.objects.get_for_model(AuditEntry)
     url = reverse("core:object_history", args=[ct.pk, entry.pk])
     science = users[Role.STAFF].__class__.objects.create_user(
-        username="science_staff", password="x", role=Role.STAFF, agency=province["agencies"]["science"])
+        username="science_staff", password="x", role=Role.STAFF, agency=province["agencies"]["science"]
+    )
     response = client_for(science).get(url)
     assert response.status_code == 403
     assert entry.object_repr not in response.content.decode()
@@ -117,8 +122,14 @@ def test_the_audit_trail_shows_words_not_codes(client_for, users, province, cata
     land = province["agencies"]["land"]
     staff = users[Role.STAFF]
     dossiers.push_event(land, receive_row(to_username="staff"))
-    dossiers.web_event(Dossier.objects.get(code="HS-001"), staff, "transfer", step="transfer", to_username="staff",
-                       to_name="Nguyễn staff")
+    dossiers.web_event(
+        Dossier.objects.get(code="HS-001"),
+        staff,
+        "transfer",
+        step="transfer",
+        to_username="staff",
+        to_name="Nguyễn staff",
+    )
     move_agency(province["agencies"]["commune_a"], province["agencies"]["science"], user=users[Role.OVERSIGHT])
     html = client_for(users[Role.OVERSIGHT]).get(reverse("core:audit_log")).content.decode()
     assert "Thao tác: — → Chuyển xử lý" in html and "Chuyển đến bước: — → 2. Bước transfer" in html

@@ -27,8 +27,11 @@ def localized_numbers(html):
     """Attribute values holding a number written with a thousands dot (what a program cannot read back)."""
     parser = Attributes()
     parser.feed(html)
-    return [(tag, name, value) for tag, name, value in parser.values
-            if name not in {"title", "alt", "placeholder", "aria-label"} and re.search(r"\d\.\d{3}\b", value)]
+    return [
+        (tag, name, value)
+        for tag, name, value in parser.values
+        if name not in {"title", "alt", "placeholder", "aria-label"} and re.search(r"\d\.\d{3}\b", value)
+    ]
 
 
 @pytest.fixture
@@ -40,8 +43,15 @@ def big(users, province, catalog):  # noqa: F811
     from procedures.models import Field
 
     p, a = province["province"], province["agencies"]
-    agency = Agency.objects.create(pk=BIG, province=p, kind=a["commune_a"].kind, code="XA9", name="UBND xã Mười Hai",
-                                   parent=a["root"], obligation="encouraged")
+    agency = Agency.objects.create(
+        pk=BIG,
+        province=p,
+        kind=a["commune_a"].kind,
+        code="XA9",
+        name="UBND xã Mười Hai",
+        parent=a["root"],
+        obligation="encouraged",
+    )
     field = Field.objects.create(pk=BIG, code="tu-phap", name="Tư pháp")
     note = Notification.objects.create(pk=BIG, user=users[Role.STAFF], kind="workflow", message="Hồ sơ chờ xử lý")
     rows = [(i, receive_row(f"HS-{i:04}", T0)) for i in range(1, 1235)]
@@ -55,11 +65,26 @@ def test_counts_are_written_the_vietnamese_way(client_for, users, big):
     assert "1.234 hồ sơ" in html
 
 
-@pytest.mark.parametrize("role, urls", [
-    (Role.OVERSIGHT, ["/dossiers/", "/dossiers/analytics/", "/agencies/", f"/agencies/{BIG}/", "/accounts/users/",
-                      "/procedures/", "/audit/", "/documents/in-force/", f"/documents/in-force/?agency={BIG}"]),
-    (Role.STAFF, ["/documents/notifications/", "/dossiers/"]),
-])
+@pytest.mark.parametrize(
+    "role, urls",
+    [
+        (
+            Role.OVERSIGHT,
+            [
+                "/dossiers/",
+                "/dossiers/analytics/",
+                "/agencies/",
+                f"/agencies/{BIG}/",
+                "/accounts/users/",
+                "/procedures/",
+                "/audit/",
+                "/documents/in-force/",
+                f"/documents/in-force/?agency={BIG}",
+            ],
+        ),
+        (Role.STAFF, ["/documents/notifications/", "/dossiers/"]),
+    ],
+)
 def test_ids_and_years_are_not_localized_in_attributes(client_for, users, big, role, urls):
     client = client_for(users[role])
     problems = []

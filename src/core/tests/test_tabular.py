@@ -20,14 +20,18 @@ def test_csv_values_are_nfc_like_cell_by_cell_normalisation():
     """NFC is applied per line: same values as normalising each cell (marks at the start of a cell, quoted cells
     over several lines, delimiters next to combining marks)."""
     nfd = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
-    cells = [["HS-1", "Đất đai", "ghi chú"], ["\u0301a", "Nguyễn,\u0300", "dòng 1\ndòng 2 ở đây"],
-             ["  x  ", "Hộ tịch ", ""]]
+    cells = [
+        ["HS-1", "Đất đai", "ghi chú"],
+        ["\u0301a", "Nguyễn,\u0300", "dòng 1\ndòng 2 ở đây"],
+        ["  x  ", "Hộ tịch ", ""],
+    ]
     lines = [",".join(nfd(h) for h in ["mã", "tên", "ghi chú"])]
     for r in cells:
         lines.append(",".join('"' + nfd(c) + '"' for c in r))
     rows = read(("\r\n".join(lines) + "\r\n").encode())
     assert [values for _n, values in rows] == [
-        {"code": clean(nfd(a)), "name": clean(nfd(b)), "note": clean(nfd(c))} for a, b, c in cells]
+        {"code": clean(nfd(a)), "name": clean(nfd(b)), "note": clean(nfd(c))} for a, b, c in cells
+    ]
     assert [n for n, _values in rows] == [2, 3, 4]
 
 
@@ -42,12 +46,13 @@ def test_batches_give_the_same_rows_as_columns():
     batches = list(reader.batches(2))
     assert [numbers for numbers, _ in batches] == [[2], [4], [6]]
     assert batches[2][1] == {"code": ["A3"], "name": ["x"], "note": ["y"]}
-    assert [(n, {k: v[i] for k, v in cols.items()}) for numbers, cols in batches for i, n in enumerate(numbers)] \
-        == read(data)
+    assert [
+        (n, {k: v[i] for k, v in cols.items()}) for numbers, cols in batches for i, n in enumerate(numbers)
+    ] == read(data)
 
 
 # -- the Arrow reader and the Python reader give the same batches ---------------------------------------------
-CELL = st.lists(st.sampled_from(list("aA1 ,;\"\n\r\tđĐ\u0323") + ["e\u0301", "Nguyễn", "  "]), max_size=6).map("".join)
+CELL = st.lists(st.sampled_from(list('aA1 ,;"\n\r\tđĐ\u0323') + ["e\u0301", "Nguyễn", "  "]), max_size=6).map("".join)
 
 
 def both(data, size, name="x.csv"):
@@ -56,8 +61,12 @@ def both(data, size, name="x.csv"):
 
 
 @settings(max_examples=150, deadline=None)
-@given(rows=st.lists(st.lists(CELL, min_size=3, max_size=3), max_size=12), size=st.integers(1, 5),
-       bom=st.booleans(), crlf=st.booleans())
+@given(
+    rows=st.lists(st.lists(CELL, min_size=3, max_size=3), max_size=12),
+    size=st.integers(1, 5),
+    bom=st.booleans(),
+    crlf=st.booleans(),
+)
 def test_arrow_reader_equals_python_reader(rows, size, bom, crlf):
     handle = io.StringIO()
     csv.writer(handle, lineterminator="\r\n" if crlf else "\n").writerows([["mã", "tên", "ghi chú"], *rows])

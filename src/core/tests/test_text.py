@@ -27,8 +27,7 @@ def test_tones_order_after_letters():
 
 def test_names_sort_like_a_vietnamese_directory():
     names = ["UBND xã Đông Hải", "UBND xã Duyên Hải", "UBND phường Ánh Sáng", "UBND phường An Hội"]
-    assert vn_sorted(names) == ["UBND phường An Hội", "UBND phường Ánh Sáng", "UBND xã Duyên Hải",
-                                "UBND xã Đông Hải"]
+    assert vn_sorted(names) == ["UBND phường An Hội", "UBND phường Ánh Sáng", "UBND xã Duyên Hải", "UBND xã Đông Hải"]
 
 
 def test_decomposed_input_sorts_like_composed():
@@ -38,6 +37,7 @@ def test_decomposed_input_sorts_like_composed():
 
 
 # -- the fast fold is unidecode's, letter for letter ----------------------------------------------------------
+
 
 def reference_key(value):
     """search_key as first written: unidecode, lower case, punctuation and runs of white space to one space."""

@@ -167,8 +167,9 @@ def test_bulk_dates_agree_with_single(rows):
 
 
 def test_bulk_checked_flags_rows_outside_the_calendar_instead_of_failing():
-    starts = np.array(["2026-03-02T09:00", "2023-12-29T09:00", "2028-06-01T09:00", "2028-12-29T09:00"],
-                      dtype="datetime64[m]")
+    starts = np.array(
+        ["2026-03-02T09:00", "2023-12-29T09:00", "2028-06-01T09:00", "2028-12-29T09:00"], dtype="datetime64[m]"
+    )
     deadlines, ok = CAL.add_working_days_bulk_checked(starts, [2, 2, 2, 40])
     assert ok.tolist() == [True, False, True, False]
     assert deadlines[0].astype(dt.datetime) == CAL.add_working_days(dt.datetime(2026, 3, 2, 9), 1)

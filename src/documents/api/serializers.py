@@ -10,5 +10,18 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = ["id", "agency", "doc_type", "code", "title", "owner_unit", "status", "revision", "effective_date",
-                  "review_due", "needs_review", "needs_review_reason", "admin_procedure"]
+        fields = [
+            "id",
+            "agency",
+            "doc_type",
+            "code",
+            "title",
+            "owner_unit",
+            "status",
+            "revision",
+            "effective_date",
+            "review_due",
+            "needs_review",
+            "needs_review_reason",
+            "admin_procedure",
+        ]

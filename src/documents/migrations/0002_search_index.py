@@ -6,10 +6,13 @@ whose rowid is the document id, kept in sync by the service layer.
 
 from django.db import migrations
 
-PG_INDEX = ("CREATE INDEX IF NOT EXISTS documents_document_fts ON documents_document "
-            "USING gin (to_tsvector('simple'::regconfig, COALESCE(search_text, '')))")
-SQLITE_TABLE = ("CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5("
-                "body, tokenize = 'unicode61 remove_diacritics 2')")
+PG_INDEX = (
+    "CREATE INDEX IF NOT EXISTS documents_document_fts ON documents_document "
+    "USING gin (to_tsvector('simple'::regconfig, COALESCE(search_text, '')))"
+)
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')"
+)
 
 
 def forwards(apps, schema_editor):

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0002_search_index'),
+        ("documents", "0002_search_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='legal_bases',
-            field=models.ManyToManyField(blank=True, help_text='Luật, nghị định, thông tư… mà tài liệu này căn cứ; khi văn bản căn cứ được sửa đổi hoặc hết hiệu lực, tài liệu được đưa vào danh sách cần xem xét.', related_name='cited_by', to='documents.document', verbose_name='văn bản căn cứ'),
+            model_name="document",
+            name="legal_bases",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Luật, nghị định, thông tư… mà tài liệu này căn cứ; khi văn bản căn cứ được sửa đổi hoặc hết hiệu lực, tài liệu được đưa vào danh sách cần xem xét.",
+                related_name="cited_by",
+                to="documents.document",
+                verbose_name="văn bản căn cứ",
+            ),
         ),
     ]

@@ -7,41 +7,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0003_document_legal_bases'),
+        ("documents", "0003_document_legal_bases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='document',
-            name='search_text',
-            field=models.TextField(blank=True, editable=False, verbose_name='nội dung tìm kiếm'),
+            model_name="document",
+            name="search_text",
+            field=models.TextField(blank=True, editable=False, verbose_name="nội dung tìm kiếm"),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='sort_key',
-            field=models.CharField(editable=False, max_length=1200, verbose_name='khóa sắp xếp'),
+            model_name="document",
+            name="sort_key",
+            field=models.CharField(editable=False, max_length=1200, verbose_name="khóa sắp xếp"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='thời điểm tạo'),
+            model_name="notification",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="thời điểm tạo"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='document',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='documents.document', verbose_name='tài liệu'),
+            model_name="notification",
+            name="document",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="documents.document",
+                verbose_name="tài liệu",
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='người nhận'),
+            model_name="notification",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người nhận",
+            ),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='documents.documentversion', verbose_name='phiên bản'),
+            model_name="transition",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="transitions",
+                to="documents.documentversion",
+                verbose_name="phiên bản",
+            ),
         ),
     ]

@@ -7,8 +7,18 @@ from django.utils import timezone
 from ..models import DocumentVersion, Notification
 
 S = DocumentVersion.Status
-DOCUMENT_FIELDS = ("doc_type", "code", "title", "owner_unit", "review_period_months", "admin_procedure",
-                   "responsible", "external_number", "external_issuer", "external_effective_date")
+DOCUMENT_FIELDS = (
+    "doc_type",
+    "code",
+    "title",
+    "owner_unit",
+    "review_period_months",
+    "admin_procedure",
+    "responsible",
+    "external_number",
+    "external_issuer",
+    "external_effective_date",
+)
 
 
 def separation_of_duties():
@@ -19,5 +29,6 @@ def notify(users, document, kind, message):
     """An in-app notification to each user, at most one per document, kind and day."""
     today = timezone.localdate()
     for user in users:
-        Notification.objects.get_or_create(user=user, document=document, kind=kind, created_on=today,
-                                           defaults={"message": message[:500]})
+        Notification.objects.get_or_create(
+            user=user, document=document, kind=kind, created_on=today, defaults={"message": message[:500]}
+        )

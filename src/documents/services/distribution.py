@@ -1,6 +1,5 @@
 """Distribution of issued versions to people and units, and their acknowledgement of having read them."""
 
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -28,8 +27,12 @@ def _distribute(version, recipients, by):
         Distribution.objects.create(version=version, recipient=person, unit=person.unit, distributed_by=by)
         existing.add(person.pk)
         created += 1
-    notify(recipients, version.document, Notification.Kind.TO_READ,
-            _("Tài liệu cần đọc: %(doc)s (lần ban hành %(rev)s)") % {"doc": version.document, "rev": version.revision})
+    notify(
+        recipients,
+        version.document,
+        Notification.Kind.TO_READ,
+        _("Tài liệu cần đọc: %(doc)s (lần ban hành %(rev)s)") % {"doc": version.document, "rev": version.revision},
+    )
     return created
 
 
@@ -53,8 +56,13 @@ def distribute(version, user, *, recipients=(), units=()):
     if not people:
         raise ValidationError({"recipients": _("Chọn ít nhất một người nhận hoặc một phòng, bộ phận.")})
     created = _distribute(version, people, user)
-    audit.record(version, AuditEntry.Action.EVENT, {"distributed": created},
-                 comment=_("Phân phối cho %(n)s người") % {"n": created}, actor=user)
+    audit.record(
+        version,
+        AuditEntry.Action.EVENT,
+        {"distributed": created},
+        comment=_("Phân phối cho %(n)s người") % {"n": created},
+        actor=user,
+    )
     return created
 
 
@@ -68,14 +76,16 @@ def acknowledge(version, user):
     if dist.acknowledged_at is None:
         dist.acknowledged_at = timezone.now()
         dist.save()
-        Notification.objects.filter(user=user, document=version.document, kind=Notification.Kind.TO_READ,
-                                    read_at__isnull=True).update(read_at=timezone.now())
+        Notification.objects.filter(
+            user=user, document=version.document, kind=Notification.Kind.TO_READ, read_at__isnull=True
+        ).update(read_at=timezone.now())
     return dist
 
 
 def pending_acknowledgements(user):
-    return (Distribution.objects.filter(recipient=user, acknowledged_at__isnull=True, version__status=S.ISSUED)
-            .select_related("version__document"))
+    return Distribution.objects.filter(
+        recipient=user, acknowledged_at__isnull=True, version__status=S.ISSUED
+    ).select_related("version__document")
 
 
 def distribution_summary(version):

@@ -31,8 +31,9 @@ def _check_document(document):
         raise ValidationError({"title": _("Cần nhập tên tài liệu.")})
     clash = Document.objects.filter(agency_id=document.agency_id, code__iexact=code).exclude(pk=document.pk)
     if clash.exists():
-        raise ValidationError({"code": _("Mã hiệu “%(code)s” đã được dùng cho một tài liệu khác của cơ quan.")
-                               % {"code": code}})
+        raise ValidationError(
+            {"code": _("Mã hiệu “%(code)s” đã được dùng cho một tài liệu khác của cơ quan.") % {"code": code}}
+        )
     if document.doc_type == DocumentType.EXTERNAL:
         if not document.external_number:
             raise ValidationError({"external_number": _("Tài liệu bên ngoài cần có số, ký hiệu văn bản.")})
@@ -45,8 +46,11 @@ def _check_document(document):
             raise ValidationError({"admin_procedure": _("Thủ tục hành chính phải thuộc danh mục của tỉnh.")})
     if document.responsible_id and document.responsible.agency_id != document.agency_id:
         raise ValidationError({"responsible": _("Người chịu trách nhiệm phải là cán bộ của cơ quan.")})
-    document.full_clean(exclude=["sort_key", "search_text", "current_version", "agency", "responsible",
-                                 "admin_procedure"], validate_unique=False, validate_constraints=False)
+    document.full_clean(
+        exclude=["sort_key", "search_text", "current_version", "agency", "responsible", "admin_procedure"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
 
 
 def _set_content(version, upload=None, body=None):
@@ -84,11 +88,18 @@ def reindex(document):
 def _set_legal_bases(document, bases):
     """The external documents this one cites: of the same agency, external, never itself."""
     bases = list(bases)
-    wrong = [b for b in bases if b.agency_id != document.agency_id or b.doc_type != DocumentType.EXTERNAL
-             or b.pk == document.pk]
+    wrong = [
+        b
+        for b in bases
+        if b.agency_id != document.agency_id or b.doc_type != DocumentType.EXTERNAL or b.pk == document.pk
+    ]
     if wrong:
-        raise ValidationError({"legal_bases": _("Văn bản căn cứ phải là tài liệu bên ngoài của cơ quan: %(docs)s.")
-                               % {"docs": ", ".join(str(b) for b in wrong)}})
+        raise ValidationError(
+            {
+                "legal_bases": _("Văn bản căn cứ phải là tài liệu bên ngoài của cơ quan: %(docs)s.")
+                % {"docs": ", ".join(str(b) for b in wrong)}
+            }
+        )
     document.legal_bases.set(bases)
 
 
@@ -104,8 +115,9 @@ def create_document(*, agency, user, upload=None, body="", change_summary="", **
     require(user, "documents.add_document", agency, _("Bạn không có quyền tạo tài liệu cho cơ quan này."))
     document = Document(agency=agency, **{k: v for k, v in fields.items() if k in DOCUMENT_FIELDS})
     _check_document(document)
-    version = DocumentVersion(revision=1, status=S.DRAFT, author=user,
-                              change_summary=change_summary or _("Ban hành lần đầu"))
+    version = DocumentVersion(
+        revision=1, status=S.DRAFT, author=user, change_summary=change_summary or _("Ban hành lần đầu")
+    )
     try:
         _set_content(version, upload, body)
         document.save()
@@ -121,16 +133,21 @@ def create_document(*, agency, user, upload=None, body="", change_summary="", **
 
 
 @audit.atomic_as_user
-def update_draft(version, user, *, upload=None, body=None, change_summary=None, change_reason=None, remove_file=False,
-                 **fields):
+def update_draft(
+    version, user, *, upload=None, body=None, change_summary=None, change_reason=None, remove_file=False, **fields
+):
     """Edit a draft: its content, its change-log entry and the document's particulars."""
     version = DocumentVersion.objects.select_for_update().select_related("document__agency").get(pk=version.pk)
     document = version.document
     require(user, "documents.change_document", document)
     if version.status != S.DRAFT:
-        raise ValidationError(_("Phiên bản lần %(rev)s đang ở trạng thái “%(status)s”, không thể sửa. Muốn thay đổi "
-                                "tài liệu đã ban hành, hãy tạo lần sửa đổi mới.")
-                              % {"rev": version.revision, "status": version.get_status_display()})
+        raise ValidationError(
+            _(
+                "Phiên bản lần %(rev)s đang ở trạng thái “%(status)s”, không thể sửa. Muốn thay đổi "
+                "tài liệu đã ban hành, hãy tạo lần sửa đổi mới."
+            )
+            % {"rev": version.revision, "status": version.get_status_display()}
+        )
     for name, value in fields.items():
         if name in DOCUMENT_FIELDS:
             setattr(document, name, value)
@@ -142,7 +159,12 @@ def update_draft(version, user, *, upload=None, body=None, change_summary=None, 
     if remove_file and upload is None and version.file:
         # Only detach: the stored file may still be the content of an earlier revision.
         version.file, version.file_kind, version.original_name, version.file_size, version.file_sha256 = (
-            None, "", "", 0, "")
+            None,
+            "",
+            "",
+            0,
+            "",
+        )
         version.text = files.body_text(body if body is not None else version.body)
     old_name = version.file.name if version.file else ""
     try:
@@ -169,17 +191,32 @@ def revise(document, user, *, change_summary, change_reason=""):
         raise ValidationError(_("Chỉ sửa đổi được tài liệu đang hiệu lực."))
     open_version = document.open_version()
     if open_version is not None:
-        raise ValidationError(_("Tài liệu đang có dự thảo lần %(rev)s chưa ban hành; hãy hoàn tất dự thảo đó.")
-                              % {"rev": open_version.revision})
+        raise ValidationError(
+            _("Tài liệu đang có dự thảo lần %(rev)s chưa ban hành; hãy hoàn tất dự thảo đó.")
+            % {"rev": open_version.revision}
+        )
     base = document.current_version
     last = document.versions.aggregate(m=Max("revision"))["m"] or 0
     version = DocumentVersion.objects.create(
-        document=document, revision=last + 1, status=S.DRAFT, author=user, body=base.body if base else "",
-        file=base.file.name if base and base.file else "", file_kind=base.file_kind if base else "",
-        original_name=base.original_name if base else "", file_size=base.file_size if base else 0,
+        document=document,
+        revision=last + 1,
+        status=S.DRAFT,
+        author=user,
+        body=base.body if base else "",
+        file=base.file.name if base and base.file else "",
+        file_kind=base.file_kind if base else "",
+        original_name=base.original_name if base else "",
+        file_size=base.file_size if base else 0,
         file_sha256=base.file_sha256 if base else "",
-        text=base.text if base else "", change_summary=change_summary.strip(), change_reason=change_reason.strip(),
+        text=base.text if base else "",
+        change_summary=change_summary.strip(),
+        change_reason=change_reason.strip(),
     )
-    audit.record(version, AuditEntry.Action.EVENT, {"revision": [base.revision if base else None, version.revision]},
-                 comment=_("Bắt đầu sửa đổi: %(s)s") % {"s": change_summary.strip()}, actor=user)
+    audit.record(
+        version,
+        AuditEntry.Action.EVENT,
+        {"revision": [base.revision if base else None, version.revision]},
+        comment=_("Bắt đầu sửa đổi: %(s)s") % {"s": change_summary.strip()},
+        actor=user,
+    )
     return version

@@ -58,7 +58,8 @@ def in_force_versions(as_of=None):
     revision it replaces (retired from tomorrow) still is."""
     as_of = as_of or timezone.localdate()
     return DocumentVersion.objects.filter(status__in=DocumentVersion.CLOSED, effective_date__lte=as_of).filter(
-        Q(retired_on__isnull=True) | Q(retired_on__gt=as_of))
+        Q(retired_on__isnull=True) | Q(retired_on__gt=as_of)
+    )
 
 
 def in_force_documents(agencies, as_of=None):
@@ -75,23 +76,47 @@ def in_force_documents(agencies, as_of=None):
     else:
         versions = versions.filter(document__agency__in=agencies)
     rows = versions.values_list(
-        "document_id", "document__code", "document__title", "document__doc_type", "document__owner_unit",
-        "document__review_due", "document__needs_review", "revision", "effective_date", "document__agency_id",
-        "document__agency__name", "document__agency__sort_key")
+        "document_id",
+        "document__code",
+        "document__title",
+        "document__doc_type",
+        "document__owner_unit",
+        "document__review_due",
+        "document__needs_review",
+        "revision",
+        "effective_date",
+        "document__agency_id",
+        "document__agency__name",
+        "document__agency__sort_key",
+    )
     docs = [InForceRow(*row) for row in rows]
     return sorted(docs, key=lambda d: (d.agency_sort_key, d.agency_id, TYPE_ORDER.index(d.doc_type), d.code))
 
 
-EXPORT_HEADERS = [gettext_lazy("STT"), gettext_lazy("Mã hiệu"), gettext_lazy("Tên tài liệu"),
-                  gettext_lazy("Loại tài liệu"), gettext_lazy("Lần ban hành"), gettext_lazy("Ngày hiệu lực"),
-                  gettext_lazy("Đơn vị chủ trì"), gettext_lazy("Hạn xem xét")]
+EXPORT_HEADERS = [
+    gettext_lazy("STT"),
+    gettext_lazy("Mã hiệu"),
+    gettext_lazy("Tên tài liệu"),
+    gettext_lazy("Loại tài liệu"),
+    gettext_lazy("Lần ban hành"),
+    gettext_lazy("Ngày hiệu lực"),
+    gettext_lazy("Đơn vị chủ trì"),
+    gettext_lazy("Hạn xem xét"),
+]
 
 
 def _export_rows(agency, as_of=None):
     for i, d in enumerate(in_force_documents(agency, as_of), start=1):
-        yield [i, d.code, d.title, d.get_doc_type_display(), f"{d.revision:02d}",
-               d.effective_date.strftime("%d/%m/%Y") if d.effective_date else "", d.owner_unit,
-               d.review_due.strftime("%d/%m/%Y") if d.review_due else ""]
+        yield [
+            i,
+            d.code,
+            d.title,
+            d.get_doc_type_display(),
+            f"{d.revision:02d}",
+            d.effective_date.strftime("%d/%m/%Y") if d.effective_date else "",
+            d.owner_unit,
+            d.review_due.strftime("%d/%m/%Y") if d.review_due else "",
+        ]
 
 
 def _dated(as_of):
@@ -139,8 +164,9 @@ def export_in_force_docx(agency, as_of=None):
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.runs[0].bold = True
     title.runs[0].font.size = Pt(14)
-    sub = document.add_paragraph(_("(Theo TCVN ISO 9001:2015 – tài liệu hiệu lực tại ngày %(d)s)")
-                                 % {"d": _dated(as_of)})
+    sub = document.add_paragraph(
+        _("(Theo TCVN ISO 9001:2015 – tài liệu hiệu lực tại ngày %(d)s)") % {"d": _dated(as_of)}
+    )
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     rows = list(_export_rows(agency, as_of))
     table = document.add_table(rows=1, cols=len(EXPORT_HEADERS))

@@ -23,8 +23,15 @@ def create_record_type(*, user, document, name, kept_by, retention_months, kept_
         raise ValidationError({"document": _("Hồ sơ phải gắn với một quy trình.")})
     if form is not None and (form.agency_id != document.agency_id or form.doc_type != DocumentType.FORM):
         raise ValidationError({"form": _("Biểu mẫu phải là tài liệu loại biểu mẫu của cùng cơ quan.")})
-    record_type = RecordType(agency=document.agency, document=document, form=form, name=name.strip(),
-                             kept_by=kept_by.strip(), kept_at=kept_at.strip(), retention_months=retention_months)
+    record_type = RecordType(
+        agency=document.agency,
+        document=document,
+        form=form,
+        name=name.strip(),
+        kept_by=kept_by.strip(),
+        kept_at=kept_at.strip(),
+        retention_months=retention_months,
+    )
     record_type.full_clean()
     record_type.save()
     return record_type
@@ -43,5 +50,6 @@ def add_record_file(*, user, record_type, label, closed_on):
 
 def expiring_record_files(queryset, today=None, within_days=90):
     today = today or timezone.localdate()
-    return queryset.filter(disposed_on__isnull=True, expires_on__isnull=False,
-                           expires_on__lte=today + dt.timedelta(days=within_days))
+    return queryset.filter(
+        disposed_on__isnull=True, expires_on__isnull=False, expires_on__lte=today + dt.timedelta(days=within_days)
+    )

@@ -1,7 +1,6 @@
 """Periodic review: documents flagged for review (a procedure or a legal basis changed), marked reviewed, the
 daily reminders, and in-app notifications."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,8 +27,12 @@ def flag_for_review(document, reason):
     document.needs_review_reason = reason[:500]
     document.save()
     audit.record(document, AuditEntry.Action.EVENT, {"needs_review": [False, True]}, comment=reason)
-    notify(_owners(document), document, Notification.Kind.NEEDS_UPDATE,
-            _("Cần cập nhật %(doc)s: %(reason)s") % {"doc": document, "reason": reason})
+    notify(
+        _owners(document),
+        document,
+        Notification.Kind.NEEDS_UPDATE,
+        _("Cần cập nhật %(doc)s: %(reason)s") % {"doc": document, "reason": reason},
+    )
     return document
 
 
@@ -43,8 +46,13 @@ def mark_reviewed(document, user, comment=""):
     document.review_due = add_months(timezone.localdate(), document.review_period_months)
     document.needs_review, document.needs_review_reason = False, ""
     document.save()
-    audit.record(document, AuditEntry.Action.EVENT, {"reviewed": True},
-                 comment=comment or _("Xem xét định kỳ: không cần sửa đổi"), actor=user)
+    audit.record(
+        document,
+        AuditEntry.Action.EVENT,
+        {"reviewed": True},
+        comment=comment or _("Xem xét định kỳ: không cần sửa đổi"),
+        actor=user,
+    )
     return document
 
 
@@ -67,14 +75,20 @@ def send_review_reminders(today=None):
     sent = 0
     for document in Document.objects.needs_review(today).select_related("responsible", "agency"):
         if document.needs_review:
-            kind, message = Notification.Kind.NEEDS_UPDATE, _("Cần cập nhật %(doc)s: %(reason)s") % {
-                "doc": document, "reason": document.needs_review_reason}
+            kind, message = (
+                Notification.Kind.NEEDS_UPDATE,
+                _("Cần cập nhật %(doc)s: %(reason)s") % {"doc": document, "reason": document.needs_review_reason},
+            )
         else:
-            kind, message = Notification.Kind.REVIEW_DUE, _("%(doc)s đã quá hạn xem xét định kỳ (%(due)s).") % {
-                "doc": document, "due": document.review_due.strftime("%d/%m/%Y")}
+            kind, message = (
+                Notification.Kind.REVIEW_DUE,
+                _("%(doc)s đã quá hạn xem xét định kỳ (%(due)s).")
+                % {"doc": document, "due": document.review_due.strftime("%d/%m/%Y")},
+            )
         for user in _owners(document):
             _note, created = Notification.objects.get_or_create(
-                user=user, document=document, kind=kind, created_on=today, defaults={"message": message[:500]})
+                user=user, document=document, kind=kind, created_on=today, defaults={"message": message[:500]}
+            )
             sent += created
     return sent
 

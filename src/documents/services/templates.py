@@ -1,6 +1,5 @@
 """Model QMS templates of the province and their instantiation as an agency's draft documents."""
 
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -56,24 +55,52 @@ def instantiate_template(template, agency, user):
     taken = {c.lower() for c in Document.objects.filter(agency=agency).values_list("code", flat=True)}
     clashes = [i.code for i in items if i.code.lower() in taken]
     if clashes:
-        raise ValidationError({"code": _("Cơ quan đã có tài liệu mang mã hiệu: %(codes)s. Hãy đổi mã các tài liệu đó "
-                                         "trước khi áp dụng mô hình.") % {"codes": ", ".join(clashes)}})
+        raise ValidationError(
+            {
+                "code": _(
+                    "Cơ quan đã có tài liệu mang mã hiệu: %(codes)s. Hãy đổi mã các tài liệu đó "
+                    "trước khi áp dụng mô hình."
+                )
+                % {"codes": ", ".join(clashes)}
+            }
+        )
     created = []
     for item in items:
-        document = Document.objects.create(agency=agency, doc_type=item.doc_type, code=item.code, title=item.title,
-                                           owner_unit=item.owner_unit, review_period_months=item.review_period_months)
+        document = Document.objects.create(
+            agency=agency,
+            doc_type=item.doc_type,
+            code=item.code,
+            title=item.title,
+            owner_unit=item.owner_unit,
+            review_period_months=item.review_period_months,
+        )
         DocumentVersion.objects.create(
-            document=document, revision=1, status=S.DRAFT, author=user, body=item.body,
+            document=document,
+            revision=1,
+            status=S.DRAFT,
+            author=user,
+            body=item.body,
             text=files.body_text(item.body),
-            change_summary=_("Xây dựng từ mô hình “%(name)s”") % {"name": template.name})
+            change_summary=_("Xây dựng từ mô hình “%(name)s”") % {"name": template.name},
+        )
         for record in item.records or []:
-            RecordType.objects.create(agency=agency, document=document, name=record.get("name", "")[:300],
-                                      kept_by=record.get("kept_by", "")[:200], kept_at=record.get("kept_at", "")[:200],
-                                      retention_months=int(record.get("retention_months", 12)))
+            RecordType.objects.create(
+                agency=agency,
+                document=document,
+                name=record.get("name", "")[:300],
+                kept_by=record.get("kept_by", "")[:200],
+                kept_at=record.get("kept_at", "")[:200],
+                retention_months=int(record.get("retention_months", 12)),
+            )
         document.search_text = search.document_text(document, files.body_text(item.body))
         Document.objects.filter(pk=document.pk).update(search_text=document.search_text)
         created.append(document)
     search.bulk_index((d.pk, d.search_text) for d in created)
-    audit.record(agency, AuditEntry.Action.EVENT, {"documents": len(created)},
-                 comment=_("Xây dựng HTQLCL từ mô hình “%(name)s”") % {"name": template.name}, actor=user)
+    audit.record(
+        agency,
+        AuditEntry.Action.EVENT,
+        {"documents": len(created)},
+        comment=_("Xây dựng HTQLCL từ mô hình “%(name)s”") % {"name": template.name},
+        actor=user,
+    )
     return created

@@ -1,7 +1,6 @@
 """The draft → check → approve → issue → superseded/obsolete workflow: who may do what at each step (the
 drafter neither checks nor approves her own revision), transitions, notifications."""
 
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -70,12 +69,22 @@ def workflow_steps(version=None):
 
     grants = role_permissions()
     steps = []
-    for action, label in (("submit", gettext_lazy("Soạn thảo, trình kiểm tra")), ("review", gettext_lazy("Kiểm tra")),
-                          ("approve", gettext_lazy("Phê duyệt")), ("issue", gettext_lazy("Ban hành"))):
+    for action, label in (
+        ("submit", gettext_lazy("Soạn thảo, trình kiểm tra")),
+        ("review", gettext_lazy("Kiểm tra")),
+        ("approve", gettext_lazy("Phê duyệt")),
+        ("issue", gettext_lazy("Ban hành")),
+    ):
         perm = ACTIONS[action][0]
         roles = [str(role.label) for role in Role if role in AGENCY_ROLES and perm in grants.get(role, ())]
-        steps.append({"action": action, "label": label, "roles": roles,
-                      "not_drafter": action in DRAFTER_EXCLUDED and separation_of_duties()})
+        steps.append(
+            {
+                "action": action,
+                "label": label,
+                "roles": roles,
+                "not_drafter": action in DRAFTER_EXCLUDED and separation_of_duties(),
+            }
+        )
     return steps
 
 
@@ -93,15 +102,27 @@ def transition(version, user, action, comment="", effective_date=None):
         perm = "documents.issue_document"
     require(user, perm, document, _("Bạn không có quyền %(action)s tài liệu này.") % {"action": label})
     if version.status not in sources:
-        raise ValidationError(_("Không thể %(action)s: phiên bản lần %(rev)s đang ở trạng thái “%(status)s”. "
-                                "Quy trình phải đi đủ các bước: dự thảo → kiểm tra → phê duyệt → ban hành.")
-                              % {"action": label, "rev": version.revision, "status": version.get_status_display()})
+        raise ValidationError(
+            _(
+                "Không thể %(action)s: phiên bản lần %(rev)s đang ở trạng thái “%(status)s”. "
+                "Quy trình phải đi đủ các bước: dự thảo → kiểm tra → phê duyệt → ban hành."
+            )
+            % {"action": label, "rev": version.revision, "status": version.get_status_display()}
+        )
     if action in DRAFTER_EXCLUDED and drafter_excluded(version, user):
         if action == "review":
-            raise ValidationError(_("Người soạn thảo không được tự kiểm tra dự thảo của mình (phân tách trách "
-                                    "nhiệm). Đề nghị người khác có thẩm quyền kiểm tra."))
-        raise ValidationError(_("Người soạn thảo không được tự phê duyệt tài liệu của mình (phân tách trách "
-                                "nhiệm). Đề nghị lãnh đạo khác phê duyệt."))
+            raise ValidationError(
+                _(
+                    "Người soạn thảo không được tự kiểm tra dự thảo của mình (phân tách trách "
+                    "nhiệm). Đề nghị người khác có thẩm quyền kiểm tra."
+                )
+            )
+        raise ValidationError(
+            _(
+                "Người soạn thảo không được tự phê duyệt tài liệu của mình (phân tách trách "
+                "nhiệm). Đề nghị lãnh đạo khác phê duyệt."
+            )
+        )
     comment = (comment or "").strip()
     before = version.status
     today = timezone.localdate()
@@ -125,8 +146,13 @@ def transition(version, user, action, comment="", effective_date=None):
         version.effective_date = effective_date
         previous = document.current_version
         if previous is not None and previous.pk != version.pk and previous.status == S.ISSUED:
-            _retire(previous, S.SUPERSEDED, user,
-                    _("Được thay thế bởi lần ban hành %(rev)s") % {"rev": version.revision}, effective_date)
+            _retire(
+                previous,
+                S.SUPERSEDED,
+                user,
+                _("Được thay thế bởi lần ban hành %(rev)s") % {"rev": version.revision},
+                effective_date,
+            )
         document.current_version = version
         document.status = Document.Status.IN_FORCE
         document.review_due = add_months(effective_date, document.review_period_months)
@@ -140,24 +166,36 @@ def transition(version, user, action, comment="", effective_date=None):
         document.needs_review, document.needs_review_reason = False, ""
     version.status = target
     version.save()
-    Transition.objects.create(version=version, action=action, from_status=before, to_status=target, actor=user,
-                              comment=comment)
+    Transition.objects.create(
+        version=version, action=action, from_status=before, to_status=target, actor=user, comment=comment
+    )
     audit.record(version, AuditEntry.Action.TRANSITION, {"status": [before, target]}, comment=comment, actor=user)
     if action in ("issue", "obsolete"):
         document.save()
         reindex(document)
     if document.doc_type == DocumentType.EXTERNAL and (action == "obsolete" or (action == "issue" and previous)):
-        _flag_citing_documents(document, (
-            _("Văn bản căn cứ “%(doc)s” đã hết hiệu lực") if action == "obsolete" else
-            _("Văn bản căn cứ “%(doc)s” đã được sửa đổi (lần %(rev)s)")) % {"doc": document, "rev": version.revision})
+        _flag_citing_documents(
+            document,
+            (
+                _("Văn bản căn cứ “%(doc)s” đã hết hiệu lực")
+                if action == "obsolete"
+                else _("Văn bản căn cứ “%(doc)s” đã được sửa đổi (lần %(rev)s)")
+            )
+            % {"doc": document, "rev": version.revision},
+        )
     if action == "issue" and previous is not None and previous.pk != version.pk:
         # Whoever had the previous revision gets the new one to read.
-        recipients = get_user_model().objects.filter(
-            document_distributions__version=previous, is_active=True).distinct()
+        recipients = (
+            get_user_model().objects.filter(document_distributions__version=previous, is_active=True).distinct()
+        )
         _distribute(version, list(recipients), user)
     if action == "reject" and version.author_id:
-        notify([version.author], document, Notification.Kind.WORKFLOW,
-                _("Dự thảo %(doc)s bị trả lại: %(reason)s") % {"doc": document, "reason": comment})
+        notify(
+            [version.author],
+            document,
+            Notification.Kind.WORKFLOW,
+            _("Dự thảo %(doc)s bị trả lại: %(reason)s") % {"doc": document, "reason": comment},
+        )
     return version
 
 
@@ -166,6 +204,7 @@ def _retire(version, status, user, comment, day):
     version.status = status
     version.retired_on = day
     version.save()
-    Transition.objects.create(version=version, action=status, from_status=before, to_status=status, actor=user,
-                              comment=comment)
+    Transition.objects.create(
+        version=version, action=status, from_status=before, to_status=status, actor=user, comment=comment
+    )
     audit.record(version, AuditEntry.Action.TRANSITION, {"status": [before, status]}, comment=comment, actor=user)

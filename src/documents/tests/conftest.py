@@ -26,10 +26,16 @@ def agency(province):
     return province["agencies"]["land"]
 
 
-def docx_upload(name="quy-trinh.docx", title="Quy trình kiểm soát tài liệu",
-                paragraphs=("Mục đích: thống nhất cách soạn thảo, phê duyệt và ban hành tài liệu.",)):
-    return SimpleUploadedFile(name, make_docx(title, list(paragraphs)),
-                              content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+def docx_upload(
+    name="quy-trinh.docx",
+    title="Quy trình kiểm soát tài liệu",
+    paragraphs=("Mục đích: thống nhất cách soạn thảo, phê duyệt và ban hành tài liệu.",),
+):
+    return SimpleUploadedFile(
+        name,
+        make_docx(title, list(paragraphs)),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
 
 
 def pdf_upload(name="chinh-sach.pdf", title="Chính sách chất lượng", paragraphs=("Đất đai minh bạch, đúng hạn.",)):
@@ -41,8 +47,9 @@ def make_document(agency, secretary):
     def make(code="QT-01", title="Quy trình kiểm soát tài liệu", **kwargs):
         kwargs.setdefault("doc_type", "procedure")
         kwargs.setdefault("body", "# Mục đích\nKiểm soát tài liệu của cơ quan.")
-        return services.create_document(agency=kwargs.pop("agency", agency), user=kwargs.pop("user", secretary),
-                                        code=code, title=title, **kwargs)
+        return services.create_document(
+            agency=kwargs.pop("agency", agency), user=kwargs.pop("user", secretary), code=code, title=title, **kwargs
+        )
 
     return make
 

@@ -13,8 +13,14 @@ pytestmark = pytest.mark.django_db
 def test_document_services_attribute_their_writes_to_the_acting_user_outside_a_request(province, users):
     secretary, head = users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD]
     with acting_as(None):  # as the demo loader and the tasks run
-        doc = services.create_document(agency=province["agencies"]["land"], user=secretary, code="QT-09",
-                                       title="Quy trình tiếp nhận phản ánh", doc_type="procedure", body="Nội dung")
+        doc = services.create_document(
+            agency=province["agencies"]["land"],
+            user=secretary,
+            code="QT-09",
+            title="Quy trình tiếp nhận phản ánh",
+            doc_type="procedure",
+            body="Nội dung",
+        )
         version = doc.versions.get()
         services.transition(version, secretary, "submit")
         services.transition(version, head, "review")

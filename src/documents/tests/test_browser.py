@@ -91,8 +91,10 @@ def test_create_review_approve_issue_revise_obsolete(page, users, tmp_path):
     page.fill("#id_change_reason", "Theo Nghị định 107/2021/NĐ-CP")
     page.get_by_test_id("save").click()
     page.check("#id_remove_file")
-    page.fill("#id_body",
-              "# 1. Mục đích\nTiếp nhận hồ sơ trực tiếp và **trực tuyến**.\n\n- Bước 1: kiểm tra\n- Bước 2: hẹn trả")
+    page.fill(
+        "#id_body",
+        "# 1. Mục đích\nTiếp nhận hồ sơ trực tiếp và **trực tuyến**.\n\n- Bước 1: kiểm tra\n- Bước 2: hẹn trả",
+    )
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("version-status")).to_have_text("Dự thảo")
     page.goto(page.base_url + document.get_absolute_url())
@@ -134,13 +136,32 @@ def test_create_review_approve_issue_revise_obsolete(page, users, tmp_path):
 def test_distribution_and_acknowledgement(page, users):
     secretary, head = users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD]
     agency = secretary.agency
-    reader = User.objects.create_user("reader", password=PASSWORD, role=Role.STAFF, agency=agency,
-                                      unit="Phòng Quản lý đất đai", last_name="Lê Văn", first_name="Đọc")
-    User.objects.create_user("lazy", password=PASSWORD, role=Role.STAFF, agency=agency,
-                             unit="Phòng Quản lý đất đai", last_name="Trần Thị", first_name="Chưa")
-    document = services.create_document(agency=agency, user=secretary, doc_type="policy", code="CSCL",
-                                        title="Chính sách chất lượng",
-                                        body="**Công khai – Minh bạch – Đúng hạn – Tận tình.**")
+    reader = User.objects.create_user(
+        "reader",
+        password=PASSWORD,
+        role=Role.STAFF,
+        agency=agency,
+        unit="Phòng Quản lý đất đai",
+        last_name="Lê Văn",
+        first_name="Đọc",
+    )
+    User.objects.create_user(
+        "lazy",
+        password=PASSWORD,
+        role=Role.STAFF,
+        agency=agency,
+        unit="Phòng Quản lý đất đai",
+        last_name="Trần Thị",
+        first_name="Chưa",
+    )
+    document = services.create_document(
+        agency=agency,
+        user=secretary,
+        doc_type="policy",
+        code="CSCL",
+        title="Chính sách chất lượng",
+        body="**Công khai – Minh bạch – Đúng hạn – Tận tình.**",
+    )
     version = document.versions.get()
     for action, actor in [("submit", secretary), ("review", head), ("approve", head), ("issue", head)]:
         services.transition(version, actor, action)
@@ -169,8 +190,9 @@ def test_distribution_and_acknowledgement(page, users):
 def test_search_and_in_force_export_pages(page, users):
     secretary, head = users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD]
     for code, title in [("QT-01", "Quy trình kiểm soát tài liệu"), ("QT-02", "Quy trình đăng ký đất đai")]:
-        doc = services.create_document(agency=secretary.agency, user=secretary, doc_type="procedure", code=code,
-                                       title=title, body="Nội dung.")
+        doc = services.create_document(
+            agency=secretary.agency, user=secretary, doc_type="procedure", code=code, title=title, body="Nội dung."
+        )
         for action, actor in [("submit", secretary), ("review", head), ("approve", head), ("issue", head)]:
             services.transition(doc.versions.get(), actor, action)
     login_as(page, users[Role.STAFF])
@@ -194,6 +216,7 @@ def test_demo_pages_for_secretary_head_and_staff(page, tmp_path):
 
     with open(tmp_path / "demo.txt", "w") as out:
         call_command("load_demo", stdout=out)
+
     def demo_login(username):
         page.context.clear_cookies()
         browser_login(page, username, DEMO_PASSWORD)
@@ -226,9 +249,16 @@ def test_demo_pages_for_secretary_head_and_staff(page, tmp_path):
 def test_a_document_based_on_a_revised_law_needs_review(page, users):
     secretary, head = users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD]
     agency = secretary.agency
-    decree = services.create_document(agency=agency, user=secretary, code="ND-61", doc_type="external",
-                                      title="Nghị định 61/2018/NĐ-CP về cơ chế một cửa", body="Nghị định 61",
-                                      external_number="61/2018/NĐ-CP", external_issuer="Chính phủ")
+    decree = services.create_document(
+        agency=agency,
+        user=secretary,
+        code="ND-61",
+        doc_type="external",
+        title="Nghị định 61/2018/NĐ-CP về cơ chế một cửa",
+        body="Nghị định 61",
+        external_number="61/2018/NĐ-CP",
+        external_issuer="Chính phủ",
+    )
     for user, action in ((secretary, "submit"), (head, "review"), (head, "approve"), (head, "issue")):
         services.transition(decree.versions.get(), user, action)
 

@@ -23,8 +23,10 @@ def test_oversight_writes_a_model_and_an_agency_builds_its_qms_from_it(page, use
     page.select_option("#id_kind", str(kinds["department"].pk))
     page.fill("#id_name", "Mô hình HTQLCL cấp Sở")
     page.get_by_test_id("save").click()
-    for code, title, doc_type in [("CSCL", "Chính sách chất lượng", "policy"),
-                                  ("QT-01", "Quy trình kiểm soát tài liệu", "procedure")]:
+    for code, title, doc_type in [
+        ("CSCL", "Chính sách chất lượng", "policy"),
+        ("QT-01", "Quy trình kiểm soát tài liệu", "procedure"),
+    ]:
         page.get_by_text("Thêm tài liệu mẫu").click()
         page.select_option("#id_doc_type", doc_type)
         page.fill("#id_code", code)
@@ -53,8 +55,14 @@ def test_oversight_writes_a_model_and_an_agency_builds_its_qms_from_it(page, use
 
 def test_records_of_a_procedure_and_retention_expiry(page, users):
     secretary = users[Role.ISO_SECRETARY]
-    procedure = services.create_document(agency=secretary.agency, user=secretary, doc_type="procedure", code="QT-02",
-                                         title="Quy trình kiểm soát hồ sơ", body="Nội dung.")
+    procedure = services.create_document(
+        agency=secretary.agency,
+        user=secretary,
+        doc_type="procedure",
+        code="QT-02",
+        title="Quy trình kiểm soát hồ sơ",
+        body="Nội dung.",
+    )
     login_as(page, secretary)
     page.goto(page.base_url + "/documents/records/")
     page.get_by_text("Thêm loại hồ sơ").click()

@@ -18,8 +18,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_team(agency):
     def make(username, unit):
-        return User.objects.create_user(username=username, password="x" * 12, role=Role.STAFF, agency=agency,
-                                        unit=unit, last_name="Trần", first_name=username)
+        return User.objects.create_user(
+            username=username,
+            password="x" * 12,
+            role=Role.STAFF,
+            agency=agency,
+            unit=unit,
+            last_name="Trần",
+            first_name=username,
+        )
 
     return [make("a1", "Phòng Đất đai"), make("a2", "Phòng Đất đai"), make("b1", "Văn phòng Sở")]
 
@@ -42,8 +49,9 @@ def test_distribution_by_unit_and_person_and_who_has_not_read(issued, secretary,
     services.acknowledge(version, a1)
     summary = services.distribution_summary(version)
     assert summary == {"total": 3, "read": 1}
-    pending = set(version.distributions.filter(acknowledged_at__isnull=True).values_list("recipient__username",
-                                                                                         flat=True))
+    pending = set(
+        version.distributions.filter(acknowledged_at__isnull=True).values_list("recipient__username", flat=True)
+    )
     assert pending == {"a2", "staff"}
     assert Distribution.objects.get(version=version, recipient=a1).acknowledged_at is not None
     assert AuditEntry.objects.filter(action="update", content_type__model="distribution").exists()
@@ -84,8 +92,14 @@ def test_needs_review_lists_overdue_and_flagged_documents(make_document, issue, 
 
 def test_procedure_change_flags_linked_documents(make_document, issue, province, secretary):
     field = Field.objects.create(code="DD", name="Đất đai")
-    procedure = AdminProcedure.objects.create(province=province["province"], code="1.012345", field=field,
-                                              name="Đăng ký đất đai lần đầu", level="provincial", processing_days=30)
+    procedure = AdminProcedure.objects.create(
+        province=province["province"],
+        code="1.012345",
+        field=field,
+        name="Đăng ký đất đai lần đầu",
+        level="provincial",
+        processing_days=30,
+    )
     linked = make_document(code="QT-TTHC-01", admin_procedure=procedure)
     issue(linked.versions.get())
     unlinked = make_document(code="QT-03")
@@ -99,8 +113,9 @@ def test_procedure_change_flags_linked_documents(make_document, issue, province,
 
 def test_linking_a_procedure_of_another_province_is_refused(make_document, province):
     field = Field.objects.create(code="DD", name="Đất đai")
-    foreign = AdminProcedure.objects.create(province=province["other"], code="1.1", field=field, name="X",
-                                            level="provincial", processing_days=5)
+    foreign = AdminProcedure.objects.create(
+        province=province["other"], code="1.1", field=field, name="X", level="provincial", processing_days=5
+    )
     with pytest.raises(ValidationError, match="danh mục của tỉnh"):
         make_document(admin_procedure=foreign)
 

@@ -32,9 +32,11 @@ def test_a_document_effective_tomorrow_is_not_in_todays_list(make_document, issu
     listed = codes(client.get(URL))
     assert [(c, r) for _a, c, r in listed] == [("QT-01", 1), ("QT-03", 1)]  # QT-03 still in its 1st revision
     assert [(c, r) for _a, c, r in codes(client.get(URL, {"as_of": tomorrow.strftime("%d/%m/%Y")}))] == [
-        ("QT-01", 1), ("QT-02", 1), ("QT-03", 2)]
-    assert [(c, r) for _a, c, r in codes(client.get(URL, {"as_of": yesterday.strftime("%d/%m/%Y")}))] == [
-        ("QT-03", 1)]
+        ("QT-01", 1),
+        ("QT-02", 1),
+        ("QT-03", 2),
+    ]
+    assert [(c, r) for _a, c, r in codes(client.get(URL, {"as_of": yesterday.strftime("%d/%m/%Y")}))] == [("QT-03", 1)]
     # The home page counts what today's list shows.
     request = RequestFactory().get("/")
     request.user = head
@@ -54,15 +56,20 @@ def test_a_document_effective_tomorrow_is_not_in_todays_list(make_document, issu
 
 
 def test_the_oversight_officer_sees_every_agency_of_the_province_and_the_home_count(
-        make_document, issue, province, users, client):
+    make_document, issue, province, users, client
+):
     land, commune = province["agencies"]["land"], province["agencies"]["commune_a"]
     commune_secretary = User.objects.create_user("sec_c", password="x" * 12, role=Role.ISO_SECRETARY, agency=commune)
     commune_head = User.objects.create_user("head_c", password="x" * 12, role=Role.AGENCY_HEAD, agency=commune)
     issue(make_document(code="QT-01").versions.get())
     issue(make_document(code="QT-02").versions.get())
     version = make_document(code="QT-01", agency=commune, user=commune_secretary).versions.get()
-    for actor, action in ((commune_secretary, "submit"), (commune_head, "review"), (commune_head, "approve"),
-                          (commune_head, "issue")):
+    for actor, action in (
+        (commune_secretary, "submit"),
+        (commune_head, "review"),
+        (commune_head, "approve"),
+        (commune_head, "issue"),
+    ):
         services.transition(version, actor, action)
     make_document(code="QT-09")  # a draft: not in force
     other_land = province["other_agencies"]["land"]

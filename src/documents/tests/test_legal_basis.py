@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def decree(make_document, issue):
-    doc = make_document(code="ND-61", title="Nghị định 61/2018/NĐ-CP về cơ chế một cửa", doc_type="external",
-                        external_number="61/2018/NĐ-CP", external_issuer="Chính phủ")
+    doc = make_document(
+        code="ND-61",
+        title="Nghị định 61/2018/NĐ-CP về cơ chế một cửa",
+        doc_type="external",
+        external_number="61/2018/NĐ-CP",
+        external_issuer="Chính phủ",
+    )
     issue(doc.versions.get())
     return Document.objects.get(pk=doc.pk)
 
@@ -53,9 +58,16 @@ def test_only_external_documents_of_the_agency_can_be_a_legal_basis(make_documen
     assert not Document.objects.filter(code="QT-08").exists()
     other_agency = province["other_agencies"]["land"]
     other_secretary = User.objects.create_user("other_secretary", role=Role.ISO_SECRETARY, agency=other_agency)
-    other = services.create_document(agency=other_agency, user=other_secretary, code="LUAT", title="Luật Đất đai",
-                                     doc_type="external", external_number="31/2024/QH15", external_issuer="Quốc hội",
-                                     body="Luật Đất đai 2024")
+    other = services.create_document(
+        agency=other_agency,
+        user=other_secretary,
+        code="LUAT",
+        title="Luật Đất đai",
+        doc_type="external",
+        external_number="31/2024/QH15",
+        external_issuer="Quốc hội",
+        body="Luật Đất đai 2024",
+    )
     with pytest.raises(ValidationError):
         make_document(code="QT-09", title="Quy trình thứ ba", legal_bases=[other])
 

@@ -11,10 +11,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def corpus(make_document, issue):
-    a = make_document(code="QT-DD-01", title="Quy trình đăng ký đất đai lần đầu",
-                      body="Tiếp nhận hồ sơ cấp Giấy chứng nhận quyền sử dụng đất.")
-    b = make_document(code="QT-02", title="Quy trình kiểm soát hồ sơ", body="",
-                      upload=docx_upload(paragraphs=("Lưu trữ hồ sơ điện tử theo thời hạn bảo quản.",)))
+    a = make_document(
+        code="QT-DD-01",
+        title="Quy trình đăng ký đất đai lần đầu",
+        body="Tiếp nhận hồ sơ cấp Giấy chứng nhận quyền sử dụng đất.",
+    )
+    b = make_document(
+        code="QT-02",
+        title="Quy trình kiểm soát hồ sơ",
+        body="",
+        upload=docx_upload(paragraphs=("Lưu trữ hồ sơ điện tử theo thời hạn bảo quản.",)),
+    )
     c = make_document(code="BM-01", title="Phiếu theo dõi sửa đổi", doc_type="form", body="Mẫu phiếu.")
     issue(a.versions.get())
     return a, b, c

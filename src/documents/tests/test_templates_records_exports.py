@@ -15,28 +15,48 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def template(province, kinds, users):
-    t = services.create_template(user=users[Role.OVERSIGHT], province=province["province"],
-                                 kind=kinds["department"], name="Mô hình HTQLCL cấp Sở")
+    t = services.create_template(
+        user=users[Role.OVERSIGHT],
+        province=province["province"],
+        kind=kinds["department"],
+        name="Mô hình HTQLCL cấp Sở",
+    )
     oversight = users[Role.OVERSIGHT]
-    services.save_template_document(user=oversight, template=t, doc_type="policy", code="CS-01",
-                                    title="Chính sách chất lượng", body="Cam kết phục vụ người dân.", order=1)
     services.save_template_document(
-        user=oversight, template=t, doc_type="procedure", code="QT-01", title="Quy trình kiểm soát tài liệu",
-        body="# Mục đích\nThống nhất cách kiểm soát tài liệu.", order=2,
-        records=[{"name": "Danh mục tài liệu nội bộ", "kept_by": "Thư ký ISO", "retention_months": 36}])
+        user=oversight,
+        template=t,
+        doc_type="policy",
+        code="CS-01",
+        title="Chính sách chất lượng",
+        body="Cam kết phục vụ người dân.",
+        order=1,
+    )
+    services.save_template_document(
+        user=oversight,
+        template=t,
+        doc_type="procedure",
+        code="QT-01",
+        title="Quy trình kiểm soát tài liệu",
+        body="# Mục đích\nThống nhất cách kiểm soát tài liệu.",
+        order=2,
+        records=[{"name": "Danh mục tài liệu nội bộ", "kept_by": "Thư ký ISO", "retention_months": 36}],
+    )
     return t
 
 
 def test_only_oversight_manages_templates(province, kinds, users, template):
     with pytest.raises(PermissionDenied):
-        services.create_template(user=users[Role.ISO_SECRETARY], province=province["province"],
-                                 kind=kinds["department"], name="X")
+        services.create_template(
+            user=users[Role.ISO_SECRETARY], province=province["province"], kind=kinds["department"], name="X"
+        )
     with pytest.raises(PermissionDenied):  # oversight of another province
-        services.save_template_document(user=users["other_oversight"], template=template, doc_type="form",
-                                        code="BM-01", title="Biểu mẫu")
+        services.save_template_document(
+            user=users["other_oversight"], template=template, doc_type="form", code="BM-01", title="Biểu mẫu"
+        )
     with pytest.raises(ValidationError, match="đã có trong mô hình"):
-        services.save_template_document(user=users[Role.OVERSIGHT], template=template, doc_type="form",
-                                        code="cs-01", title="Trùng")
+        services.save_template_document(
+            user=users[Role.OVERSIGHT], template=template, doc_type="form", code="cs-01", title="Trùng"
+        )
 
 
 def test_an_agency_builds_its_qms_from_a_template_in_one_step(template, agency, secretary):
@@ -65,8 +85,15 @@ def test_instantiation_is_all_or_nothing(template, agency, secretary, make_docum
 def test_records_and_retention_expiry(make_document, secretary, agency):
     procedure = make_document(code="QT-05")
     form = make_document(code="BM-05", title="Sổ theo dõi", doc_type="form")
-    rt = services.create_record_type(user=secretary, document=procedure, form=form, name="Sổ theo dõi hồ sơ",
-                                     kept_by="Bộ phận một cửa", kept_at="Tủ hồ sơ số 2", retention_months=24)
+    rt = services.create_record_type(
+        user=secretary,
+        document=procedure,
+        form=form,
+        name="Sổ theo dõi hồ sơ",
+        kept_by="Bộ phận một cửa",
+        kept_at="Tủ hồ sơ số 2",
+        retention_months=24,
+    )
     assert rt.retention_display == "2 năm"
     with pytest.raises(ValidationError, match="quy trình"):
         services.create_record_type(user=secretary, document=form, name="X", kept_by="Y", retention_months=1)
@@ -78,9 +105,11 @@ def test_records_and_retention_expiry(make_document, secretary, agency):
 
 
 def test_in_force_list_and_exports(make_document, issue, agency):
-    for code, title, kind in [("QT-02", "Quy trình kiểm soát hồ sơ", "procedure"),
-                              ("CS-01", "Chính sách chất lượng", "policy"),
-                              ("QT-01", "Quy trình kiểm soát tài liệu", "procedure")]:
+    for code, title, kind in [
+        ("QT-02", "Quy trình kiểm soát hồ sơ", "procedure"),
+        ("CS-01", "Chính sách chất lượng", "policy"),
+        ("QT-01", "Quy trình kiểm soát tài liệu", "procedure"),
+    ]:
         issue(make_document(code=code, title=title, doc_type=kind).versions.get(), effective_date=dt.date(2026, 1, 5))
     make_document(code="QT-99", title="Dự thảo chưa ban hành")
     listed = services.in_force_documents(agency)
@@ -108,11 +137,18 @@ def test_template_queryset_scoping_by_province(template, users):
 def test_template_document_form_reads_record_lines():
     from documents.forms import TemplateDocumentForm
 
-    data = {"doc_type": "procedure", "code": "QT-01", "title": "Quy trình", "review_period_months": 12, "order": 1,
-            "records_text": "Sổ theo dõi | Thư ký ISO | 36\n\n"}
+    data = {
+        "doc_type": "procedure",
+        "code": "QT-01",
+        "title": "Quy trình",
+        "review_period_months": 12,
+        "order": 1,
+        "records_text": "Sổ theo dõi | Thư ký ISO | 36\n\n",
+    }
     form = TemplateDocumentForm(data)
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["records_text"] == [{"name": "Sổ theo dõi", "kept_by": "Thư ký ISO",
-                                                  "retention_months": 36}]
+    assert form.cleaned_data["records_text"] == [
+        {"name": "Sổ theo dõi", "kept_by": "Thư ký ISO", "retention_months": 36}
+    ]
     form = TemplateDocumentForm({**data, "records_text": "Sổ theo dõi | Thư ký ISO | ba năm"})
     assert not form.is_valid() and "Dòng 1" in form.errors["records_text"][0]

@@ -34,12 +34,15 @@ def test_pdf_upload_is_checked_by_content_and_its_text_extracted(make_document):
     assert "minh bạch" in version.text
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("virus.docx", b"MZ\x90\x00 this is an exe", "không phải DOCX hoặc PDF"),
-    ("anh.pdf", b"\x89PNG\r\n\x1a\n....", "không phải DOCX hoặc PDF"),
-    ("hong.pdf", b"%PDF-1.7\n garbage without objects", "bị hỏng"),
-    ("rong.docx", b"", "rỗng"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("virus.docx", b"MZ\x90\x00 this is an exe", "không phải DOCX hoặc PDF"),
+        ("anh.pdf", b"\x89PNG\r\n\x1a\n....", "không phải DOCX hoặc PDF"),
+        ("hong.pdf", b"%PDF-1.7\n garbage without objects", "bị hỏng"),
+        ("rong.docx", b"", "rỗng"),
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_saved(make_document, name, content, message, settings):
     with pytest.raises(ValidationError) as exc:
         make_document(upload=SimpleUploadedFile(name, content))
@@ -89,7 +92,9 @@ def test_rich_text_is_rendered_safely():
 
 
 def test_converted_html_is_sanitized():
-    dirty = '<p onclick="x()">Hi<script>bad()</script><a href="javascript:alert(1)">a</a><a href="https://x.vn">b</a></p>'
+    dirty = (
+        '<p onclick="x()">Hi<script>bad()</script><a href="javascript:alert(1)">a</a><a href="https://x.vn">b</a></p>'
+    )
     clean = files.sanitize_html(dirty)
     assert clean == '<p>Hi<a>a</a><a href="https://x.vn" rel="noopener noreferrer">b</a></p>'
 

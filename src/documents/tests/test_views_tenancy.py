@@ -22,14 +22,21 @@ def issued(make_document, issue, secretary, users):
 def test_staff_of_another_province_gets_403_everywhere(client_for, users, issued):
     client = client_for(users["other_staff"])
     version = issued.current_version
-    for url in [issued.get_absolute_url(), version.get_absolute_url(),
-                reverse("documents:version_download", args=[version.pk]),
-                reverse("documents:version_inline", args=[version.pk]),
-                reverse("documents:document_revise", args=[issued.pk]),
-                f"{reverse('documents:in_force')}?agency={issued.agency_id}"]:
+    for url in [
+        issued.get_absolute_url(),
+        version.get_absolute_url(),
+        reverse("documents:version_download", args=[version.pk]),
+        reverse("documents:version_inline", args=[version.pk]),
+        reverse("documents:document_revise", args=[issued.pk]),
+        f"{reverse('documents:in_force')}?agency={issued.agency_id}",
+    ]:
         assert client.get(url).status_code == 403, url
-    assert client.post(reverse("documents:version_transition", args=[version.pk, "obsolete"]),
-                       {"comment": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("documents:version_transition", args=[version.pk, "obsolete"]), {"comment": "x"}
+        ).status_code
+        == 403
+    )
     assert client.post(reverse("documents:version_acknowledge", args=[version.pk])).status_code == 403
     listing = client.get(reverse("documents:document_list"))
     assert listing.status_code == 200 and "QT-01" not in listing.content.decode()
@@ -41,8 +48,9 @@ def test_staff_of_another_province_gets_403_everywhere(client_for, users, issued
 def test_staff_of_another_agency_in_the_same_province_is_kept_out(client_for, issued, province):
     from accounts.models import User
 
-    neighbour = User.objects.create_user("neighbour", password="x" * 12, role=Role.ISO_SECRETARY,
-                                         agency=province["agencies"]["commune_a"])
+    neighbour = User.objects.create_user(
+        "neighbour", password="x" * 12, role=Role.ISO_SECRETARY, agency=province["agencies"]["commune_a"]
+    )
     client = client_for(neighbour)
     assert client.get(issued.get_absolute_url()).status_code == 403
     assert "QT-01" not in client.get(reverse("documents:document_list") + "?q=kiem+soat").content.decode()
@@ -53,8 +61,9 @@ def test_oversight_sees_the_province_read_only(client_for, users, issued):
     assert client.get(issued.get_absolute_url()).status_code == 200
     assert "QT-01" in client.get(reverse("documents:document_list")).content.decode()
     assert client.get(reverse("documents:document_revise", args=[issued.pk])).status_code == 403
-    response = client.post(reverse("documents:version_transition", args=[issued.current_version.pk, "obsolete"]),
-                           {"comment": "x"})
+    response = client.post(
+        reverse("documents:version_transition", args=[issued.current_version.pk, "obsolete"]), {"comment": "x"}
+    )
     assert response.status_code == 403
     assert client.get("/api/documents/documents/").json()["count"] == 1
 
@@ -94,17 +103,33 @@ def test_docx_preview_is_converted(client_for, users, make_document):
 def test_create_through_the_form_reports_errors_in_vietnamese(client_for, users, make_document):
     make_document(code="QT-01")
     client = client_for(users[Role.ISO_SECRETARY])
-    response = client.post(reverse("documents:document_create"), {
-        "doc_type": "procedure", "code": "QT-01", "title": "Trùng mã", "review_period_months": 12, "body": "x"})
+    response = client.post(
+        reverse("documents:document_create"),
+        {"doc_type": "procedure", "code": "QT-01", "title": "Trùng mã", "review_period_months": 12, "body": "x"},
+    )
     assert response.status_code == 200 and "đã được dùng" in response.content.decode()
-    response = client.post(reverse("documents:document_create"), {
-        "doc_type": "procedure", "code": "QT-02", "title": "Tệp giả", "review_period_months": 12,
-        "upload": pdf_upload(name="gia.pdf").__class__("gia.pdf", b"not a pdf")})
+    response = client.post(
+        reverse("documents:document_create"),
+        {
+            "doc_type": "procedure",
+            "code": "QT-02",
+            "title": "Tệp giả",
+            "review_period_months": 12,
+            "upload": pdf_upload(name="gia.pdf").__class__("gia.pdf", b"not a pdf"),
+        },
+    )
     assert "không phải DOCX hoặc PDF" in response.content.decode()
     assert Document.objects.count() == 1
-    response = client.post(reverse("documents:document_create"), {
-        "doc_type": "procedure", "code": "QT-02", "title": "Quy trình tiếp nhận hồ sơ", "review_period_months": 12,
-        "body": "# Mục đích\nTiếp nhận đúng hạn."})
+    response = client.post(
+        reverse("documents:document_create"),
+        {
+            "doc_type": "procedure",
+            "code": "QT-02",
+            "title": "Quy trình tiếp nhận hồ sơ",
+            "review_period_months": 12,
+            "body": "# Mục đích\nTiếp nhận đúng hạn.",
+        },
+    )
     assert response.status_code == 302 and Document.objects.filter(code="QT-02").exists()
 
 
@@ -120,8 +145,16 @@ def test_staff_cannot_create_and_secretary_cannot_approve(client_for, users, mak
 
 
 def test_pages_render_for_every_role(client_for, users, issued):
-    pages = ["documents:document_list", "documents:in_force", "documents:needs_review", "documents:records",
-             "documents:template_list", "documents:my_reading", "documents:notifications", "core:home"]
+    pages = [
+        "documents:document_list",
+        "documents:in_force",
+        "documents:needs_review",
+        "documents:records",
+        "documents:template_list",
+        "documents:my_reading",
+        "documents:notifications",
+        "core:home",
+    ]
     for role in Role:
         client = client_for(users[role])
         for name in pages:
@@ -145,10 +178,16 @@ def test_english_translation(client_for, users, issued):
 
 
 def test_records_and_templates_are_scoped(client_for, users, issued, province, kinds, secretary):
-    services.create_record_type(user=secretary, document=issued, name="Sổ theo dõi hồ sơ đất đai",
-                                kept_by="Bộ phận một cửa", retention_months=60)
-    template = services.create_template(user=users[Role.OVERSIGHT], province=province["province"],
-                                        kind=kinds["department"], name="Mô hình cấp Sở")
+    services.create_record_type(
+        user=secretary,
+        document=issued,
+        name="Sổ theo dõi hồ sơ đất đai",
+        kept_by="Bộ phận một cửa",
+        retention_months=60,
+    )
+    template = services.create_template(
+        user=users[Role.OVERSIGHT], province=province["province"], kind=kinds["department"], name="Mô hình cấp Sở"
+    )
     other = client_for(users["other_staff"])
     assert "Sổ theo dõi hồ sơ đất đai" not in other.get(reverse("documents:records")).content.decode()
     assert other.get(template.get_absolute_url()).status_code == 403
@@ -157,6 +196,7 @@ def test_records_and_templates_are_scoped(client_for, users, issued, province, k
     assert "Sổ theo dõi hồ sơ đất đai" in own.get(reverse("documents:records")).content.decode()
     assert own.get(template.get_absolute_url()).status_code == 200
     # a secretary cannot build another agency's QMS through the form
-    response = client_for(secretary).post(reverse("documents:template_instantiate", args=[template.pk]),
-                                          {"agency": province["agencies"]["commune_a"].pk})
+    response = client_for(secretary).post(
+        reverse("documents:template_instantiate", args=[template.pk]), {"agency": province["agencies"]["commune_a"].pk}
+    )
     assert response.status_code == 403

@@ -49,8 +49,16 @@ def test_the_audit_history_names_every_change(make_document, issue, secretary, h
     labels = {label for label, _before, _after in rows}
     for raw in ("distributed", "reviewed", "needs review", "needs_review", "revision", "reviewed by id"):
         assert raw.capitalize() not in labels and raw not in labels, raw
-    assert {"Số người được phân phối", "Đã xem xét định kỳ", "Cần xem xét, cập nhật", "Lần ban hành",
-            "Người kiểm tra", "Người phê duyệt", "Người nhận", "Ngày xác nhận đã đọc"} <= labels
+    assert {
+        "Số người được phân phối",
+        "Đã xem xét định kỳ",
+        "Cần xem xét, cập nhật",
+        "Lần ban hành",
+        "Người kiểm tra",
+        "Người phê duyệt",
+        "Người nhận",
+        "Ngày xác nhận đã đọc",
+    } <= labels
     values = {str(v) for _label, before, after in rows for v in (before, after)}
     assert not [v for v in values if re.fullmatch(r"#\d+", v)]  # a user id instead of a name
     assert str(head) in values and "Có" in values
@@ -70,5 +78,5 @@ def test_document_form_selects_are_vietnamese_and_long_ones_searchable(secretary
     html = client.get(reverse("documents:document_create")).content.decode()
     assert "— Chọn —" in html and "---------" not in html and "Select an option" not in html
     for name in ("admin_procedure", "responsible", "legal_bases"):
-        tag = html[html.index(f'name="{name}"') - 200:html.index(f'name="{name}"') + 200]
+        tag = html[html.index(f'name="{name}"') - 200 : html.index(f'name="{name}"') + 200]
         assert 'data-searchable="1"' in tag, name

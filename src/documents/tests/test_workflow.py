@@ -21,15 +21,27 @@ def test_full_workflow_records_who_when_and_audits_every_transition(make_documen
     document.refresh_from_db()
     assert version.status == S.ISSUED and version.effective_date == dt.date(2026, 1, 15)
     assert (version.author, version.reviewed_by, version.approved_by, version.issued_by) == (
-        secretary, head, head, head)
+        secretary,
+        head,
+        head,
+        head,
+    )
     assert document.status == Document.Status.IN_FORCE and document.current_version == version
     assert document.review_due == dt.date(2027, 1, 15)
     steps = list(Transition.objects.filter(version=version).values_list("action", "from_status", "to_status"))
-    assert steps == [("submit", "draft", "submitted"), ("review", "submitted", "reviewed"),
-                     ("approve", "reviewed", "approved"), ("issue", "approved", "issued")]
+    assert steps == [
+        ("submit", "draft", "submitted"),
+        ("review", "submitted", "reviewed"),
+        ("approve", "reviewed", "approved"),
+        ("issue", "approved", "issued"),
+    ]
     audits = AuditEntry.objects.for_object(version).filter(action="transition").order_by("seq")
-    assert [a.changes["status"] for a in audits] == [["draft", "submitted"], ["submitted", "reviewed"],
-                                                     ["reviewed", "approved"], ["approved", "issued"]]
+    assert [a.changes["status"] for a in audits] == [
+        ["draft", "submitted"],
+        ["submitted", "reviewed"],
+        ["reviewed", "approved"],
+        ["approved", "issued"],
+    ]
     assert [a.actor for a in audits] == [secretary, head, head, head]
 
 
@@ -155,8 +167,11 @@ def test_revision_keeps_the_issued_one_in_force_until_the_new_one_is_issued(make
     assert document.current_version == second
     log = list(document.versions.order_by("revision").values_list("revision", "change_summary", "change_reason"))
     assert log == [(1, "Ban hành lần đầu", ""), (2, "Bổ sung bước 5", "Theo góp ý")]
-    assert AuditEntry.objects.for_object(first).filter(action="transition", changes__status=["issued", "superseded"]
-                                                       ).exists()
+    assert (
+        AuditEntry.objects.for_object(first)
+        .filter(action="transition", changes__status=["issued", "superseded"])
+        .exists()
+    )
 
 
 def test_obsolete_needs_a_reason_and_withdraws_the_document(make_document, secretary, issue):
@@ -181,8 +196,9 @@ def test_duplicate_code_in_the_agency_is_refused(make_document, province, secret
     assert Document.objects.count() == 1
     # the same code in another agency is fine
     other = province["agencies"]["commune_a"]
-    secretary_b = secretary.__class__.objects.create_user("sec_b", password="x" * 12, role=Role.ISO_SECRETARY,
-                                                          agency=other)
+    secretary_b = secretary.__class__.objects.create_user(
+        "sec_b", password="x" * 12, role=Role.ISO_SECRETARY, agency=other
+    )
     make_document(code="QT-01", agency=other, user=secretary_b)
     assert Document.objects.count() == 2
 
@@ -191,9 +207,14 @@ def test_external_document_needs_number_and_issuer(make_document):
     with pytest.raises(ValidationError) as exc:
         make_document(code="TL-BN-01", title="Luật Đất đai", doc_type="external")
     assert "external_number" in exc.value.message_dict
-    document = make_document(code="TL-BN-01", title="Luật Đất đai", doc_type="external",
-                             external_number="31/2024/QH15", external_issuer="Quốc hội",
-                             external_effective_date=dt.date(2024, 8, 1))
+    document = make_document(
+        code="TL-BN-01",
+        title="Luật Đất đai",
+        doc_type="external",
+        external_number="31/2024/QH15",
+        external_issuer="Quốc hội",
+        external_effective_date=dt.date(2024, 8, 1),
+    )
     assert document.external_issuer == "Quốc hội"
 
 

@@ -46,8 +46,11 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2 or "." not in header[1]:
             raise exceptions.AuthenticationFailed(_("Khóa tích hợp không hợp lệ."))
         raw = header[1]
-        token = (IntegrationToken.objects.select_related("agency").filter(prefix=raw.split(".", 1)[0],
-                                                                          revoked_at__isnull=True).first())
+        token = (
+            IntegrationToken.objects.select_related("agency")
+            .filter(prefix=raw.split(".", 1)[0], revoked_at__isnull=True)
+            .first()
+        )
         if token is None or not hmac.compare_digest(token.secret_hash, hash_token(raw)):
             raise exceptions.AuthenticationFailed(_("Khóa tích hợp không hợp lệ hoặc đã bị thu hồi."))
         IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
@@ -62,5 +65,8 @@ class IntegrationTokenScheme(OpenApiAuthenticationExtension):
     name = "IntegrationToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "Khóa tích hợp của một cơ quan (phần mềm một cửa điện tử)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Khóa tích hợp của một cơ quan (phần mềm một cửa điện tử).",
+        }

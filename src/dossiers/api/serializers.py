@@ -27,8 +27,19 @@ class EventInSerializer(serializers.Serializer):
 class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = DossierEvent
-        fields = ["external_id", "kind", "occurred_at", "step", "from_name", "to_name", "to_unit", "completed_step",
-                  "completed_step_due_at", "is_late", "note"]
+        fields = [
+            "external_id",
+            "kind",
+            "occurred_at",
+            "step",
+            "from_name",
+            "to_name",
+            "to_unit",
+            "completed_step",
+            "completed_step_due_at",
+            "is_late",
+            "note",
+        ]
 
 
 class DossierSerializer(serializers.ModelSerializer):
@@ -37,9 +48,23 @@ class DossierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["id", "code", "agency", "procedure", "applicant_name", "received_at", "due_at", "status",
-                  "completed_at", "is_late", "current_step", "step_due_at", "holder_name", "holder_unit",
-                  "apology_due_at"]
+        fields = [
+            "id",
+            "code",
+            "agency",
+            "procedure",
+            "applicant_name",
+            "received_at",
+            "due_at",
+            "status",
+            "completed_at",
+            "is_late",
+            "current_step",
+            "step_due_at",
+            "holder_name",
+            "holder_unit",
+            "apology_due_at",
+        ]
 
 
 class DossierDetailSerializer(DossierSerializer):
@@ -59,6 +84,18 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "file", "filename", "status", "progress", "rows_read", "rows_stored", "rows_duplicate",
-                  "rows_error", "message", "created_at", "finished_at"]
+        fields = [
+            "id",
+            "file",
+            "filename",
+            "status",
+            "progress",
+            "rows_read",
+            "rows_stored",
+            "rows_duplicate",
+            "rows_error",
+            "message",
+            "created_at",
+            "finished_at",
+        ]
         read_only_fields = [f for f in fields if f != "file"]

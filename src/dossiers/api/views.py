@@ -75,8 +75,11 @@ class EventViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=EventInSerializer,
-        responses={201: EventResultSerializer, 200: EventResultSerializer,
-                   400: OpenApiResponse(description="Sự kiện bị từ chối, kèm lý do")},
+        responses={
+            201: EventResultSerializer,
+            200: EventResultSerializer,
+            400: OpenApiResponse(description="Sự kiện bị từ chối, kèm lý do"),
+        },
     )
     def create(self, request):
         agency = acting_agency(request, "dossiers.add_dossierevent")
@@ -90,8 +93,9 @@ class EventViewSet(viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_201_CREATED if state == "created" else status.HTTP_200_OK)
 
 
-class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
-                       viewsets.GenericViewSet):
+class ImportJobViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Bulk import of an export file (CSV/XLSX) of the one-stop-shop software, run in the background."""
 
     authentication_classes = AUTH
@@ -127,5 +131,3 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
     def errors(self, request, pk=None):
         job = get_object_or_404(self.get_queryset(), pk=pk)
         return file_download(*services.error_report(job, "csv"))
-
-

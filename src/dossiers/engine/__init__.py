@@ -26,5 +26,21 @@ from .rules import Deadlines, Summaries
 from .store import DossierState, Outcome
 from .times import from_us, parse_moment, to_us
 
-__all__ = ["Batch", "BatchResult", "Catalog", "Deadlines", "DossierState", "EventProcessor", "Outcome", "Parsed",
-           "ProcInfo", "RowError", "StepTable", "Summaries", "from_us", "lock_agency", "parse_moment", "to_us"]
+__all__ = [
+    "Batch",
+    "BatchResult",
+    "Catalog",
+    "Deadlines",
+    "DossierState",
+    "EventProcessor",
+    "Outcome",
+    "Parsed",
+    "ProcInfo",
+    "RowError",
+    "StepTable",
+    "Summaries",
+    "from_us",
+    "lock_agency",
+    "parse_moment",
+    "to_us",
+]

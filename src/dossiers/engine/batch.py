@@ -12,9 +12,13 @@ from ..models import EventKind
 from .times import LocalTime, parse_moments
 
 KIND_ALIASES = {
-    "tiep nhan": EventKind.RECEIVE, "chuyen": EventKind.TRANSFER, "chuyen xu ly": EventKind.TRANSFER,
-    "yeu cau bo sung": EventKind.SUPPLEMENT_REQUEST, "nhan bo sung": EventKind.SUPPLEMENT_RECEIVED,
-    "nhan ho so bo sung": EventKind.SUPPLEMENT_RECEIVED, "tra ket qua": EventKind.RETURN,
+    "tiep nhan": EventKind.RECEIVE,
+    "chuyen": EventKind.TRANSFER,
+    "chuyen xu ly": EventKind.TRANSFER,
+    "yeu cau bo sung": EventKind.SUPPLEMENT_REQUEST,
+    "nhan bo sung": EventKind.SUPPLEMENT_RECEIVED,
+    "nhan ho so bo sung": EventKind.SUPPLEMENT_RECEIVED,
+    "tra ket qua": EventKind.RETURN,
     "tu choi": EventKind.REFUSE,
 }
 KIND_ALIASES.update({k.value: k for k in EventKind})
@@ -43,9 +47,13 @@ class Batch:
         keys = {}
         for _number, row in rows:
             keys.update(dict.fromkeys(row))
-        return cls([number for number, _row in rows], {
-            key: [value.strip() if type(value) is str else value for value in (row.get(key) for _n, row in rows)]
-            for key in keys})
+        return cls(
+            [number for number, _row in rows],
+            {
+                key: [value.strip() if type(value) is str else value for value in (row.get(key) for _n, row in rows)]
+                for key in keys
+            },
+        )
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -103,10 +111,13 @@ def parse(batch: Batch, local: LocalTime) -> Parsed:
             errors.setdefault(i, reason)
 
     for values in batch.columns.values():
-        if "\ufffd" in ("\x00".join(values) if set(map(type, values)) == {str} else
-                         "\x00".join(v for v in values if type(v) is str)):
-            fail([i for i, v in enumerate(values) if type(v) is str and "\ufffd" in v],
-                 _("Có ký tự không đọc được (sai bảng mã của tệp)."))
+        if "\ufffd" in (
+            "\x00".join(values) if set(map(type, values)) == {str} else "\x00".join(v for v in values if type(v) is str)
+        ):
+            fail(
+                [i for i, v in enumerate(values) if type(v) is str and "\ufffd" in v],
+                _("Có ký tự không đọc được (sai bảng mã của tệp)."),
+            )
     ids, codes = batch.text("event_id", 80), batch.text("dossier_code", 60)
     if "" in ids:
         fail([i for i, v in enumerate(ids) if not v], _("Thiếu mã sự kiện."))

@@ -14,8 +14,13 @@ class StepInfo:
     __slots__ = ("code", "name", "unit", "days", "order", "halves")
 
     def __init__(self, step):
-        self.code, self.name, self.unit, self.days, self.order = (step.code, step.name, step.responsible_unit,
-                                                                  step.days, step.order)
+        self.code, self.name, self.unit, self.days, self.order = (
+            step.code,
+            step.name,
+            step.responsible_unit,
+            step.days,
+            step.order,
+        )
         self.halves = max(1, int(step.days * 2))  # the step's time limit in half days (at least one)
 
 
@@ -38,7 +43,10 @@ def unknown_step(step: str, info: ProcInfo) -> str:
     """The refusal of a step code the procedure's process does not have, naming the valid ones."""
     valid = ", ".join(f"{code} ({s.name})" for code, s in sorted(info.steps.items(), key=lambda kv: kv[1].order))
     return _("Bước “%(step)s” không có trong quy trình của thủ tục “%(code)s”; các bước hợp lệ: %(valid)s.") % {
-        "step": step or "—", "code": info.code, "valid": valid}
+        "step": step or "—",
+        "code": info.code,
+        "valid": valid,
+    }
 
 
 class StepTable:

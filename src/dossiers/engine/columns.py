@@ -54,8 +54,15 @@ def _shift(values, first, at_first):
     return out
 
 
-def eligible(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, DossierState], seen: set,
-             deadlines: Deadlines, catalog: Catalog) -> Plain | None:
+def eligible(
+    batch: Batch,
+    parsed: Parsed,
+    ok: list[int],
+    states: dict[str, DossierState],
+    seen: set,
+    deadlines: Deadlines,
+    catalog: Catalog,
+) -> Plain | None:
     """The dossiers whose rows in the batch are all plainly valid: receipt (for a new dossier, first and once),
     hand-overs and at most one return (last), in time order, a dossier stored still in processing, no duplicate,
     a receipt `rules.receipt_refusal` accepts, known steps, deadlines inside the calendar. None if there is none."""
@@ -93,8 +100,12 @@ def eligible(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, Doss
     m_list, starts_list = m.tolist(), starts.tolist()
     for k in np.flatnonzero(exists & ~bad).tolist():
         d = group_states[k]
-        if (not rules.still_open(d.status) or d.status == PAUSED or d.due_at is None
-                or rules.out_of_order(m_list[starts_list[k]], known(d.last_event_at))):
+        if (
+            not rules.still_open(d.status)
+            or d.status == PAUSED
+            or d.due_at is None
+            or rules.out_of_order(m_list[starts_list[k]], known(d.last_event_at))
+        ):
             bad[k] = True
     # No event stored before or given twice (the reference path counts the duplicates).
     row_ids = list(map(parsed.ids.__getitem__, row_list))
@@ -133,24 +144,42 @@ def eligible(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, Doss
         for k in np.flatnonzero(~bad).tolist():
             process[k] = table.row[id(infos[k])]
         at = rows[entering]
-        step = rules.entered_step(np.array(batch.text("step"), dtype=object)[at],
-                                  table.first_step[process[g[entering]]], is_receipt[entering])
+        step = rules.entered_step(
+            np.array(batch.text("step"), dtype=object)[at], table.first_step[process[g[entering]]], is_receipt[entering]
+        )
         unit = table.unit[process[g[entering]], table.columns(step.tolist())]
         bad[g[entering[(unit < 0) | rules.outside_calendar(deadlines.step_due[at])]]] = True
         ent_step[entering] = step
-        ent_unit[entering] = rules.holder_unit(np.array(batch.text("to_unit", 255), dtype=object)[at],
-                                               table.units[unit])
+        ent_unit[entering] = rules.holder_unit(
+            np.array(batch.text("to_unit", 255), dtype=object)[at], table.units[unit]
+        )
 
     good = ~bad
     if not good.any():
         return None
     take = good[g]
-    return Plain(rows[take], g[take], first[take], ent_step[take], ent_unit[take], np.flatnonzero(good),
-                 group_states, infos, appointment)
+    return Plain(
+        rows[take],
+        g[take],
+        first[take],
+        ent_step[take],
+        ent_unit[take],
+        np.flatnonzero(good),
+        group_states,
+        infos,
+        appointment,
+    )
 
 
-def apply(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, DossierState], seen: set,
-          deadlines: Deadlines, catalog: Catalog) -> Outcome | None:
+def apply(
+    batch: Batch,
+    parsed: Parsed,
+    ok: list[int],
+    states: dict[str, DossierState],
+    seen: set,
+    deadlines: Deadlines,
+    catalog: Catalog,
+) -> Outcome | None:
     """Apply the batch's eligible dossiers (see the module). Returns their Outcome, or None if none is eligible."""
     plain = eligible(batch, parsed, ok, states, seen, deadlines, catalog)
     if plain is None:
@@ -199,9 +228,19 @@ def apply(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, Dossier
             field_of[k], procedure_of[k], due_at[k] = d.field_id, d.procedure_id, d.due_at
             apology[k] = d.apology_due_at is not None
             late_step[k], late_unit[k] = d.late_step or "", d.late_unit or ""
-    outcome = Outcome(rows=rows, dossier=g, step=ent_step, completed=np.where(handover, prev_step, ""),
-                      completed_due=completed_due, late=late_column, keys=np.zeros(n_groups, dtype=np.int64),
-                      new={}, new_index=np.zeros(0, dtype=np.int64), new_rows=[], changed=[])
+    outcome = Outcome(
+        rows=rows,
+        dossier=g,
+        step=ent_step,
+        completed=np.where(handover, prev_step, ""),
+        completed_due=completed_due,
+        late=late_column,
+        keys=np.zeros(n_groups, dtype=np.int64),
+        new={},
+        new_index=np.zeros(0, dtype=np.int64),
+        new_rows=[],
+        changed=[],
+    )
     summaries = outcome.summaries
 
     def fall_behind(positions):
@@ -217,13 +256,25 @@ def apply(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, Dossier
     return_pos = np.flatnonzero(is_return)
     return_late = rules.late_return(m[return_pos], due_at[g[return_pos]], apology[g[return_pos]])
     fall_behind(return_pos[rules.falls_behind(return_late, late_step[g[return_pos]])])
-    for (procedure, field, month, punctual), count in Counter(zip(
-            procedure_of[g[return_pos]].tolist(), field_of[g[return_pos]].tolist(),
-            map(months.__getitem__, rows[return_pos].tolist()), (~return_late).tolist(), strict=True)).items():
+    for (procedure, field, month, punctual), count in Counter(
+        zip(
+            procedure_of[g[return_pos]].tolist(),
+            field_of[g[return_pos]].tolist(),
+            map(months.__getitem__, rows[return_pos].tolist()),
+            (~return_late).tolist(),
+            strict=True,
+        )
+    ).items():
         summaries.completed(procedure, field, month, not punctual, count)
     receipt_pos = np.flatnonzero(is_receipt)
-    for key, count in Counter(zip(procedure_of[g[receipt_pos]].tolist(), field_of[g[receipt_pos]].tolist(),
-                                  map(months.__getitem__, rows[receipt_pos].tolist()), strict=True)).items():
+    for key, count in Counter(
+        zip(
+            procedure_of[g[receipt_pos]].tolist(),
+            field_of[g[receipt_pos]].tolist(),
+            map(months.__getitem__, rows[receipt_pos].tolist()),
+            strict=True,
+        )
+    ).items():
         summaries.received(*key, count)
 
     # Each dossier's state after its rows: the last step entered, and the return if any.
@@ -241,18 +292,35 @@ def apply(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, Dossier
     receipt_rows = rows[start].tolist()
     applicant = list(map(batch.text("applicant_name", 255).__getitem__, receipt_rows))
     keys = {name: rules.applicant_key(name) for name in set(applicant)}
-    new = rules.opened(procedure_of[k].tolist(), field_of[k].tolist(), [infos[x].processing_days for x in k.tolist()],
-                       list(map(codes.__getitem__, receipt_rows)), applicant,
-                       list(map(batch.text("applicant_address", 255).__getitem__, receipt_rows)), m[start].tolist(),
-                       due_at[k].tolist(), keys=list(map(keys.__getitem__, applicant)))
+    new = rules.opened(
+        procedure_of[k].tolist(),
+        field_of[k].tolist(),
+        [infos[x].processing_days for x in k.tolist()],
+        list(map(codes.__getitem__, receipt_rows)),
+        applicant,
+        list(map(batch.text("applicant_address", 255).__getitem__, receipt_rows)),
+        m[start].tolist(),
+        due_at[k].tolist(),
+        keys=list(map(keys.__getitem__, applicant)),
+    )
     holder = objects([catalog.user_id(name) for name in map(usernames.__getitem__, rows[last_new].tolist())])
-    new.update(rules.entered(ent_step[last_new], m[last_new], ent_due[last_new], holder,
-                             objects(list(map(to_names.__getitem__, rows[last_new].tolist()))), ent_unit[last_new]))
+    new.update(
+        rules.entered(
+            ent_step[last_new],
+            m[last_new],
+            ent_due[last_new],
+            holder,
+            objects(list(map(to_names.__getitem__, rows[last_new].tolist()))),
+            ent_unit[last_new],
+        )
+    )
     at_return = rules.returned(m[end], late_at_return[k], objects(list(map(to_names.__getitem__, rows[end].tolist()))))
     new.update({name: rules.pick(ret, value, new[name]) for name, value in at_return.items()})
     new.update(last_event_at=m[end], late_step=late_step[k], late_unit=late_unit[k])
-    outcome.new = {name: new[name].tolist() if isinstance(new[name], np.ndarray) else new[name]
-                   for name, _kind in bulk.NEW_DOSSIER_COLUMNS}
+    outcome.new = {
+        name: new[name].tolist() if isinstance(new[name], np.ndarray) else new[name]
+        for name, _kind in bulk.NEW_DOSSIER_COLUMNS
+    }
     outcome.new_rows, outcome.new_index = receipt_rows, k
 
     # Stored dossiers: their state objects updated (store.write writes them).
@@ -266,8 +334,16 @@ def apply(batch: Batch, parsed: Parsed, ok: list[int], states: dict[str, Dossier
             d.set(rules.returned(m_list[end], late_at_return[k], to_names[row_list[end]]))
         else:
             i = row_list[pos]
-            d.set(rules.entered(ent_step[pos], m_list[pos], int(ent_due[pos]), catalog.user_id(usernames[i]),
-                                to_names[i], ent_unit[pos]))
+            d.set(
+                rules.entered(
+                    ent_step[pos],
+                    m_list[pos],
+                    int(ent_due[pos]),
+                    catalog.user_id(usernames[i]),
+                    to_names[i],
+                    ent_unit[pos],
+                )
+            )
         d.last_event_at, d.late_step, d.late_unit = m_list[end], late_step[k], late_unit[k]
         outcome.keys[k] = d.pk
         outcome.changed.append(d)

@@ -35,8 +35,11 @@ def lock_agency(agency: Agency) -> None:
     """Serialise the writes of one agency's dossiers (two imports, an import and the API, two desks allocating
     codes) until the end of the current transaction. SQLite transactions are serialised already."""
     if connection.features.has_select_for_update:
-        list(Agency.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-             .filter(pk=agency.pk).values_list("pk"))
+        list(
+            Agency.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+            .filter(pk=agency.pk)
+            .values_list("pk")
+        )
 
 
 @dataclass(slots=True)
@@ -129,8 +132,15 @@ class EventProcessor:
         result.duplicates += sum(outcome.duplicates for outcome in outcomes)
 
     # -- the reference: the rules row by row --------------------------------------------------------------------
-    def apply_rows(self, batch: Batch, parsed: Parsed, rows: list[int], states: dict[str, DossierState],
-                   seen: set, deadlines: Deadlines) -> Outcome:
+    def apply_rows(
+        self,
+        batch: Batch,
+        parsed: Parsed,
+        rows: list[int],
+        states: dict[str, DossierState],
+        seen: set,
+        deadlines: Deadlines,
+    ) -> Outcome:
         """Apply the rows one by one in file order; a refused row gets its reason in `parsed.errors`."""
         summaries, duplicates = Summaries(), 0
         accepted, events = [], []
@@ -152,10 +162,22 @@ class EventProcessor:
     @staticmethod
     def rows(batch: Batch, parsed: Parsed, indices: list[int], deadlines: Deadlines):
         """The Row of each index, in their order."""
-        columns = (parsed.codes, parsed.ids, parsed.kinds, parsed.moments.tolist(), parsed.months,
-                   batch.text("step"), batch.text("to_name", 150), batch.text("to_unit", 255),
-                   batch.text("to_username"), batch.text("procedure_code"), batch.text("applicant_name", 255),
-                   batch.text("applicant_address", 255), deadlines.due.tolist(), deadlines.step_due.tolist())
+        columns = (
+            parsed.codes,
+            parsed.ids,
+            parsed.kinds,
+            parsed.moments.tolist(),
+            parsed.months,
+            batch.text("step"),
+            batch.text("to_name", 150),
+            batch.text("to_unit", 255),
+            batch.text("to_username"),
+            batch.text("procedure_code"),
+            batch.text("applicant_name", 255),
+            batch.text("applicant_address", 255),
+            deadlines.due.tolist(),
+            deadlines.step_due.tolist(),
+        )
         if len(indices) < len(parsed.ids):
             columns = [list(map(values.__getitem__, indices)) for values in columns]
         return map(Row, indices, *columns)
@@ -168,11 +190,15 @@ class EventProcessor:
         if d is None:
             raise RowError(_("Hồ sơ “%(code)s” chưa được tiếp nhận (không có trong hệ thống).") % {"code": row.code})
         if rules.out_of_order(row.moment, known(d.last_event_at)):
-            raise RowError(_("Thời điểm %(t)s sớm hơn sự kiện trước của hồ sơ (%(prev)s): sai thứ tự thời gian.")
-                           % {"t": moment_text(from_us(row.moment)), "prev": moment_text(from_us(d.last_event_at))})
+            raise RowError(
+                _("Thời điểm %(t)s sớm hơn sự kiện trước của hồ sơ (%(prev)s): sai thứ tự thời gian.")
+                % {"t": moment_text(from_us(row.moment)), "prev": moment_text(from_us(d.last_event_at))}
+            )
         if not rules.still_open(d.status):
-            raise RowError(_("Hồ sơ “%(code)s” đã kết thúc (%(status)s), không nhận thêm sự kiện.")
-                           % {"code": row.code, "status": d.get_status_display()})
+            raise RowError(
+                _("Hồ sơ “%(code)s” đã kết thúc (%(status)s), không nhận thêm sự kiện.")
+                % {"code": row.code, "status": d.get_status_display()}
+            )
         if row.kind is EventKind.TRANSFER or row.kind is EventKind.RETURN:
             event = self.hand_over(d, row, summaries)
         else:
@@ -193,10 +219,21 @@ class EventProcessor:
         due_at = rules.appointment(row.due, row.moment, info.due_halves)
         if rules.outside_calendar(due_at) or rules.outside_calendar(row.step_due):
             raise RowError(_("Thời điểm nằm ngoài lịch làm việc."))
-        d = DossierState.new(rules.opened(info.id, info.field_id, info.processing_days, row.code, row.applicant,
-                                          row.address, row.moment, due_at))
-        d.set(rules.entered(step, row.moment, row.step_due, self.catalog.user_id(row.to_username), row.to_name,
-                            rules.holder_unit(row.to_unit, info.steps[step].unit[:255])))
+        d = DossierState.new(
+            rules.opened(
+                info.id, info.field_id, info.processing_days, row.code, row.applicant, row.address, row.moment, due_at
+            )
+        )
+        d.set(
+            rules.entered(
+                step,
+                row.moment,
+                row.step_due,
+                self.catalog.user_id(row.to_username),
+                row.to_name,
+                rules.holder_unit(row.to_unit, info.steps[step].unit[:255]),
+            )
+        )
         d.last_event_at = row.moment
         summaries.received(info.id, info.field_id, row.month)
         return d
@@ -205,8 +242,11 @@ class EventProcessor:
         """A transfer to the next step, or the return of the result: the step the dossier was in ends."""
         transfer = row.kind is EventKind.TRANSFER
         if d.status == PAUSED:
-            raise RowError(_("Hồ sơ đang chờ bổ sung, chưa thể chuyển xử lý.") if transfer
-                           else _("Hồ sơ đang chờ bổ sung, chưa thể trả kết quả."))
+            raise RowError(
+                _("Hồ sơ đang chờ bổ sung, chưa thể chuyển xử lý.")
+                if transfer
+                else _("Hồ sơ đang chờ bổ sung, chưa thể trả kết quả.")
+            )
         info = self.catalog.of(d.procedure_id)
         step = ""
         if transfer:
@@ -219,8 +259,16 @@ class EventProcessor:
         if rules.falls_behind(event.late, d.late_step or ""):
             self.fell_behind(d, row, summaries)
         if transfer:
-            d.set(rules.entered(step, row.moment, row.step_due, self.catalog.user_id(row.to_username), row.to_name,
-                                rules.holder_unit(row.to_unit, info.steps[step].unit[:255])))
+            d.set(
+                rules.entered(
+                    step,
+                    row.moment,
+                    row.step_due,
+                    self.catalog.user_id(row.to_username),
+                    row.to_name,
+                    rules.holder_unit(row.to_unit, info.steps[step].unit[:255]),
+                )
+            )
         else:
             late = rules.late_return(row.moment, d.due_at, d.apology_due_at is not None)
             if rules.falls_behind(late, d.late_step or ""):
@@ -284,10 +332,15 @@ class EventProcessor:
         return Outcome(
             rows=np.array(accepted, dtype=np.int64),
             dossier=np.fromiter((index[id(e.dossier)] for e in events), dtype=np.int64, count=len(events)),
-            step=store.objects([e.step for e in events]), completed=store.objects([e.completed for e in events]),
+            step=store.objects([e.step for e in events]),
+            completed=store.objects([e.completed for e in events]),
             completed_due=store.objects([e.completed_due for e in events]),
             late=store.objects([e.late for e in events]),
             keys=np.array([d.pk or 0 for d in dossiers], dtype=np.int64),
-            new=bulk.dossier_columns([dossiers[k] for k in new]), new_index=np.array(new, dtype=np.int64),
-            new_rows=new_rows, changed=[d for d in dossiers if d.pk is not None], summaries=summaries,
-            duplicates=duplicates)
+            new=bulk.dossier_columns([dossiers[k] for k in new]),
+            new_index=np.array(new, dtype=np.int64),
+            new_rows=new_rows,
+            changed=[d for d in dossiers if d.pk is not None],
+            summaries=summaries,
+            duplicates=duplicates,
+        )

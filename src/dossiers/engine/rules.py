@@ -21,8 +21,10 @@ from .catalog import Catalog, ProcInfo
 from .times import NONE, LocalTime
 
 # Statuses as plain strings (cheaper to compare than the enum members, and what numpy columns hold).
-PROCESSING, PAUSED, RETURNED, REFUSED = (str(s.value) for s in (DossierStatus.PROCESSING, DossierStatus.PAUSED,
-                                                                DossierStatus.RETURNED, DossierStatus.REFUSED))
+PROCESSING, PAUSED, RETURNED, REFUSED = (
+    str(s.value)
+    for s in (DossierStatus.PROCESSING, DossierStatus.PAUSED, DossierStatus.RETURNED, DossierStatus.REFUSED)
+)
 
 
 def pick(condition, yes, no):
@@ -86,11 +88,24 @@ def opened(procedure_id, field_id, processing_days, code, applicant, address, mo
     def each(value):
         return value if n is None else [value] * n
 
-    return {"procedure_id": procedure_id, "field_id": field_id, "processing_days": processing_days, "code": code,
-            "applicant_name": applicant, "applicant_key": applicant_key(applicant) if n is None else keys,
-            "applicant_address": address, "received_at": moment, "due_at": due_at, "status": each(PROCESSING),
-            "completed_at": each(None), "is_late": each(None), "paused_at": each(None),
-            "apology_due_at": each(None), "late_step": each(""), "late_unit": each("")}
+    return {
+        "procedure_id": procedure_id,
+        "field_id": field_id,
+        "processing_days": processing_days,
+        "code": code,
+        "applicant_name": applicant,
+        "applicant_key": applicant_key(applicant) if n is None else keys,
+        "applicant_address": address,
+        "received_at": moment,
+        "due_at": due_at,
+        "status": each(PROCESSING),
+        "completed_at": each(None),
+        "is_late": each(None),
+        "paused_at": each(None),
+        "apology_due_at": each(None),
+        "late_step": each(""),
+        "late_unit": each(""),
+    }
 
 
 # -- a step entered (receipt or hand-over) ----------------------------------------------------------------------
@@ -106,8 +121,14 @@ def holder_unit(given, step_unit):
 
 def entered(step, moment, step_due, holder_id, holder_name, unit) -> dict:
     """A dossier's state once it enters a step."""
-    return {"current_step": step, "step_started_at": moment, "step_due_at": step_due, "holder_id": holder_id,
-            "holder_name": holder_name, "holder_unit": unit}
+    return {
+        "current_step": step,
+        "step_started_at": moment,
+        "step_due_at": step_due,
+        "holder_id": holder_id,
+        "holder_name": holder_name,
+        "holder_unit": unit,
+    }
 
 
 # -- lateness ---------------------------------------------------------------------------------------------------
@@ -129,8 +150,14 @@ def falls_behind(late, late_step):
 # -- a return ---------------------------------------------------------------------------------------------------
 def returned(moment, late, to_name) -> dict:
     """A dossier's state once its result is returned."""
-    return {"status": RETURNED, "completed_at": moment, "is_late": late, "holder_id": None, "holder_name": to_name,
-            "step_due_at": None}
+    return {
+        "status": RETURNED,
+        "completed_at": moment,
+        "is_late": late,
+        "holder_id": None,
+        "holder_name": to_name,
+        "step_due_at": None,
+    }
 
 
 # -- the summaries ----------------------------------------------------------------------------------------------
@@ -172,8 +199,9 @@ class Deadlines:
     step_due: np.ndarray
 
 
-def deadlines(batch, parsed: Parsed, ok: list[int], states: dict, catalog: Catalog, calendar,
-              local: LocalTime) -> Deadlines:
+def deadlines(
+    batch, parsed: Parsed, ok: list[int], states: dict, catalog: Catalog, calendar, local: LocalTime
+) -> Deadlines:
     """The batch's deadlines in one vectorised calendar call. The look-ups are by whole columns (the catalog's
     StepTable); a hand-over of a dossier not stored yet takes the procedure of the dossier's first receipt in the
     batch that has a process (a hand-over before it is refused by the rules anyway)."""
@@ -196,8 +224,9 @@ def deadlines(batch, parsed: Parsed, ok: list[int], states: dict, catalog: Catal
     due_halves = np.array([info.due_halves for info in receipt_infos], dtype=np.int64)
     receipt_steps = [steps[i] or info.first_step for i, info in zip(receipts, receipt_infos, strict=True)]
     transfers = ok_rows[kind == TRANSFER].tolist()
-    process = np.concatenate([table.rows(receipt_infos), table.rows(map(info_of.get, map(codes.__getitem__,
-                                                                                         transfers)))])
+    process = np.concatenate(
+        [table.rows(receipt_infos), table.rows(map(info_of.get, map(codes.__getitem__, transfers)))]
+    )
     step_halves = table.halves[process, table.columns(receipt_steps + list(map(steps.__getitem__, transfers)))]
     entering = np.array(receipts + transfers, dtype=np.int64)
     has_due, has_step = due_halves > 0, step_halves >= 0
@@ -212,6 +241,6 @@ def deadlines(batch, parsed: Parsed, ok: list[int], states: dict, catalog: Catal
         # A start at the same minute as its deadline (no time allotted) keeps its seconds.
         ends = np.where(good, np.where(halves == 0, utc, ends), -1)
         receipt = np.zeros(len(rows), dtype=bool)
-        receipt[:int(has_due.sum())] = True
+        receipt[: int(has_due.sum())] = True
         due[rows[receipt]], step_due[rows[~receipt]] = ends[receipt], ends[~receipt]
     return Deadlines(due, step_due)

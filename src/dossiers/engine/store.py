@@ -18,11 +18,28 @@ class DossierState:
     Loaded with one values_list query per batch, changed in memory by the events, then written back with
     set-based SQL (bulk.insert_dossiers / bulk.update_dossiers)."""
 
-    TIMES = ("completed_at", "step_started_at", "step_due_at", "last_event_at", "paused_at", "due_at",
-             "apology_due_at")
-    LOADED = ("pk", "procedure_id", "field_id", "status", "completed_at", "is_late", "current_step",
-              "step_started_at", "step_due_at", "holder_id", "holder_name", "holder_unit", "last_event_at",
-              "paused_at", "due_at", "late_step", "late_unit", "apology_due_at", "processing_days")
+    TIMES = ("completed_at", "step_started_at", "step_due_at", "last_event_at", "paused_at", "due_at", "apology_due_at")
+    LOADED = (
+        "pk",
+        "procedure_id",
+        "field_id",
+        "status",
+        "completed_at",
+        "is_late",
+        "current_step",
+        "step_started_at",
+        "step_due_at",
+        "holder_id",
+        "holder_name",
+        "holder_unit",
+        "last_event_at",
+        "paused_at",
+        "due_at",
+        "late_step",
+        "late_unit",
+        "apology_due_at",
+        "processing_days",
+    )
     __slots__ = (*LOADED, "code", "applicant_name", "applicant_key", "applicant_address", "received_at")
 
     @classmethod
@@ -30,8 +47,11 @@ class DossierState:
         """{code: DossierState} of the agency's dossiers among `codes` (one query)."""
         # No ORDER BY (the model's default ordering): SQLite would then walk the (agency, received_at) index of
         # the whole agency instead of probing the unique (agency, code) key, slower as the table grows.
-        rows = (Dossier.objects.filter(agency=agency, code__any=list(codes)).order_by()
-                .values_list("code", "id", *cls.LOADED[1:]))
+        rows = (
+            Dossier.objects.filter(agency=agency, code__any=list(codes))
+            .order_by()
+            .values_list("code", "id", *cls.LOADED[1:])
+        )
         times = {cls.LOADED.index(name) for name in cls.TIMES}
         states = {}
         for code, *values in rows:
@@ -64,8 +84,13 @@ def stored_keys(states: dict[str, DossierState], wanted: set[str]) -> set[tuple[
     """The (dossier code, event id) of the events already stored for those dossiers among the ids `wanted`."""
     code_of = {d.pk: code for code, d in states.items()}
     # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
-    return {(code_of[dossier_id], external_id) for dossier_id, external_id in DossierEvent.objects.filter(
-        dossier_id__any=list(code_of)).order_by().values_list("dossier_id", "external_id") if external_id in wanted}
+    return {
+        (code_of[dossier_id], external_id)
+        for dossier_id, external_id in DossierEvent.objects.filter(dossier_id__any=list(code_of))
+        .order_by()
+        .values_list("dossier_id", "external_id")
+        if external_id in wanted
+    }
 
 
 @dataclass
@@ -109,10 +134,11 @@ def write(agency_id: int, source: str, now_us: int, batch: Batch, parsed: Parsed
         keys[np.argsort(np.array(receipts, dtype=np.int64), kind="stable")] = keys.copy()
         start = 0
         for outcome in outcomes:
-            outcome.keys[outcome.new_index] = keys[start:start + len(outcome.new_rows)]
+            outcome.keys[outcome.new_index] = keys[start : start + len(outcome.new_rows)]
             start += len(outcome.new_rows)
-        data = {name: [v for outcome in outcomes for v in outcome.new[name]] for name, _kind in
-                bulk.NEW_DOSSIER_COLUMNS}
+        data = {
+            name: [v for outcome in outcomes for v in outcome.new[name]] for name, _kind in bulk.NEW_DOSSIER_COLUMNS
+        }
         bulk.insert_dossiers(agency_id, keys.tolist(), data, now_us)
     n = len(batch)
     stored = np.zeros(n, dtype=bool)
@@ -135,17 +161,26 @@ def write(agency_id: int, source: str, now_us: int, batch: Batch, parsed: Parsed
         def column(values):
             return values.tolist() if every else values[rows].tolist()
 
-        bulk.insert_events({
-            "dossier_id": column(dossier), "external_id": take(parsed.ids),
-            "kind": list(map(KIND_VALUE.__getitem__, take(parsed.kinds))),
-            "occurred_at": take(parsed.moments.tolist()), "step": column(step),
-            "from_name": take(batch.text("from_name", 150)), "from_unit": take(batch.text("from_unit", 255)),
-            "to_name": take(batch.text("to_name", 150)), "to_unit": take(batch.text("to_unit", 255)),
-            "completed_step": column(completed), "completed_step_due_at": column(completed_due),
-            "is_late": column(late), "note": take(batch.text("note", 500)),
-            "on_behalf_of": take(batch.text("on_behalf_of", 150)), "source": [source] * len(rows),
-            "created_at": [now_us] * len(rows),
-        })
+        bulk.insert_events(
+            {
+                "dossier_id": column(dossier),
+                "external_id": take(parsed.ids),
+                "kind": list(map(KIND_VALUE.__getitem__, take(parsed.kinds))),
+                "occurred_at": take(parsed.moments.tolist()),
+                "step": column(step),
+                "from_name": take(batch.text("from_name", 150)),
+                "from_unit": take(batch.text("from_unit", 255)),
+                "to_name": take(batch.text("to_name", 150)),
+                "to_unit": take(batch.text("to_unit", 255)),
+                "completed_step": column(completed),
+                "completed_step_due_at": column(completed_due),
+                "is_late": column(late),
+                "note": take(batch.text("note", 500)),
+                "on_behalf_of": take(batch.text("on_behalf_of", 150)),
+                "source": [source] * len(rows),
+                "created_at": [now_us] * len(rows),
+            }
+        )
     bulk.update_dossiers([d for outcome in outcomes for d in outcome.changed])
     summaries = Summaries()
     for outcome in outcomes:

@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0001_initial'),
-        ('organizations', '0001_initial'),
-        ('procedures', '0002_processdefinition_processstep_and_more'),
+        ("dossiers", "0001_initial"),
+        ("organizations", "0001_initial"),
+        ("procedures", "0002_processdefinition_processstep_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('late_step', ''), _negated=True), fields=['agency', 'late_step', 'late_unit'], name='dossier_late_where'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("late_step", ""), _negated=True),
+                fields=["agency", "late_step", "late_unit"],
+                name="dossier_late_where",
+            ),
         ),
     ]

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0002_late_index'),
+        ("dossiers", "0002_late_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossierevent',
-            name='dossier',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dossiers.dossier'),
+            model_name="dossierevent",
+            name="dossier",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="dossiers.dossier",
+            ),
         ),
     ]

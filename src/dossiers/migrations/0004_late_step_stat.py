@@ -16,46 +16,67 @@ def backfill(apps, schema_editor):
     Dossier = apps.get_model("dossiers", "Dossier")
     DossierEvent = apps.get_model("dossiers", "DossierEvent")
     LateStepStat = apps.get_model("dossiers", "LateStepStat")
-    first_late = (DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
-                  .order_by("occurred_at").values("occurred_at")[:1])
-    counts = (Dossier.objects.exclude(late_step="").order_by()
-              .alias(late_at=Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at"))
-              .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
-              .values("agency_id", "field_id", "m", "late_step", "late_unit")
-              .annotate(n=Count("id")))
+    first_late = (
+        DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
+        .order_by("occurred_at")
+        .values("occurred_at")[:1]
+    )
+    counts = (
+        Dossier.objects.exclude(late_step="")
+        .order_by()
+        .alias(late_at=Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at"))
+        .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
+        .values("agency_id", "field_id", "m", "late_step", "late_unit")
+        .annotate(n=Count("id"))
+    )
     rows = {}
     for item in counts:
         month = item["m"].date() if isinstance(item["m"], dt.datetime) else item["m"]
         key = (item["agency_id"], item["field_id"], month, item["late_step"], item["late_unit"])
-        row = rows.setdefault(key, LateStepStat(agency_id=key[0], field_id=key[1], month=month, late_step=key[3],
-                                                late_unit=key[4], count=0))
+        row = rows.setdefault(
+            key,
+            LateStepStat(agency_id=key[0], field_id=key[1], month=month, late_step=key[3], late_unit=key[4], count=0),
+        )
         row.count += item["n"]
     LateStepStat.objects.bulk_create(rows.values(), batch_size=2000)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0003_event_dossier_index_covered_by_unique_key'),
-        ('organizations', '0001_initial'),
-        ('procedures', '0002_processdefinition_processstep_and_more'),
+        ("dossiers", "0003_event_dossier_index_covered_by_unique_key"),
+        ("organizations", "0001_initial"),
+        ("procedures", "0002_processdefinition_processstep_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LateStepStat',
+            name="LateStepStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('late_step', models.CharField(max_length=30)),
-                ('late_unit', models.CharField(blank=True, max_length=255)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.agency')),
-                ('field', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='procedures.field')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("late_step", models.CharField(max_length=30)),
+                ("late_unit", models.CharField(blank=True, max_length=255)),
+                ("count", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organizations.agency"
+                    ),
+                ),
+                (
+                    "field",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="procedures.field"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['month', 'agency'], name='late_step_stat_month_agency')],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'field', 'month', 'late_step', 'late_unit'), name='late_step_stat_unique')],
+                "indexes": [models.Index(fields=["month", "agency"], name="late_step_stat_month_agency")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "field", "month", "late_step", "late_unit"), name="late_step_stat_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

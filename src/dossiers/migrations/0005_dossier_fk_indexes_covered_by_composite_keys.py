@@ -6,22 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0004_late_step_stat'),
-        ('organizations', '0001_initial'),
+        ("dossiers", "0004_late_step_stat"),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='agency',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='organizations.agency', verbose_name='cơ quan'),
+            model_name="dossier",
+            name="agency",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="dossiers",
+                to="organizations.agency",
+                verbose_name="cơ quan",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossier',
-            name='holder',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='held_dossiers', to=settings.AUTH_USER_MODEL, verbose_name='người đang giữ'),
+            model_name="dossier",
+            name="holder",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="held_dossiers",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người đang giữ",
+            ),
         ),
     ]

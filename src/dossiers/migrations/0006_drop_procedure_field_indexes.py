@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0005_dossier_fk_indexes_covered_by_composite_keys'),
-        ('procedures', '0002_processdefinition_processstep_and_more'),
+        ("dossiers", "0005_dossier_fk_indexes_covered_by_composite_keys"),
+        ("procedures", "0002_processdefinition_processstep_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='field',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='procedures.field', verbose_name='lĩnh vực'),
+            model_name="dossier",
+            name="field",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="dossiers",
+                to="procedures.field",
+                verbose_name="lĩnh vực",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossier',
-            name='procedure',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='procedures.adminprocedure', verbose_name='thủ tục'),
+            model_name="dossier",
+            name="procedure",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="dossiers",
+                to="procedures.adminprocedure",
+                verbose_name="thủ tục",
+            ),
         ),
     ]

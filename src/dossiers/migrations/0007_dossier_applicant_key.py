@@ -17,13 +17,13 @@ def fill_applicant_keys(apps, schema_editor):
             for _pk, name in rows:
                 if name not in keys:
                     keys[name] = search_key(name)[:255]
-            cursor.executemany(f"UPDATE {table} SET applicant_key = %s WHERE id = %s",
-                               [(keys[name], pk) for pk, name in rows])
+            cursor.executemany(
+                f"UPDATE {table} SET applicant_key = %s WHERE id = %s", [(keys[name], pk) for pk, name in rows]
+            )
             last = rows[-1][0]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("dossiers", "0006_drop_procedure_field_indexes"),
     ]

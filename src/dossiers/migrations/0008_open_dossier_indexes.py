@@ -5,29 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0007_dossier_applicant_key'),
-        ('organizations', '0001_initial'),
-        ('procedures', '0002_processdefinition_processstep_and_more'),
+        ("dossiers", "0007_dossier_applicant_key"),
+        ("organizations", "0001_initial"),
+        ("procedures", "0002_processdefinition_processstep_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='dossier',
-            name='dossier_agency_status_due',
+            model_name="dossier",
+            name="dossier_agency_status_due",
         ),
         migrations.RemoveIndex(
-            model_name='dossier',
-            name='dossier_holder_status',
+            model_name="dossier",
+            name="dossier_holder_status",
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('completed_at', None)), fields=['agency', 'due_at'], name='dossier_open_due'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("completed_at", None)), fields=["agency", "due_at"], name="dossier_open_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('holder__isnull', False)), fields=['holder', 'due_at'], name='dossier_held_due'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("holder__isnull", False)), fields=["holder", "due_at"], name="dossier_held_due"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0008_open_dossier_indexes'),
+        ("dossiers", "0008_open_dossier_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossierevent',
-            name='on_behalf_of',
-            field=models.CharField(blank=True, db_default='', max_length=150, verbose_name='thay mặt người giữ'),
+            model_name="dossierevent",
+            name="on_behalf_of",
+            field=models.CharField(blank=True, db_default="", max_length=150, verbose_name="thay mặt người giữ"),
         ),
     ]

@@ -1,6 +1,5 @@
 """On-time rates by field, month, agency and procedure, the bottlenecks, and their XLSX export."""
 
-
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
@@ -20,8 +19,11 @@ def on_time_rates(stats, by, limit=None):
     from django.apps import apps
 
     key, model = GROUPS[by]
-    rows = list(stats.order_by().values(key).annotate(received=Sum("received"), completed=Sum("completed"),
-                                                      on_time=Sum("on_time"), late=Sum("late")))
+    rows = list(
+        stats.order_by()
+        .values(key)
+        .annotate(received=Sum("received"), completed=Sum("completed"), on_time=Sum("on_time"), late=Sum("late"))
+    )
     if by == "month":
         rows.sort(key=lambda r: r[key])
     else:
@@ -35,8 +37,17 @@ def on_time_rates(stats, by, limit=None):
     for r in rows:
         rate = round(100.0 * r["on_time"] / r["completed"], 1) if r["completed"] else None
         label = names.get(r[key], "") if model else r[key].strftime("%m/%Y")
-        result.append({"key": r[key], "label": label, "received": r["received"], "completed": r["completed"],
-                       "on_time": r["on_time"], "late": r["late"], "rate": rate})
+        result.append(
+            {
+                "key": r[key],
+                "label": label,
+                "received": r["received"],
+                "completed": r["completed"],
+                "on_time": r["on_time"],
+                "late": r["late"],
+                "rate": rate,
+            }
+        )
     return result
 
 
@@ -46,12 +57,20 @@ def bottlenecks(late_stats, limit=20):
     """
     from procedures.models import ProcessStep
 
-    rows = list(late_stats.order_by().values("late_step", "late_unit")
-                .annotate(n=Sum("count")).order_by("-n", "late_step", "late_unit")[:limit])
+    rows = list(
+        late_stats.order_by()
+        .values("late_step", "late_unit")
+        .annotate(n=Sum("count"))
+        .order_by("-n", "late_step", "late_unit")[:limit]
+    )
     # Processes name a step code alike ("review" = "Thẩm định, xem xét hồ sơ"); the commonest name wins.
     names = {}
-    for code, name, _n in (ProcessStep.objects.filter(code__in={r["late_step"] for r in rows})
-                           .values_list("code", "name").annotate(n=Count("id")).order_by("code", "-n")):
+    for code, name, _n in (
+        ProcessStep.objects.filter(code__in={r["late_step"] for r in rows})
+        .values_list("code", "name")
+        .annotate(n=Count("id"))
+        .order_by("code", "-n")
+    ):
         names.setdefault(code, name)
     for row in rows:
         row["step_name"] = names.get(row["late_step"], row["late_step"])
@@ -59,8 +78,13 @@ def bottlenecks(late_stats, limit=20):
 
 
 def totals(stats):
-    agg = stats.aggregate(received=Sum("received"), completed=Sum("completed"), on_time=Sum("on_time"),
-                          late=Sum("late"), refused=Sum("refused"))
+    agg = stats.aggregate(
+        received=Sum("received"),
+        completed=Sum("completed"),
+        on_time=Sum("on_time"),
+        late=Sum("late"),
+        refused=Sum("refused"),
+    )
     agg = {k: v or 0 for k, v in agg.items()}
     agg["rate"] = round(100.0 * agg["on_time"] / agg["completed"], 1) if agg["completed"] else None
     return agg
@@ -74,15 +98,20 @@ def analytics_xlsx(stats, late_stats):
     from core.xlsx import number_row
 
     workbook = Workbook(write_only=True)
-    titles = {"agency": _("Theo cơ quan"), "field": _("Theo lĩnh vực"), "procedure": _("Theo thủ tục"),
-              "month": _("Theo tháng")}
+    titles = {
+        "agency": _("Theo cơ quan"),
+        "field": _("Theo lĩnh vực"),
+        "procedure": _("Theo thủ tục"),
+        "month": _("Theo tháng"),
+    }
     header = [_("Nhóm"), _("Tiếp nhận"), _("Đã giải quyết"), _("Đúng hạn"), _("Trễ hạn"), _("Tỷ lệ đúng hạn (%)")]
     for by, title in titles.items():
         sheet = workbook.create_sheet(title)
         sheet.append(header)
         for r in on_time_rates(stats, by):
-            sheet.append(number_row(sheet, [r["label"], r["received"], r["completed"], r["on_time"], r["late"],
-                                            r["rate"]]))
+            sheet.append(
+                number_row(sheet, [r["label"], r["received"], r["completed"], r["on_time"], r["late"], r["rate"]])
+            )
     sheet = workbook.create_sheet(_("Điểm nghẽn"))
     sheet.append([_("Bước trễ hạn"), _("Đơn vị"), _("Số hồ sơ trễ")])
     for r in bottlenecks(late_stats, limit=200):

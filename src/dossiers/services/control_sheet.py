@@ -1,7 +1,5 @@
 """The lines of the process control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
 
-
-
 from procedures.models import ProcessDefinition
 
 
@@ -14,7 +12,13 @@ def step_lines(dossier):
     lines = []
     for event in dossier.events.all().order_by("occurred_at", "id"):
         step = info.get(event.completed_step) if info else None
-        lines.append({"event": event, "completed_step": step.name if step else event.completed_step,
-                      "entered_step": (info.get(event.step).name if info and event.step in info else event.step),
-                      "due": event.completed_step_due_at, "late": event.is_late})
+        lines.append(
+            {
+                "event": event,
+                "completed_step": step.name if step else event.completed_step,
+                "entered_step": (info.get(event.step).name if info and event.step in info else event.step),
+                "due": event.completed_step_due_at,
+                "late": event.is_late,
+            }
+        )
     return lines

@@ -57,7 +57,7 @@ def allowed_steps(dossier, steps=None):
     if dossier.current_step not in codes:
         return steps
     here = codes.index(dossier.current_step)
-    return steps[:here + 2]
+    return steps[: here + 2]
 
 
 def check_web_action(dossier, user, kind, step=None, reason="", steps=None):
@@ -69,11 +69,17 @@ def check_web_action(dossier, user, kind, step=None, reason="", steps=None):
     on_behalf_of = ""
     if not holds(user, dossier):
         if not may_act_for_holder(user, dossier):
-            raise ValidationError(_("Chỉ người đang giữ hồ sơ (%(holder)s) mới được thao tác trên hồ sơ này.")
-                                  % {"holder": dossier.holder_name or _("chưa xác định")})
+            raise ValidationError(
+                _("Chỉ người đang giữ hồ sơ (%(holder)s) mới được thao tác trên hồ sơ này.")
+                % {"holder": dossier.holder_name or _("chưa xác định")}
+            )
         if not (reason or "").strip():
-            raise ValidationError({"note": _("Thao tác thay người đang giữ hồ sơ (%(holder)s) cần ghi rõ lý do.")
-                                   % {"holder": dossier.holder_name or _("chưa xác định")}})
+            raise ValidationError(
+                {
+                    "note": _("Thao tác thay người đang giữ hồ sơ (%(holder)s) cần ghi rõ lý do.")
+                    % {"holder": dossier.holder_name or _("chưa xác định")}
+                }
+            )
         on_behalf_of = dossier.holder_name or _("(chưa xác định)")
     steps = process_steps(dossier) if steps is None else steps
     codes = [s.code for s in steps]
@@ -81,12 +87,22 @@ def check_web_action(dossier, user, kind, step=None, reason="", steps=None):
         allowed = [s.code for s in allowed_steps(dossier, steps)]
         if step not in allowed:
             names = {s.code: str(s) for s in steps}
-            raise ValidationError({"step": _("Không được chuyển hồ sơ đến bước “%(step)s”: quy trình cho phép chuyển "
-                                             "tiếp trong bước hiện tại, sang bước kế tiếp hoặc trả về bước trước "
-                                             "(%(allowed)s).") % {"step": names.get(step, step or "—"),
-                                                                  "allowed": "; ".join(names[c] for c in allowed)}})
-        if step in codes and dossier.current_step in codes and codes.index(step) < codes.index(dossier.current_step) \
-                and not (reason or "").strip():
+            raise ValidationError(
+                {
+                    "step": _(
+                        "Không được chuyển hồ sơ đến bước “%(step)s”: quy trình cho phép chuyển "
+                        "tiếp trong bước hiện tại, sang bước kế tiếp hoặc trả về bước trước "
+                        "(%(allowed)s)."
+                    )
+                    % {"step": names.get(step, step or "—"), "allowed": "; ".join(names[c] for c in allowed)}
+                }
+            )
+        if (
+            step in codes
+            and dossier.current_step in codes
+            and codes.index(step) < codes.index(dossier.current_step)
+            and not (reason or "").strip()
+        ):
             raise ValidationError({"note": _("Trả hồ sơ về bước trước cần ghi rõ lý do.")})
     elif kind == EventKind.RETURN and len(steps) > 2:
         # The step before the return desk's is where the result is decided and signed (the leader's approval):
@@ -95,8 +111,10 @@ def check_web_action(dossier, user, kind, step=None, reason="", steps=None):
         done.add(dossier.current_step)
         missing = [s for s in steps[-2:-1] if s.code not in done]
         if missing:
-            raise ValidationError(_("Chưa thể trả kết quả: hồ sơ chưa qua bước %(steps)s của quy trình.")
-                                  % {"steps": ", ".join(f"“{s}”" for s in missing)})
+            raise ValidationError(
+                _("Chưa thể trả kết quả: hồ sơ chưa qua bước %(steps)s của quy trình.")
+                % {"steps": ", ".join(f"“{s}”" for s in missing)}
+            )
     return on_behalf_of
 
 
@@ -104,9 +122,14 @@ def web_event(dossier_or_agency, user, kind, **data):
     """An event entered in the web UI by an official; audited as a workflow event. On a dossier, only the holder
     (or the head or ISO secretary for an absent holder) may act, as `check_web_action` says."""
     agency = getattr(dossier_or_agency, "agency", dossier_or_agency)
-    row = {"event_id": f"web-{uuid.uuid4().hex}", "event": kind, "occurred_at": data.pop("occurred_at", None)
-           or timezone.now(), "from_name": user.get_full_name() or user.username,
-           "from_unit": user.unit or "", **data}
+    row = {
+        "event_id": f"web-{uuid.uuid4().hex}",
+        "event": kind,
+        "occurred_at": data.pop("occurred_at", None) or timezone.now(),
+        "from_name": user.get_full_name() or user.username,
+        "from_unit": user.unit or "",
+        **data,
+    }
     with transaction.atomic():
         if isinstance(dossier_or_agency, Dossier):
             dossier = Dossier.objects.select_for_update().get(pk=dossier_or_agency.pk)
@@ -124,18 +147,29 @@ def next_dossier_code(agency, day=None):
     """The next free code of the day at the agency's desk: <agency>-<yymmdd>-<nnnn>, one more than the highest
     number of the day. Call it under `lock_agency` (as `receive_dossier` does), or two desks get the same code."""
     prefix = f"{agency.code}-{(day or timezone.localdate()):%y%m%d}-"
-    numbers = [int(code[len(prefix):]) for code in Dossier.objects.filter(agency=agency, code__startswith=prefix)
-               .values_list("code", flat=True) if code[len(prefix):].isdigit()]
+    numbers = [
+        int(code[len(prefix) :])
+        for code in Dossier.objects.filter(agency=agency, code__startswith=prefix).values_list("code", flat=True)
+        if code[len(prefix) :].isdigit()
+    ]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
-def receive_dossier(agency, user, *, procedure_code, applicant_name, applicant_address="", received_at=None,
-                    code=""):
+def receive_dossier(agency, user, *, procedure_code, applicant_name, applicant_address="", received_at=None, code=""):
     """A dossier received at the desk by `user`, who holds it. Without a code, the next code of the day is
     allocated under the agency's lock, in the transaction that stores the dossier."""
     with transaction.atomic():
         lock_agency(agency)
-        return web_event(agency, user, EventKind.RECEIVE, dossier_code=code or next_dossier_code(agency),
-                         procedure_code=procedure_code, applicant_name=applicant_name,
-                         applicant_address=applicant_address, occurred_at=received_at or timezone.now(),
-                         to_name=user.get_full_name(), to_username=user.username, to_unit=user.unit)
+        return web_event(
+            agency,
+            user,
+            EventKind.RECEIVE,
+            dossier_code=code or next_dossier_code(agency),
+            procedure_code=procedure_code,
+            applicant_name=applicant_name,
+            applicant_address=applicant_address,
+            occurred_at=received_at or timezone.now(),
+            to_name=user.get_full_name(),
+            to_username=user.username,
+            to_unit=user.unit,
+        )

@@ -61,8 +61,10 @@ def run_import_job(job_id):
                 if number & (number - 1) == 0 and number.bit_length() % 2:  # batches 1, 4, 16, 64...: 4x as large
                     bulk.refresh_statistics()
             if job.rows_read == 0 and reader.missing_columns():
-                raise ValidationError(_("Tệp thiếu cột bắt buộc: %(cols)s.") % {
-                    "cols": ", ".join(f"“{KEY_HEADERS.get(key, key)}”" for key in reader.missing_columns())})
+                raise ValidationError(
+                    _("Tệp thiếu cột bắt buộc: %(cols)s.")
+                    % {"cols": ", ".join(f"“{KEY_HEADERS.get(key, key)}”" for key in reader.missing_columns())}
+                )
     except (ValidationError, UnicodeError, ValueError, KeyError, OSError) as exc:
         job.status = ImportJob.Status.FAILED
         job.message = "; ".join(getattr(exc, "messages", [str(exc)]))
@@ -72,28 +74,67 @@ def run_import_job(job_id):
         job.message = _("Đã lưu %(stored)s sự kiện; %(dup)s dòng trùng (đã có); %(err)s dòng lỗi.") % {
             "stored": number_format(job.rows_stored, force_grouping=True),
             "dup": number_format(job.rows_duplicate, force_grouping=True),
-            "err": number_format(job.rows_error, force_grouping=True)}
+            "err": number_format(job.rows_error, force_grouping=True),
+        }
     job.finished_at = timezone.now()
     job.save()
-    audit.record(job, AuditEntry.Action.EVENT, {"rows": job.rows_read, "stored": job.rows_stored,
-                                                "errors": job.rows_error}, comment=job.message[:300],
-                 actor=job.created_by)
+    audit.record(
+        job,
+        AuditEntry.Action.EVENT,
+        {"rows": job.rows_read, "stored": job.rows_stored, "errors": job.rows_error},
+        comment=job.message[:300],
+        actor=job.created_by,
+    )
     return job
 
 
-IMPORT_HEADERS = ["Mã sự kiện", "Mã hồ sơ", "Loại sự kiện", "Thời điểm", "Bước", "Người giao", "Người nhận",
-                  "Đơn vị nhận", "Mã thủ tục", "Người nộp", "Địa chỉ", "Ghi chú"]
+IMPORT_HEADERS = [
+    "Mã sự kiện",
+    "Mã hồ sơ",
+    "Loại sự kiện",
+    "Thời điểm",
+    "Bước",
+    "Người giao",
+    "Người nhận",
+    "Đơn vị nhận",
+    "Mã thủ tục",
+    "Người nộp",
+    "Địa chỉ",
+    "Ghi chú",
+]
 
 
 # The import's keys under the headers the officials' files carry (for messages about columns).
-KEY_HEADERS = dict(zip(["event_id", "dossier_code", "event", "occurred_at", "step", "from_name", "to_name", "to_unit",
-                        "procedure_code", "applicant_name", "applicant_address", "note"], IMPORT_HEADERS, strict=True))
+KEY_HEADERS = dict(
+    zip(
+        [
+            "event_id",
+            "dossier_code",
+            "event",
+            "occurred_at",
+            "step",
+            "from_name",
+            "to_name",
+            "to_unit",
+            "procedure_code",
+            "applicant_name",
+            "applicant_address",
+            "note",
+        ],
+        IMPORT_HEADERS,
+        strict=True,
+    )
+)
 
 
 def agency_step_codes(agency):
     """[(procedure, [steps])] of the agency's processes: the step codes an import may name."""
-    processes = (ProcessDefinition.objects.filter(agency=agency).select_related("procedure")
-                 .prefetch_related("steps").order_by("procedure__code"))
+    processes = (
+        ProcessDefinition.objects.filter(agency=agency)
+        .select_related("procedure")
+        .prefetch_related("steps")
+        .order_by("procedure__code")
+    )
     return [(p.procedure, list(p.steps.all())) for p in processes]
 
 
@@ -107,14 +148,55 @@ def import_template_csv(agency):
     if processes:
         procedure, steps = processes[0]
         codes = [s.code for s in steps] or ["receive"]
-        writer.writerow(["SK-0001", "HS-0001", "Tiếp nhận", "02/03/2026 08:30", codes[0], "", "Lê Thị Hoa",
-                         steps[0].responsible_unit if steps else "", procedure.code, "Nguyễn Văn Đông",
-                         "Phường 1", ""])
+        writer.writerow(
+            [
+                "SK-0001",
+                "HS-0001",
+                "Tiếp nhận",
+                "02/03/2026 08:30",
+                codes[0],
+                "",
+                "Lê Thị Hoa",
+                steps[0].responsible_unit if steps else "",
+                procedure.code,
+                "Nguyễn Văn Đông",
+                "Phường 1",
+                "",
+            ]
+        )
         if len(codes) > 1:
-            writer.writerow(["SK-0002", "HS-0001", "Chuyển xử lý", "02/03/2026 10:00", codes[1], "Lê Thị Hoa",
-                             "Phạm Quốc Việt", steps[1].responsible_unit, "", "", "", ""])
-        writer.writerow(["SK-0003", "HS-0001", "Trả kết quả", "09/03/2026 15:00", "", "Lê Thị Hoa",
-                         "Nguyễn Văn Đông", "", "", "", "", ""])
+            writer.writerow(
+                [
+                    "SK-0002",
+                    "HS-0001",
+                    "Chuyển xử lý",
+                    "02/03/2026 10:00",
+                    codes[1],
+                    "Lê Thị Hoa",
+                    "Phạm Quốc Việt",
+                    steps[1].responsible_unit,
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+        writer.writerow(
+            [
+                "SK-0003",
+                "HS-0001",
+                "Trả kết quả",
+                "09/03/2026 15:00",
+                "",
+                "Lê Thị Hoa",
+                "Nguyễn Văn Đông",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     return out.getvalue()
 
 
@@ -124,15 +206,22 @@ def _import_batch(job, processor, batch, progress, labels=None):
     result = processor.process(batch)
     if result.errors:
         labels = labels or {}
-        ImportRowError.objects.bulk_create([
-            ImportRowError(job=job, row_number=number, reason=reason[:500],
-                           data="; ".join(f"{labels.get(k, k)}={v}" for k, v in row.items()
-                                          if v not in ("", None))[:2000])
-            for number, reason, row in result.errors
-        ])
+        ImportRowError.objects.bulk_create(
+            [
+                ImportRowError(
+                    job=job,
+                    row_number=number,
+                    reason=reason[:500],
+                    data="; ".join(f"{labels.get(k, k)}={v}" for k, v in row.items() if v not in ("", None))[:2000],
+                )
+                for number, reason, row in result.errors
+            ]
+        )
     ImportJob.objects.filter(pk=job.pk).update(
-        rows_read=F("rows_read") + len(batch), rows_stored=F("rows_stored") + result.stored,
-        rows_duplicate=F("rows_duplicate") + result.duplicates, rows_error=F("rows_error") + len(result.errors),
+        rows_read=F("rows_read") + len(batch),
+        rows_stored=F("rows_stored") + result.stored,
+        rows_duplicate=F("rows_duplicate") + result.duplicates,
+        rows_error=F("rows_error") + len(result.errors),
         progress=progress,
     )
     job.refresh_from_db(fields=["rows_read", "rows_stored", "rows_duplicate", "rows_error", "progress"])

@@ -1,6 +1,5 @@
 """Early warnings to the holders of dossiers about to be late, and apology letters."""
 
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,14 +29,28 @@ def issue_warnings(now=None):
     horizon = due_soon_horizon(now)
     warnings = []
     # values(), not .only(): deferred fields on audited models (the procedure) would be fetched one by one.
-    due = (Dossier.objects.open().filter(status=DossierStatus.PROCESSING, due_at__lte=horizon)
-           .values_list("pk", "code", "due_at", "holder_id").iterator(chunk_size=2000))
+    due = (
+        Dossier.objects.open()
+        .filter(status=DossierStatus.PROCESSING, due_at__lte=horizon)
+        .values_list("pk", "code", "due_at", "holder_id")
+        .iterator(chunk_size=2000)
+    )
     for pk, code, due_at, holder_id in due:
         late = due_at < now
-        message = (_("Hồ sơ %(code)s đã quá hạn trả kết quả (%(due)s).") if late else
-                   _("Hồ sơ %(code)s sắp đến hạn trả kết quả (%(due)s).")) % {"code": code, "due": moment_text(due_at)}
-        warnings.append(DossierWarning(dossier_id=pk, user_id=holder_id, due_at=due_at, message=message,
-                                       kind=DossierWarning.Kind.LATE if late else DossierWarning.Kind.DUE_SOON))
+        message = (
+            _("Hồ sơ %(code)s đã quá hạn trả kết quả (%(due)s).")
+            if late
+            else _("Hồ sơ %(code)s sắp đến hạn trả kết quả (%(due)s).")
+        ) % {"code": code, "due": moment_text(due_at)}
+        warnings.append(
+            DossierWarning(
+                dossier_id=pk,
+                user_id=holder_id,
+                due_at=due_at,
+                message=message,
+                kind=DossierWarning.Kind.LATE if late else DossierWarning.Kind.DUE_SOON,
+            )
+        )
     DossierWarning.objects.bulk_create(warnings, batch_size=2000, ignore_conflicts=True)
     return len(warnings)
 
@@ -46,8 +59,11 @@ def apology_signer(agency):
     """Who signs an apology letter by default: the agency's head (the form lets the one he delegates sign)."""
     from accounts.models import User
 
-    return (User.objects.filter(agency=agency, role=Role.AGENCY_HEAD, is_active=True)
-            .order_by("last_name", "first_name").first())
+    return (
+        User.objects.filter(agency=agency, role=Role.AGENCY_HEAD, is_active=True)
+        .order_by("last_name", "first_name")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -58,7 +74,8 @@ def issue_apology(dossier, *, reason, new_due_at, signer_name, signer_title="", 
     overdue = (dossier.is_open and dossier.due_at < now) or dossier.is_late
     if not overdue and dossier.is_open:
         errors["__all__"] = _("Hồ sơ chưa quá hạn (hạn trả %(due)s), chưa cần phiếu xin lỗi.") % {
-            "due": moment_text(dossier.due_at)}
+            "due": moment_text(dossier.due_at)
+        }
     if not dossier.is_open:
         errors["__all__"] = _("Hồ sơ đã kết thúc, không thể hẹn lại ngày trả kết quả.")
     if not (reason or "").strip():
@@ -70,12 +87,25 @@ def issue_apology(dossier, *, reason, new_due_at, signer_name, signer_title="", 
     if errors:
         raise ValidationError(errors)
     year = timezone.localtime(now).year
-    seq = (ApologyLetter.objects.filter(agency=dossier.agency, year=year).order_by("-seq")
-           .values_list("seq", flat=True).first() or 0) + 1
+    seq = (
+        ApologyLetter.objects.filter(agency=dossier.agency, year=year)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+        or 0
+    ) + 1
     letter = ApologyLetter.objects.create(
-        dossier=dossier, agency=dossier.agency, year=year, seq=seq, number=f"{seq:03d}/PXL",
-        issued_at=now, reason=reason.strip(), new_due_at=new_due_at, signer_name=signer_name.strip(),
-        signer_title=(signer_title or "").strip(), created_by=user,
+        dossier=dossier,
+        agency=dossier.agency,
+        year=year,
+        seq=seq,
+        number=f"{seq:03d}/PXL",
+        issued_at=now,
+        reason=reason.strip(),
+        new_due_at=new_due_at,
+        signer_name=signer_name.strip(),
+        signer_title=(signer_title or "").strip(),
+        created_by=user,
     )
     Dossier.objects.filter(pk=dossier.pk).update(apology_due_at=new_due_at)
     return letter

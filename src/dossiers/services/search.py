@@ -1,6 +1,5 @@
 """Finding dossiers by code, applicant or procedure, without diacritics."""
 
-
 from django.db.models import Q
 
 from core.text import search_key

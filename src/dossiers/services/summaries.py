@@ -37,16 +37,26 @@ def rebuild_monthly_stats(agencies=None):
             rows[item["agency_id"]][(item["procedure_id"], item["field_id"], month)].update(counts(item))
 
     base = dossiers.values("agency_id", "procedure_id", "field_id")
-    bump(base.annotate(m=TruncMonth("received_at", tzinfo=tz)).annotate(n=Count("id")).values(
-        "agency_id", "procedure_id", "field_id", "m", "n"), lambda i: {"received": i["n"]})
+    bump(
+        base.annotate(m=TruncMonth("received_at", tzinfo=tz))
+        .annotate(n=Count("id"))
+        .values("agency_id", "procedure_id", "field_id", "m", "n"),
+        lambda i: {"received": i["n"]},
+    )
     done = dossiers.filter(status=DossierStatus.RETURNED).values("agency_id", "procedure_id", "field_id")
-    bump(done.annotate(m=TruncMonth("completed_at", tzinfo=tz)).annotate(
-        n=Count("id"), late=Count("id", filter=Q(is_late=True))).values(
-        "agency_id", "procedure_id", "field_id", "m", "n", "late"),
-        lambda i: {"completed": i["n"], "late": i["late"], "on_time": i["n"] - i["late"]})
+    bump(
+        done.annotate(m=TruncMonth("completed_at", tzinfo=tz))
+        .annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True)))
+        .values("agency_id", "procedure_id", "field_id", "m", "n", "late"),
+        lambda i: {"completed": i["n"], "late": i["late"], "on_time": i["n"] - i["late"]},
+    )
     refused = dossiers.filter(status=DossierStatus.REFUSED).values("agency_id", "procedure_id", "field_id")
-    bump(refused.annotate(m=TruncMonth("completed_at", tzinfo=tz)).annotate(n=Count("id")).values(
-        "agency_id", "procedure_id", "field_id", "m", "n"), lambda i: {"refused": i["n"]})
+    bump(
+        refused.annotate(m=TruncMonth("completed_at", tzinfo=tz))
+        .annotate(n=Count("id"))
+        .values("agency_id", "procedure_id", "field_id", "m", "n"),
+        lambda i: {"refused": i["n"]},
+    )
     # Written as the engine writes its increments (plain tuples: model instances cost more than the queries).
     for agency_id, stats in rows.items():
         bulk.upsert_stats(agency_id, stats)
@@ -74,13 +84,18 @@ def rebuild_late_stats(agencies=None):
     if agencies is not None:
         dossiers, summary = dossiers.filter(agency__in=agencies), summary.filter(agency__in=agencies)
     summary._raw_delete(summary.db)  # one DELETE (delete() would load every row: the audit's post_delete hook)
-    first_late = (DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
-                  .order_by("occurred_at").values("occurred_at")[:1])
-    counts = (dossiers.order_by()
-              .alias(late_at=Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at"))
-              .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
-              .values("agency_id", "field_id", "m", "late_step", "late_unit")
-              .annotate(n=Count("id")))
+    first_late = (
+        DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
+        .order_by("occurred_at")
+        .values("occurred_at")[:1]
+    )
+    counts = (
+        dossiers.order_by()
+        .alias(late_at=Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at"))
+        .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
+        .values("agency_id", "field_id", "m", "late_step", "late_unit")
+        .annotate(n=Count("id"))
+    )
     late = defaultdict(Counter)
     for item in counts:
         month = item["m"].date() if isinstance(item["m"], dt.datetime) else item["m"]

@@ -35,8 +35,20 @@ def test_push_events_with_a_token_is_idempotent(catalog, tokens):
     assert first.json()["status"] == "created" and first.json()["dossier"]["code"] == "HS-001"
     again = client.post(URL, body(receive_row()), format="json")
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
-    moved = client.post(URL, body(row("HS-001", "e2", "transfer", T0 + __import__("datetime").timedelta(hours=1),
-                                      step="review", to_name="Chuyên viên")), format="json")
+    moved = client.post(
+        URL,
+        body(
+            row(
+                "HS-001",
+                "e2",
+                "transfer",
+                T0 + __import__("datetime").timedelta(hours=1),
+                step="review",
+                to_name="Chuyên viên",
+            )
+        ),
+        format="json",
+    )
     assert moved.status_code == 201 and moved.json()["dossier"]["current_step"] == "review"
     assert DossierEvent.objects.count() == 2
     detail = client.get("/api/dossiers/dossiers/HS-001/")
@@ -49,8 +61,9 @@ def test_bad_events_get_a_400_with_the_reason(catalog, tokens):
     assert response.status_code == 400 and "0.000" in response.json()["detail"]
     response = client.post(URL, body(row("HS-404", "x", "transfer", T0, step="review")), format="json")
     assert response.status_code == 400 and "chưa được tiếp nhận" in response.json()["detail"]
-    response = client.post(URL, {"event_id": "1", "dossier_code": "X", "event": "fly", "occurred_at": "hôm qua"},
-                           format="json")
+    response = client.post(
+        URL, {"event_id": "1", "dossier_code": "X", "event": "fly", "occurred_at": "hôm qua"}, format="json"
+    )
     assert response.status_code == 400 and {"event", "occurred_at"} <= set(response.json())
 
 
@@ -99,13 +112,16 @@ def test_officials_push_for_their_own_agency_only(catalog, users, client_as):
 def test_import_via_the_api(catalog, tokens):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    csv = ("ma_su_kien,ma_ho_so,loai,thoi_gian,buoc,ma_thu_tuc,nguoi_nop\n"
-           "1,HS-9,receive,2026-03-02T09:00,,1.004227,Nguyễn Văn A\n"
-           "2,HS-9,return,2026-03-03T09:00,,,\n"
-           "3,HS-10,return,2026-03-03T09:00,,,\n")
+    csv = (
+        "ma_su_kien,ma_ho_so,loai,thoi_gian,buoc,ma_thu_tuc,nguoi_nop\n"
+        "1,HS-9,receive,2026-03-02T09:00,,1.004227,Nguyễn Văn A\n"
+        "2,HS-9,return,2026-03-03T09:00,,,\n"
+        "3,HS-10,return,2026-03-03T09:00,,,\n"
+    )
     client = api(tokens["a"])
-    response = client.post("/api/dossiers/imports/", {"file": SimpleUploadedFile("e.csv", csv.encode())},
-                           format="multipart")
+    response = client.post(
+        "/api/dossiers/imports/", {"file": SimpleUploadedFile("e.csv", csv.encode())}, format="multipart"
+    )
     assert response.status_code == 201, response.content
     job = response.json()
     assert job["status"] == "done" and (job["rows_stored"], job["rows_error"]) == (2, 1)

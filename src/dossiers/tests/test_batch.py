@@ -36,8 +36,9 @@ def mixed_rows(plain=False):
         t = T0 + dt.timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 7), minutes=rng.choice([0, 17, 45]))
         proc = rng.choice(["1.004227", "1.004227", "1.001193"])
         # Times as the exports give them: datetime (XLSX), dd/mm/yyyy HH:MM, ISO 8601 with an offset.
-        fmt = rng.choice([lambda m: m, lambda m: timezone.localtime(m).strftime("%d/%m/%Y %H:%M"),
-                          lambda m: m.isoformat()])
+        fmt = rng.choice(
+            [lambda m: m, lambda m: timezone.localtime(m).strftime("%d/%m/%Y %H:%M"), lambda m: m.isoformat()]
+        )
         rows.append(receive_row(code, fmt(t), procedure=proc, to_unit=rng.choice(["", "Một cửa"])))
         steps = ["transfer", "review", "approve", "return"] if proc == "1.004227" else ["review"]
         for n, step in enumerate(steps):
@@ -73,22 +74,62 @@ def mixed_rows(plain=False):
 
 def snapshot():
     """Everything the engine stores (dossiers and events as named rows), in an order independent of keys."""
-    dossiers = sorted(Dossier.objects.values_list(
-        "code", "procedure_id", "field_id", "applicant_name", "received_at", "due_at", "processing_days", "status",
-        "completed_at", "is_late", "current_step", "step_started_at", "step_due_at", "holder_id", "holder_name",
-        "holder_unit", "last_event_at", "paused_at", "late_step", "late_unit", named=True))
-    events = sorted(DossierEvent.objects.values_list(
-        "dossier__code", "external_id", "kind", "occurred_at", "step", "from_name", "to_name", "to_unit",
-        "completed_step", "completed_step_due_at", "is_late", "note", "source", named=True))
-    stats = sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
-                                                   "late", "refused"))
+    dossiers = sorted(
+        Dossier.objects.values_list(
+            "code",
+            "procedure_id",
+            "field_id",
+            "applicant_name",
+            "received_at",
+            "due_at",
+            "processing_days",
+            "status",
+            "completed_at",
+            "is_late",
+            "current_step",
+            "step_started_at",
+            "step_due_at",
+            "holder_id",
+            "holder_name",
+            "holder_unit",
+            "last_event_at",
+            "paused_at",
+            "late_step",
+            "late_unit",
+            named=True,
+        )
+    )
+    events = sorted(
+        DossierEvent.objects.values_list(
+            "dossier__code",
+            "external_id",
+            "kind",
+            "occurred_at",
+            "step",
+            "from_name",
+            "to_name",
+            "to_unit",
+            "completed_step",
+            "completed_step_due_at",
+            "is_late",
+            "note",
+            "source",
+            named=True,
+        )
+    )
+    stats = sorted(
+        MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time", "late", "refused")
+    )
     late = late_stats()
     return dossiers, events, stats, late
 
 
 def late_stats():
-    return sorted(LateStepStat.objects.values_list("agency_id", "field_id", "month", "late_step",
-                                                   "late_unit", "count", named=True))
+    return sorted(
+        LateStepStat.objects.values_list(
+            "agency_id", "field_id", "month", "late_step", "late_unit", "count", named=True
+        )
+    )
 
 
 def test_a_mixed_batch_equals_the_rows_one_by_one(catalog, land):
@@ -122,7 +163,7 @@ def test_batches_split_anywhere_give_the_same_result(catalog, land):
         transaction.set_rollback(True)
     processor = EventProcessor(land)
     for start in range(0, len(rows), 37):
-        processor.process_batch(rows[start:start + 37])
+        processor.process_batch(rows[start : start + 37])
     assert snapshot() == whole
     # The late-step summary kept by the increments equals the one recomputed from dossiers and events.
     late = late_stats()
@@ -139,11 +180,23 @@ def test_events_stored_meanwhile_are_skipped_by_the_bulk_insert(catalog, land):
 
     def columns(ids):
         n = len(ids)
-        return {"dossier_id": [dossier.pk] * n, "external_id": ids, "kind": ["transfer"] * n,
-                "occurred_at": [to_us(T0 + i * H) for i in range(n)], "step": ["review"] * n,
-                "from_name": ["Nguyễn\tA\\B"] * n, "from_unit": [""] * n, "to_name": [""] * n, "to_unit": [""] * n,
-                "completed_step": ["receive"] * n, "completed_step_due_at": [None] * n, "is_late": [None] * n,
-                "note": ["dòng 1\ndòng 2"] * n, "source": ["import"] * n, "created_at": [now] * n}
+        return {
+            "dossier_id": [dossier.pk] * n,
+            "external_id": ids,
+            "kind": ["transfer"] * n,
+            "occurred_at": [to_us(T0 + i * H) for i in range(n)],
+            "step": ["review"] * n,
+            "from_name": ["Nguyễn\tA\\B"] * n,
+            "from_unit": [""] * n,
+            "to_name": [""] * n,
+            "to_unit": [""] * n,
+            "completed_step": ["receive"] * n,
+            "completed_step_due_at": [None] * n,
+            "is_late": [None] * n,
+            "note": ["dòng 1\ndòng 2"] * n,
+            "source": ["import"] * n,
+            "created_at": [now] * n,
+        }
 
     ids = [f"c-{i}" for i in range(350)]
     with transaction.atomic():
@@ -177,21 +230,36 @@ def run_modes(land, rows, batch_sizes, monkeypatch):
             applied, errors, duplicates = 0, [], 0
             start = 0
             for size in batch_sizes:
-                result = processor.process_batch(rows[start:start + size])
+                result = processor.process_batch(rows[start : start + size])
                 start += size
                 errors += [(number, reason) for number, reason, _row in result.errors]
                 duplicates += result.duplicates
-            outcomes.append((snapshot(), sorted(errors), duplicates,
-                             list(Dossier.objects.order_by("pk").values_list("code", flat=True)), applied))
+            outcomes.append(
+                (
+                    snapshot(),
+                    sorted(errors),
+                    duplicates,
+                    list(Dossier.objects.order_by("pk").values_list("code", flat=True)),
+                    applied,
+                )
+            )
             transaction.set_rollback(True)
     return outcomes
 
 
 def outcome_table(outcome):
     """An Outcome by batch row and by dossier code, whatever order the path produced it in."""
-    events = {row: (step, completed, due, late) for row, step, completed, due, late in zip(
-        outcome.rows.tolist(), outcome.step.tolist(), outcome.completed.tolist(), outcome.completed_due.tolist(),
-        outcome.late.tolist(), strict=True)}
+    events = {
+        row: (step, completed, due, late)
+        for row, step, completed, due, late in zip(
+            outcome.rows.tolist(),
+            outcome.step.tolist(),
+            outcome.completed.tolist(),
+            outcome.completed_due.tolist(),
+            outcome.late.tolist(),
+            strict=True,
+        )
+    }
     new = [dict(zip(outcome.new, values, strict=True)) for values in zip(*outcome.new.values(), strict=True)]
     return events, {d["code"]: d for d in new}, outcome.new_rows and sorted(outcome.new_rows)
 
@@ -230,10 +298,14 @@ def test_the_columns_path_equals_the_rules_row_by_row(catalog, land, sizes, plai
 KIND_WEIGHT = {EventKind.TRANSFER: 16, EventKind.RETURN: 3}
 KINDS = [str(kind.value) for kind in EventKind for _ in range(KIND_WEIGHT.get(kind, 1))]
 STEP_CODES = [code for code, _days, _unit in STEPS] * 3 + ["review", "", "nope"]
-FLOW = st.tuples(st.sampled_from(["1.004227", "1.004227", "1.001193", "9.999"]),  # procedure
-                 st.sampled_from([True, True, True, False]),  # starts with its receipt
-                 st.lists(st.tuples(st.sampled_from(KINDS), st.integers(-5, 600), st.sampled_from(STEP_CODES),
-                                    st.integers(0, 60)), max_size=8))
+FLOW = st.tuples(
+    st.sampled_from(["1.004227", "1.004227", "1.001193", "9.999"]),  # procedure
+    st.sampled_from([True, True, True, False]),  # starts with its receipt
+    st.lists(
+        st.tuples(st.sampled_from(KINDS), st.integers(-5, 600), st.sampled_from(STEP_CODES), st.integers(0, 60)),
+        max_size=8,
+    ),
+)
 
 
 @given(st.lists(FLOW, min_size=1, max_size=6), st.lists(st.integers(1, 15), min_size=1, max_size=6), st.randoms())
@@ -256,7 +328,7 @@ def test_any_events_give_the_same_result_on_both_paths(catalog, land, monkeypatc
     order = [d for d, queue in enumerate(queues) for _event in queue]
     rnd.shuffle(order)
     rows = [(number, queues[d].pop(0)) for number, d in enumerate(order, start=2)]
-    sizes = (sizes * len(rows))[:len(rows)]
+    sizes = (sizes * len(rows))[: len(rows)]
     (fast, *fast_rest, _applied), (slow, *slow_rest, _none) = run_modes(land, rows, sizes, monkeypatch)
     assert fast_rest == slow_rest
     assert fast == slow

@@ -83,8 +83,19 @@ def test_receive_hand_over_and_control_sheet(page, users, catalog):
 def test_late_dossier_apology_and_analytics_charts(page, users, catalog, province):
     land = province["agencies"]["land"]
     services.push_event(land, receive_row(to_username="staff"))
-    services.push_event(land, row("HS-001", "e2", "transfer", T0 + dt.timedelta(days=1), step="review",
-                                  to_name="Chuyên viên", to_username="staff", to_unit="Phòng Đăng ký đất đai"))
+    services.push_event(
+        land,
+        row(
+            "HS-001",
+            "e2",
+            "transfer",
+            T0 + dt.timedelta(days=1),
+            step="review",
+            to_name="Chuyên viên",
+            to_username="staff",
+            to_unit="Phòng Đăng ký đất đai",
+        ),
+    )
     services.push_event(land, receive_row("HS-002", T0 + dt.timedelta(days=3)))
     services.push_event(land, row("HS-002", "x2", "return", T0 + dt.timedelta(days=4)))
     services.push_event(land, receive_row("HS-003", T0))
@@ -122,7 +133,8 @@ def test_late_dossier_apology_and_analytics_charts(page, users, catalog, provinc
     # "the agencies with the most late dossiers" plots their late dossiers, not their rates
     late_by_agency = page.evaluate("() => Chart.getChart('chart-agency').data.datasets[0]")
     assert late_by_agency["label"] == "Hồ sơ trễ hạn" and late_by_agency["data"] == [
-        Dossier.objects.filter(agency=land, status="returned", is_late=True).count()] == [1]
+        Dossier.objects.filter(agency=land, status="returned", is_late=True).count()
+    ] == [1]
     shot(page, "dossiers-analytics")
     # the province-wide officer picks an agency: the figures are that agency's
     page.select_option("#a-agency", label=province["agencies"]["science"].name)
@@ -153,10 +165,21 @@ def test_the_head_signs_what_he_holds_and_the_secretary_acts_for_an_absent_holde
     now = dt.datetime.now(dt.UTC)
     services.push_event(land, receive_row("KY-1", at=now - dt.timedelta(hours=3), to_username="staff"))
     for i, (step, to) in enumerate([("transfer", "staff"), ("review", "staff"), ("approve", "head")], start=2):
-        services.push_event(land, row("KY-1", f"k{i}", "transfer", now - dt.timedelta(hours=3 - i * 0.5), step=step,
-                                      to_username=to, to_name=f"Nguyễn {to}"))
-    services.push_event(land, receive_row("VANG-1", at=now - dt.timedelta(hours=1), to_username="staff",
-                                          to_name="Nguyễn staff"))
+        services.push_event(
+            land,
+            row(
+                "KY-1",
+                f"k{i}",
+                "transfer",
+                now - dt.timedelta(hours=3 - i * 0.5),
+                step=step,
+                to_username=to,
+                to_name=f"Nguyễn {to}",
+            ),
+        )
+    services.push_event(
+        land, receive_row("VANG-1", at=now - dt.timedelta(hours=1), to_username="staff", to_name="Nguyễn staff")
+    )
     browser_login(page, users[Role.AGENCY_HEAD].username)
     panel = page.get_by_test_id("held-panel")
     assert "Hồ sơ chờ tôi ký, phê duyệt" in panel.inner_text()

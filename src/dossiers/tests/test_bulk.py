@@ -6,8 +6,11 @@ from hypothesis import strategies as st
 from dossiers import bulk
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-MOMENTS = st.one_of(st.none(), st.integers(-2 * 10**15, 4 * 10**15),
-                    st.integers(0, 10**6).map(lambda m: 1_735_000_000_000_000 + m * 60_000_000))
+MOMENTS = st.one_of(
+    st.none(),
+    st.integers(-2 * 10**15, 4 * 10**15),
+    st.integers(0, 10**6).map(lambda m: 1_735_000_000_000_000 + m * 60_000_000),
+)
 
 
 def django_text(us):

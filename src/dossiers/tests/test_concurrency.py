@@ -13,9 +13,12 @@ from dossiers.services import events
 
 from .conftest import T0, receive_row, row
 
-pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(connection.vendor != "postgresql",
-                                 reason="SQLite serialises writers itself (IMMEDIATE transactions)")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SQLite serialises writers itself (IMMEDIATE transactions)"
+    ),
+]
 
 
 def in_two_threads(work):
@@ -44,8 +47,11 @@ def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(cat
     rows = []
     for i in range(300):
         code, t = f"C-{i:03d}", T0 + dt.timedelta(minutes=7 * i)
-        rows += [receive_row(code, t), row(code, f"{code}-2", "transfer", t + dt.timedelta(hours=1), step="review"),
-                 row(code, f"{code}-3", "return", t + dt.timedelta(days=3))]
+        rows += [
+            receive_row(code, t),
+            row(code, f"{code}-2", "transfer", t + dt.timedelta(hours=1), step="review"),
+            row(code, f"{code}-3", "return", t + dt.timedelta(days=3)),
+        ]
     numbered = list(enumerate(rows, start=2))
     barrier = threading.Barrier(2)
 
@@ -61,8 +67,10 @@ def test_concurrent_imports_of_the_same_file_store_and_count_everything_once(cat
     assert sum(s.received for s in stats) == 300 and sum(s.completed for s in stats) == 300
     incremental = sorted(stats.values_list("procedure_id", "month", "received", "completed", "on_time", "late"))
     services.rebuild_monthly_stats()
-    assert sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
-                                                  "late")) == incremental
+    assert (
+        sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time", "late"))
+        == incremental
+    )
 
 
 def test_two_desks_receiving_at_the_same_moment_get_two_codes(catalog, province, users, monkeypatch):
@@ -86,6 +94,12 @@ def test_two_desks_receiving_at_the_same_moment_get_two_codes(catalog, province,
 
     monkeypatch.setattr(events, "next_dossier_code", next_code)  # the module whose receive_dossier calls it
 
-    codes = [d.code for d in in_two_threads(lambda: services.receive_dossier(
-        land, staff, procedure_code=catalog["home"].code, applicant_name="Võ Thị Sáu"))]
+    codes = [
+        d.code
+        for d in in_two_threads(
+            lambda: services.receive_dossier(
+                land, staff, procedure_code=catalog["home"].code, applicant_name="Võ Thị Sáu"
+            )
+        )
+    ]
     assert len(set(codes)) == 2 and sorted(c[-4:] for c in codes) == ["0001", "0002"]

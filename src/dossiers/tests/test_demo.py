@@ -12,11 +12,40 @@ from dossiers.models import Dossier, DossierEvent
 
 pytestmark = pytest.mark.django_db
 
-STATE = ["procedure_id", "field_id", "applicant_name", "applicant_key", "received_at", "due_at", "processing_days",
-         "status", "completed_at", "is_late", "current_step", "step_started_at", "step_due_at", "holder_id",
-         "holder_name", "holder_unit", "last_event_at", "paused_at", "late_step", "late_unit", "apology_due_at"]
-EVENT = ["kind", "occurred_at", "step", "from_name", "to_name", "to_unit", "completed_step", "completed_step_due_at",
-         "is_late"]
+STATE = [
+    "procedure_id",
+    "field_id",
+    "applicant_name",
+    "applicant_key",
+    "received_at",
+    "due_at",
+    "processing_days",
+    "status",
+    "completed_at",
+    "is_late",
+    "current_step",
+    "step_started_at",
+    "step_due_at",
+    "holder_id",
+    "holder_name",
+    "holder_unit",
+    "last_event_at",
+    "paused_at",
+    "late_step",
+    "late_unit",
+    "apology_due_at",
+]
+EVENT = [
+    "kind",
+    "occurred_at",
+    "step",
+    "from_name",
+    "to_name",
+    "to_unit",
+    "completed_step",
+    "completed_step_due_at",
+    "is_late",
+]
 
 
 def test_demo_dossiers_are_what_the_engine_makes_of_their_events(tmp_path, monkeypatch):
@@ -38,11 +67,25 @@ def test_demo_dossiers_are_what_the_engine_makes_of_their_events(tmp_path, monke
         rows = []
         for d in dossiers:
             for e in d.events.order_by("occurred_at", "id"):
-                rows.append((len(rows) + 1, {
-                    "event_id": e.external_id, "dossier_code": f"{d.code}-R", "event": e.kind,
-                    "occurred_at": e.occurred_at, "step": e.step, "from_name": e.from_name, "to_name": e.to_name,
-                    "to_unit": e.to_unit, "to_username": logins.get(e.to_name, "") if e.kind != "return" else "",
-                    "procedure_code": d.procedure.code, "applicant_name": d.applicant_name, "note": e.note}))
+                rows.append(
+                    (
+                        len(rows) + 1,
+                        {
+                            "event_id": e.external_id,
+                            "dossier_code": f"{d.code}-R",
+                            "event": e.kind,
+                            "occurred_at": e.occurred_at,
+                            "step": e.step,
+                            "from_name": e.from_name,
+                            "to_name": e.to_name,
+                            "to_unit": e.to_unit,
+                            "to_username": logins.get(e.to_name, "") if e.kind != "return" else "",
+                            "procedure_code": d.procedure.code,
+                            "applicant_name": d.applicant_name,
+                            "note": e.note,
+                        },
+                    )
+                )
         result = EventProcessor(agency, DossierEvent.Source.IMPORT).process_batch(rows)
         assert result.errors == []
         for d in dossiers:

@@ -75,20 +75,26 @@ def test_the_same_event_twice_is_stored_once(catalog, land):
     assert MonthlyStat.objects.get().received == 1
     # Inside one batch as well.
     result = EventProcessor(land).process_batch(
-        [(1, row("HS-001", "e3", "transfer", T0 + 2 * H, step="approve")),
-         (2, row("HS-001", "e3", "transfer", T0 + 2 * H, step="approve"))])
+        [
+            (1, row("HS-001", "e3", "transfer", T0 + 2 * H, step="approve")),
+            (2, row("HS-001", "e3", "transfer", T0 + 2 * H, step="approve")),
+        ]
+    )
     assert (result.stored, result.duplicates, result.errors) == (1, 1, [])
 
 
-@pytest.mark.parametrize("data, message", [
-    (receive_row(procedure="9.999"), "Mã thủ tục “9.999” không có"),
-    (receive_row(applicant_name=""), "Thiếu tên người nộp"),
-    (receive_row(step="khong-co"), "Bước “khong-co” không có trong quy trình"),
-    (receive_row(occurred_at="32/13/2026 25:00"), "không đúng định dạng"),
-    (receive_row(event="bay"), "Loại sự kiện “bay” không hợp lệ"),
-    (row("HS-404", "x", "transfer", T0, step="review"), "chưa được tiếp nhận"),
-    ({**receive_row(), "event_id": ""}, "Thiếu mã sự kiện"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (receive_row(procedure="9.999"), "Mã thủ tục “9.999” không có"),
+        (receive_row(applicant_name=""), "Thiếu tên người nộp"),
+        (receive_row(step="khong-co"), "Bước “khong-co” không có trong quy trình"),
+        (receive_row(occurred_at="32/13/2026 25:00"), "không đúng định dạng"),
+        (receive_row(event="bay"), "Loại sự kiện “bay” không hợp lệ"),
+        (row("HS-404", "x", "transfer", T0, step="review"), "chưa được tiếp nhận"),
+        ({**receive_row(), "event_id": ""}, "Thiếu mã sự kiện"),
+    ],
+)
 def test_bad_events_are_refused_with_a_clear_reason(catalog, land, data, message):
     with pytest.raises(ValidationError, match=message):
         push(land, data)
@@ -153,16 +159,18 @@ def test_the_monthly_summary_stays_equal_to_a_full_recount(catalog, land):
             rows.append(row(code, f"{code}-2", "return", end))
         elif outcome < 0.8:
             rows.append(row(code, f"{code}-2", "refuse", end))
-    batches = [rows[i:i + 17] for i in range(0, len(rows), 17)]
+    batches = [rows[i : i + 17] for i in range(0, len(rows), 17)]
     processor = EventProcessor(land)
     for batch in batches:
         result = processor.process_batch([(number := number + 1, r) for r in batch])
         assert not result.errors
-    incremental = sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
-                                                         "late", "refused"))
+    incremental = sorted(
+        MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time", "late", "refused")
+    )
     services.rebuild_monthly_stats()
-    rebuilt = sorted(MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time",
-                                                     "late", "refused"))
+    rebuilt = sorted(
+        MonthlyStat.objects.values_list("procedure_id", "month", "received", "completed", "on_time", "late", "refused")
+    )
     assert incremental == rebuilt
     assert sum(r[2] for r in rebuilt) == 60
     assert sum(r[4] + r[5] for r in rebuilt) == Dossier.objects.filter(status="returned").count()
@@ -184,20 +192,23 @@ def test_the_late_step_summary_counts_each_delay_once_in_its_month_and_equals_a_
 
     batch(
         # On time throughout: not counted.
-        receive_row("OK"), row("OK", "ok2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"),
+        receive_row("OK"),
+        row("OK", "ok2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"),
         row("OK", "ok3", "return", T0 + 3 * D),
         # Received in March, the review (7 working days from 25/3) ends late on 10/4: counted in April.
-        receive_row("LT", T0 + 23 * D), row("LT", "lt2", "transfer", T0 + 23 * D + H, step="review",
-                                            to_unit="Phòng ĐK"),
+        receive_row("LT", T0 + 23 * D),
+        row("LT", "lt2", "transfer", T0 + 23 * D + H, step="review", to_unit="Phòng ĐK"),
         # The quick procedure (half a day, due at 17:00): handed to review at 12:01, whose half day then ends
         # on Tuesday at noon; returned at 17:30, every step on time but past the appointment.
         receive_row("LR", T0, procedure="1.001193"),
         row("LR", "lr2", "transfer", T0 + 3 * H + dt.timedelta(minutes=1), step="review"),
         # Paused for a supplement: the clock stops, so a late-looking hand-over is on time...
-        receive_row("SP"), row("SP", "sp2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"),
+        receive_row("SP"),
+        row("SP", "sp2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"),
         row("SP", "sp3", "supplement_request", T0 + 2 * H),
         # ...and a late receipt step then a late review: only the first delay counts.
-        receive_row("TW"), row("TW", "tw2", "transfer", T0 + 2 * D, step="review", to_unit="Phòng ĐK"),
+        receive_row("TW"),
+        row("TW", "tw2", "transfer", T0 + 2 * D, step="review", to_unit="Phòng ĐK"),
     )
     batch(
         row("LT", "lt3", "transfer", T0 + 39 * D, step="approve"),
@@ -211,8 +222,9 @@ def test_the_late_step_summary_counts_each_delay_once_in_its_month_and_equals_a_
     # An apology letter for an overdue dossier whose steps are on time: late at its return.
     batch(receive_row("AP"), row("AP", "ap2", "transfer", T0 + H, step="review", to_unit="Phòng ĐK"))
     before = late_summary()
-    services.issue_apology(Dossier.objects.get(code="AP"), reason="Chờ xác minh", signer_name="A",
-                           new_due_at=timezone.now() + 30 * D)
+    services.issue_apology(
+        Dossier.objects.get(code="AP"), reason="Chờ xác minh", signer_name="A", new_due_at=timezone.now() + 30 * D
+    )
     assert late_summary() == before and Dossier.objects.get(code="AP").late_step == ""  # late at its return
     batch(row("AP", "ap3", "return", T0 + 2 * D))
 
@@ -249,16 +261,25 @@ def test_events_are_append_only(catalog, land):
 def test_batch_deadlines_equal_the_calendar_one_by_one(catalog, land):
     """The batch path (add_working_days_bulk) gives what core.workdays gives row by row."""
     rng = random.Random(11)
-    moments = [T0.replace(month=1, day=1) + dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60),
-                                                         seconds=rng.choice([0, 30]))
-               for _ in range(120)]
-    moments += [T0.replace(hour=12, minute=0), T0.replace(hour=11, minute=59), T0.replace(hour=17, minute=30),
-                T0.replace(month=2, day=14, hour=10)]  # noon, just before, after closing, around Tết
+    moments = [
+        T0.replace(month=1, day=1) + dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60), seconds=rng.choice([0, 30]))
+        for _ in range(120)
+    ]
+    moments += [
+        T0.replace(hour=12, minute=0),
+        T0.replace(hour=11, minute=59),
+        T0.replace(hour=17, minute=30),
+        T0.replace(month=2, day=14, hour=10),
+    ]  # noon, just before, after closing, around Tết
     rows = []
     for i, moment in enumerate(moments):
         rows.append((2 * i, receive_row(f"V-{i}", moment, procedure=rng.choice(["1.004227", "1.001193"]))))
-        rows.append((2 * i + 1, row(f"V-{i}", f"V-{i}-t", "transfer", moment + dt.timedelta(hours=rng.randint(0, 30)),
-                                    step="review")))
+        rows.append(
+            (
+                2 * i + 1,
+                row(f"V-{i}", f"V-{i}-t", "transfer", moment + dt.timedelta(hours=rng.randint(0, 30)), step="review"),
+            )
+        )
     result = EventProcessor(land).process_batch(rows)
     assert not result.errors
     steps = {"1.004227": "7", "1.001193": "0.5"}
@@ -279,9 +300,13 @@ def test_a_procedure_moved_to_another_field_still_adds_to_one_summary_row(catalo
     procedure = catalog["home"]
     procedure.field = Field.objects.create(code="moi", name="Lĩnh vực mới")
     procedure.save()
-    result = EventProcessor(land).process_batch([
-        (2, receive_row("F-2", T0 + H)), (3, row("F-1", "f1-2", "return", T0 + 2 * H)),
-        (4, row("F-2", "f2-2", "return", T0 + 3 * H))])
+    result = EventProcessor(land).process_batch(
+        [
+            (2, receive_row("F-2", T0 + H)),
+            (3, row("F-1", "f1-2", "return", T0 + 2 * H)),
+            (4, row("F-2", "f2-2", "return", T0 + 3 * H)),
+        ]
+    )
     assert not result.errors
     stat = MonthlyStat.objects.get()
     assert (stat.received, stat.completed) == (2, 2)

@@ -20,16 +20,26 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def colleague(province):
-    return User.objects.create_user(username="colleague", password="x", role=Role.STAFF, last_name="Lâm",
-                                    first_name="Thanh Yến", agency=province["agencies"]["land"])
+    return User.objects.create_user(
+        username="colleague",
+        password="x",
+        role=Role.STAFF,
+        last_name="Lâm",
+        first_name="Thanh Yến",
+        agency=province["agencies"]["land"],
+    )
 
 
 @pytest.fixture
 def held(catalog, province, colleague):
     """A dossier just received at the one-stop desk, held by a colleague of `staff`."""
     land = province["agencies"]["land"]
-    services.push_event(land, receive_row("HS-9", at=timezone.now() - dt.timedelta(hours=1),
-                                          to_username="colleague", to_name="Lâm Thanh Yến"))
+    services.push_event(
+        land,
+        receive_row(
+            "HS-9", at=timezone.now() - dt.timedelta(hours=1), to_username="colleague", to_name="Lâm Thanh Yến"
+        ),
+    )
     return Dossier.objects.get(code="HS-9")
 
 
@@ -46,11 +56,15 @@ def test_the_head_acts_for_an_absent_holder_with_a_reason(held, users, client_as
     head = users[Role.AGENCY_HEAD]
     with pytest.raises(ValidationError, match="cần ghi rõ lý do"):
         services.web_event(held, head, "transfer", step="transfer", to_username="staff")
-    services.web_event(held, head, "transfer", step="transfer", to_username="staff", to_name="Nguyễn staff",
-                       note="Người giữ nghỉ ốm")
+    services.web_event(
+        held, head, "transfer", step="transfer", to_username="staff", to_name="Nguyễn staff", note="Người giữ nghỉ ốm"
+    )
     event = held.events.order_by("-occurred_at", "-id").first()
-    assert (event.from_name, event.on_behalf_of, event.note) == (head.get_full_name(), "Lâm Thanh Yến",
-                                                                  "Người giữ nghỉ ốm")
+    assert (event.from_name, event.on_behalf_of, event.note) == (
+        head.get_full_name(),
+        "Lâm Thanh Yến",
+        "Người giữ nghỉ ốm",
+    )
     sheet = client_as(head).get(f"/dossiers/{held.pk}/control-sheet/").content.decode()
     assert f"{head.get_full_name()}" in sheet and "thay mặt Lâm Thanh Yến" in sheet
 
@@ -81,8 +95,9 @@ def test_the_result_is_returned_only_after_the_leaders_step(held, colleague, use
 
 def test_the_head_holding_a_dossier_at_his_step_can_act_and_sees_it_at_home(held, colleague, users, client_as):
     for step in ("transfer", "review", "approve"):
-        services.web_event(held, colleague, "transfer", step=step, to_username="head" if step == "approve"
-                           else "colleague")
+        services.web_event(
+            held, colleague, "transfer", step=step, to_username="head" if step == "approve" else "colleague"
+        )
     client = client_as(users[Role.AGENCY_HEAD])
     page = client.get(f"/dossiers/{held.pk}/").content.decode()
     assert 'data-testid="handover-form"' in page and 'data-testid="return-submit"' in page

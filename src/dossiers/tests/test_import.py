@@ -11,8 +11,9 @@ from dossiers.models import Dossier, DossierEvent, ImportJob
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ("Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người giao,Người nhận,Đơn vị nhận,Mã thủ tục,Người nộp,"
-          "Ghi chú\n")
+HEADER = (
+    "Mã sự kiện,Mã hồ sơ,Loại sự kiện,Thời điểm,Bước,Người giao,Người nhận,Đơn vị nhận,Mã thủ tục,Người nộp,Ghi chú\n"
+)
 GOOD = [
     "E1,HS-1,Tiếp nhận,02/03/2026 08:30,receive,,Lê Thị Hoa,Bộ phận một cửa,1.004227,Nguyễn Văn Đông,\n",
     "E2,HS-1,Chuyển xử lý,02/03/2026 10:00,review,Lê Thị Hoa,Phạm Quốc Việt,Phòng Đăng ký đất đai,,,\n",
@@ -20,11 +21,11 @@ GOOD = [
     "E4,HS-1,Trả kết quả,10/03/2026 15:00,,Phạm Quốc Việt,Nguyễn Văn Đông,,,,Đã trả\n",
 ]
 BAD = [
-    "E5,HS-3,Tiếp nhận,02/03/2026 09:00,,,,,9.999,Lê Văn Lạ,\n",          # unknown procedure
-    "E6,HS-404,Chuyển xử lý,02/03/2026 09:00,review,,,,,,\n",              # unknown dossier
-    "E7,HS-2,Chuyển xử lý,01/03/2026 09:00,review,,,,,,\n",                # before its receipt
-    "E8,HS-2,Chuyển xử lý,03/03/2026 09:00,tham-dinh-lai,,,,,,\n",         # step not in the process
-    "E9,HS-2,Chuyển xử lý,hôm qua,review,,,,,,\n",                         # malformed time
+    "E5,HS-3,Tiếp nhận,02/03/2026 09:00,,,,,9.999,Lê Văn Lạ,\n",  # unknown procedure
+    "E6,HS-404,Chuyển xử lý,02/03/2026 09:00,review,,,,,,\n",  # unknown dossier
+    "E7,HS-2,Chuyển xử lý,01/03/2026 09:00,review,,,,,,\n",  # before its receipt
+    "E8,HS-2,Chuyển xử lý,03/03/2026 09:00,tham-dinh-lai,,,,,,\n",  # step not in the process
+    "E9,HS-2,Chuyển xử lý,hôm qua,review,,,,,,\n",  # malformed time
 ]
 
 
@@ -43,8 +44,9 @@ def test_import_keeps_good_rows_reports_bad_ones_and_is_idempotent(catalog, prov
     assert "9.999" in errors[6] and "chưa được tiếp nhận" in errors[7] and "sai thứ tự" in errors[8]
     assert "tham-dinh-lai" in errors[9] and "không đúng định dạng" in errors[10]
     # The row's content under the file's own headers.
-    assert job.row_errors.get(row_number=7).data == ("Mã sự kiện=E6; Mã hồ sơ=HS-404; Loại sự kiện=Chuyển xử lý; "
-                                                     "Thời điểm=02/03/2026 09:00; Bước=review")
+    assert job.row_errors.get(row_number=7).data == (
+        "Mã sự kiện=E6; Mã hồ sơ=HS-404; Loại sự kiện=Chuyển xử lý; Thời điểm=02/03/2026 09:00; Bước=review"
+    )
     assert Dossier.objects.get(code="HS-1").status == "returned"
     assert Dossier.objects.get(code="HS-1").applicant_name == "Nguyễn Văn Đông"
     again = upload(land, (HEADER + "".join(GOOD)).encode())

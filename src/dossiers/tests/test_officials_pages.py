@@ -34,8 +34,9 @@ def test_the_apology_letter_is_prefilled_with_the_agency_head(late, users, clien
 def test_the_apology_button_goes_once_the_letter_is_issued(late, users, client_as):
     client = client_as(users[Role.ISO_SECRETARY])
     assert 'data-testid="apology-link"' in client.get(late.get_absolute_url()).content.decode()
-    services.issue_apology(late, reason="Xác minh thực địa", new_due_at=timezone.now() + dt.timedelta(days=5),
-                           signer_name="Nguyễn head")
+    services.issue_apology(
+        late, reason="Xác minh thực địa", new_due_at=timezone.now() + dt.timedelta(days=5), signer_name="Nguyễn head"
+    )
     assert 'data-testid="apology-link"' not in client.get(late.get_absolute_url()).content.decode()
     # the new date missed as well: a new letter is due again
     Dossier.objects.filter(pk=late.pk).update(apology_due_at=timezone.now() - dt.timedelta(hours=1))
@@ -79,8 +80,9 @@ def test_the_template_imports_as_it_is(catalog, province, users, client_as):
 
     client = client_as(users[Role.ISO_SECRETARY])
     content = client.get("/dossiers/imports/template.csv").content
-    job = tasks.start_import(province["agencies"]["land"], SimpleUploadedFile("mau.csv", content),
-                                users[Role.ISO_SECRETARY])
+    job = tasks.start_import(
+        province["agencies"]["land"], SimpleUploadedFile("mau.csv", content), users[Role.ISO_SECRETARY]
+    )
     job.refresh_from_db()
     assert (job.status, job.rows_stored, job.rows_error) == ("done", 3, 0), job.message
 
@@ -90,9 +92,17 @@ def test_an_unknown_step_names_the_valid_steps(catalog, province):
     _t, raw = IntegrationToken.issue(province["agencies"]["land"], "x")
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     services.push_event(province["agencies"]["land"], receive_row())
-    response = client.post("/api/dossiers/events/", {
-        "event_id": "e9", "dossier_code": "HS-001", "event": "transfer",
-        "occurred_at": (T0 + dt.timedelta(hours=1)).isoformat(), "step": "sign"}, format="json")
+    response = client.post(
+        "/api/dossiers/events/",
+        {
+            "event_id": "e9",
+            "dossier_code": "HS-001",
+            "event": "transfer",
+            "occurred_at": (T0 + dt.timedelta(hours=1)).isoformat(),
+            "step": "sign",
+        },
+        format="json",
+    )
     detail = response.json()["detail"]
     assert response.status_code == 400 and "“sign”" in detail
     assert "các bước hợp lệ: receive (Bước receive), transfer (Bước transfer), review" in detail
@@ -109,7 +119,8 @@ def test_an_impossible_date_is_refused_in_vietnamese(catalog, province):
 def test_missing_columns_are_named_by_their_headers(catalog, province, users):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    job = tasks.start_import(province["agencies"]["land"], SimpleUploadedFile("x.csv", b"a,b\n1,2\n"),
-                                users[Role.ISO_SECRETARY])
+    job = tasks.start_import(
+        province["agencies"]["land"], SimpleUploadedFile("x.csv", b"a,b\n1,2\n"), users[Role.ISO_SECRETARY]
+    )
     job.refresh_from_db()
     assert "“Mã sự kiện”" in job.message and "event_id" not in job.message

@@ -32,9 +32,15 @@ def text_right_edge(line):
 
 def test_the_apology_letter_is_a4_in_times_with_the_agency_on_one_line(dossier, users, client_as):
     client = client_as(users[Role.STAFF])
-    client.post(f"/dossiers/{dossier.pk}/apology/", {
-        "reason": "Xác minh thực địa", "signer_name": "Nguyễn Văn A", "signer_title": "Giám đốc",
-        "new_due_at": timezone.localtime(timezone.now() + dt.timedelta(days=5)).strftime("%d/%m/%Y %H:%M")})
+    client.post(
+        f"/dossiers/{dossier.pk}/apology/",
+        {
+            "reason": "Xác minh thực địa",
+            "signer_name": "Nguyễn Văn A",
+            "signer_title": "Giám đốc",
+            "new_due_at": timezone.localtime(timezone.now() + dt.timedelta(days=5)).strftime("%d/%m/%Y %H:%M"),
+        },
+    )
     letter = dossier.apologies.get()
     reader, fonts = pdf_fonts(client.get(f"/dossiers/apology/{letter.pk}.pdf").content)
     box = reader.pages[0].mediabox
@@ -62,12 +68,17 @@ def sheet_rows(document):
     pages = []
     for page in document.pages:
         headers, rows = [], []
-        tables = [box for box in page._page_box.descendants() if type(box).__name__ == "TableBox"
-                  and "sheet" in (box.element.get("class") or "").split()]
+        tables = [
+            box
+            for box in page._page_box.descendants()
+            if type(box).__name__ == "TableBox" and "sheet" in (box.element.get("class") or "").split()
+        ]
         for group in (g for table in tables for g in table.children if type(g).__name__ == "TableRowGroupBox"):
             for row_box in group.children:
-                cells = [" ".join("".join(b.text for b in c.descendants() if hasattr(b, "text")).split())
-                         for c in row_box.children]
+                cells = [
+                    " ".join("".join(b.text for b in c.descendants() if hasattr(b, "text")).split())
+                    for c in row_box.children
+                ]
                 (headers if group.is_header else rows).append(cells[0] if not group.is_header else " ".join(cells))
         pages.append((headers, rows))
     return pages
@@ -82,8 +93,10 @@ def test_the_control_sheet_repeats_its_header_and_never_splits_a_row(dossier):
             event = copy.copy(line["event"])
             event.note = f"Ghi chú {i}: " + "bổ sung giấy tờ, xác minh nguồn gốc đất tại thực địa; " * (3 + i % 5)
             lines.append({**line, "event": event})
-    html = render_to_string("dossiers/control_sheet_print.html", {
-        "dossier": dossier, "lines": lines, "pdf": True, "steps": services.process_steps(dossier)})
+    html = render_to_string(
+        "dossiers/control_sheet_print.html",
+        {"dossier": dossier, "lines": lines, "pdf": True, "steps": services.process_steps(dossier)},
+    )
     pages = sheet_rows(HTML(string=html).render())
     assert len(pages) >= 2
     numbers = [n for _headers, rows in pages for n in rows]

@@ -19,8 +19,9 @@ def test_early_warnings_are_scheduled_every_half_hour_in_office_hours():
 
 @pytest.mark.django_db
 def test_a_scheduler_tick_enqueues_the_warnings_once(catalog, province, users, monkeypatch):
-    services.push_event(province["agencies"]["land"], receive_row("OLD", at=timezone.now() - dt.timedelta(days=40),
-                                                                  to_username="staff"))
+    services.push_event(
+        province["agencies"]["land"], receive_row("OLD", at=timezone.now() - dt.timedelta(days=40), to_username="staff")
+    )
     assert tick(job_for(warn_due_dossiers), monkeypatch) == ["dossiers.tasks.warn_due_dossiers"]
     warning = DossierWarning.objects.get()  # the test backend ran the task at once
     assert warning.kind == "late" and warning.user.username == "staff"

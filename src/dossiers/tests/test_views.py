@@ -22,8 +22,9 @@ def pdf_text(content):
 
 def test_staff_receives_and_moves_a_dossier_in_the_web(catalog, users, client_as):
     client = client_as(users[Role.STAFF])
-    response = client.post("/dossiers/receive/", {"procedure": catalog["home"].pk, "applicant_name": "Võ Thị Sáu",
-                                                  "code": "WEB-1"})
+    response = client.post(
+        "/dossiers/receive/", {"procedure": catalog["home"].pk, "applicant_name": "Võ Thị Sáu", "code": "WEB-1"}
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     d = Dossier.objects.get(code="WEB-1")
     assert d.holder == users[Role.STAFF]
@@ -50,16 +51,28 @@ def test_the_process_control_sheet_in_html_and_pdf(dossier, users, client_as):
 def test_the_apology_letter_for_a_late_dossier(dossier, users, client_as):
     client = client_as(users[Role.STAFF])
     new_due = timezone.localtime(timezone.now() + dt.timedelta(days=5))
-    response = client.post(f"/dossiers/{dossier.pk}/apology/", {
-        "reason": "Phải xác minh nguồn gốc đất tại thực địa", "new_due_at": new_due.strftime("%d/%m/%Y %H:%M"),
-        "signer_name": "Nguyễn Văn Giám Đốc", "signer_title": "Giám đốc"})
+    response = client.post(
+        f"/dossiers/{dossier.pk}/apology/",
+        {
+            "reason": "Phải xác minh nguồn gốc đất tại thực địa",
+            "new_due_at": new_due.strftime("%d/%m/%Y %H:%M"),
+            "signer_name": "Nguyễn Văn Giám Đốc",
+            "signer_title": "Giám đốc",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     letter = ApologyLetter.objects.get()
     assert letter.number == "001/PXL"
     text = pdf_text(client.get(f"/dossiers/apology/{letter.pk}.pdf").content)
-    for expected in ("HS-001", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                     "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 001/PXL", "Nguyễn Văn Giám Đốc",
-                     "Sở Nông nghiệp và Môi trường"):
+    for expected in (
+        "HS-001",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "Số: 001/PXL",
+        "Nguyễn Văn Giám Đốc",
+        "Sở Nông nghiệp và Môi trường",
+    ):
         assert expected in text, expected
     # Returned after the apology (once signed at the leader's step): counted as late.
     services.web_event(dossier, users[Role.STAFF], "transfer", step="approve", to_username="staff", to_name="A")
@@ -126,8 +139,7 @@ def test_analytics_by_field_and_bottlenecks_and_export(dossier, province, users,
     assert client_as(users["other_oversight"]).get("/dossiers/analytics/").context["totals"]["completed"] == 0
 
 
-def test_bottlenecks_read_the_summary_in_the_users_scope_with_the_page_filters(catalog, province, users,
-                                                                                client_as):
+def test_bottlenecks_read_the_summary_in_the_users_scope_with_the_page_filters(catalog, province, users, client_as):
     from .conftest import define
 
     home, other = province["agencies"], province["other_agencies"]
@@ -137,11 +149,11 @@ def test_bottlenecks_read_the_summary_in_the_users_scope_with_the_page_filters(c
         for i in range(count):
             code = f"{agency.code}-{i}"
             services.push_event(agency, receive_row(code))
-            services.push_event(agency, row(code, f"{code}-2", "transfer", T0 + dt.timedelta(hours=1), step="review",
-                                            to_unit=unit))
+            services.push_event(
+                agency, row(code, f"{code}-2", "transfer", T0 + dt.timedelta(hours=1), step="review", to_unit=unit)
+            )
             # Review: 7 working days; handed on 12 days later (in March 2026).
-            services.push_event(agency, row(code, f"{code}-3", "transfer", T0 + dt.timedelta(days=12),
-                                            step="approve"))
+            services.push_event(agency, row(code, f"{code}-3", "transfer", T0 + dt.timedelta(days=12), step="approve"))
 
     def table(user, query=""):
         page = client_as(user).get(f"/dossiers/analytics/{query}")
@@ -158,7 +170,9 @@ def test_bottlenecks_read_the_summary_in_the_users_scope_with_the_page_filters(c
     export = client_as(users[Role.PROVINCIAL_VIEWER]).get("/dossiers/analytics.xlsx")
     workbook = load_workbook(io.BytesIO(export.content))
     assert sorted(list(workbook["Điểm nghẽn"].iter_rows(values_only=True))[1:]) == [
-        ("Bước review", "Phòng ĐK", 2), ("Bước review", "Văn phòng xã", 1)]
+        ("Bước review", "Phòng ĐK", 2),
+        ("Bước review", "Văn phòng xã", 1),
+    ]
 
 
 def test_dashboard_panels_for_each_role(dossier, users, client_as):
@@ -187,8 +201,9 @@ def test_the_warning_command_enqueues_the_task(catalog, province, users):
 
     from django.core.management import call_command
 
-    services.push_event(province["agencies"]["land"], receive_row("OLD", at=timezone.now() - dt.timedelta(days=40),
-                                                                  to_username="staff"))
+    services.push_event(
+        province["agencies"]["land"], receive_row("OLD", at=timezone.now() - dt.timedelta(days=40), to_username="staff")
+    )
     out = StringIO()
     call_command("warn_dossiers", stdout=out)
     assert "SUCCESSFUL" in out.getvalue()
@@ -203,10 +218,24 @@ def test_the_field_chart_shows_the_fields_with_most_late_dossiers(province, user
     land = province["agencies"]["land"]
     for i in range(12):
         field = Field.objects.create(code=f"chart-{i}", name=f"Lĩnh vực {i:02d}")
-        procedure = AdminProcedure.objects.create(province=land.province, code=f"9.{i:06d}", name=f"Thủ tục {i}",
-                                                  field=field, level="provincial", processing_days=5)
-        MonthlyStat.objects.create(agency=land, procedure=procedure, field=field, month=dt.date(2026, 3, 1),
-                                   received=20, completed=20, on_time=20 - i, late=i)
+        procedure = AdminProcedure.objects.create(
+            province=land.province,
+            code=f"9.{i:06d}",
+            name=f"Thủ tục {i}",
+            field=field,
+            level="provincial",
+            processing_days=5,
+        )
+        MonthlyStat.objects.create(
+            agency=land,
+            procedure=procedure,
+            field=field,
+            month=dt.date(2026, 3, 1),
+            received=20,
+            completed=20,
+            on_time=20 - i,
+            late=i,
+        )
     page = client_as(users[Role.OVERSIGHT]).get("/dossiers/analytics/")
     chart = page.context["chart_data"]["field"]
     assert chart["labels"] == [f"Lĩnh vực {i:02d}" for i in range(11, 1, -1)] and chart["late"][0] == 11
@@ -215,12 +244,13 @@ def test_the_field_chart_shows_the_fields_with_most_late_dossiers(province, user
 
 
 def test_dossier_search_ignores_diacritics_and_finds_procedures_and_fields(catalog, province, users, client_as):
-    """"tran van binh" finds Trần Văn Bình's dossier, "dang ky bien dong" the land-change procedure's dossiers; the
+    """ "tran van binh" finds Trần Văn Bình's dossier, "dang ky bien dong" the land-change procedure's dossiers; the
     field filter narrows to one field. Every search stays within the user's scope."""
     land = province["agencies"]["land"]
     services.push_event(land, receive_row("HS-LAND"))
-    services.push_event(land, {**receive_row("HS-HOME", procedure="1.001193", event_id="h1"),
-                               "applicant_name": "Nguyễn Thị Ánh"})
+    services.push_event(
+        land, {**receive_row("HS-HOME", procedure="1.001193", event_id="h1"), "applicant_name": "Nguyễn Thị Ánh"}
+    )
     visible = Dossier.objects.filter(agency=land)
     assert Dossier.objects.get(code="HS-LAND").applicant_key == "tran van binh"
     assert [d.code for d in services.search_dossiers(visible, "TRAN van binh")] == ["HS-LAND"]

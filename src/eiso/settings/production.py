@@ -49,7 +49,8 @@ if os.environ.get("EISO_S3_BUCKET"):
         },
     }
 if os.environ.get("EISO_REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": os.environ["EISO_REDIS_URL"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["EISO_REDIS_URL"]}
+    }
     # Several app servers may each run a scheduler: the Redis lock lets one of them enqueue the periodic tasks.
     CRONTASK = {"REDIS_URL": os.environ["EISO_REDIS_URL"]}

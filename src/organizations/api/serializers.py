@@ -9,5 +9,18 @@ class AgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["id", "code", "name", "short_name", "province", "parent", "kind", "obligation", "unit_code",
-                  "status", "established_on", "ended_on", "scope_review_required"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "province",
+            "parent",
+            "kind",
+            "obligation",
+            "unit_code",
+            "status",
+            "established_on",
+            "ended_on",
+            "scope_review_required",
+        ]

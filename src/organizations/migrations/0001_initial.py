@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,87 +14,197 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AgencyKind',
+            name="AgencyKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=150, verbose_name='tên')),
-                ('default_obligation', models.CharField(choices=[('mandatory', 'Bắt buộc'), ('encouraged', 'Khuyến khích')], default='mandatory', max_length=20, verbose_name='đối tượng mặc định')),
-                ('is_commune_committee', models.BooleanField(default=False, help_text='Tính vào chỉ tiêu tỷ lệ UBND cấp xã áp dụng HTQLCL.', verbose_name='là UBND cấp xã')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='thứ tự')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=150, verbose_name="tên")),
+                (
+                    "default_obligation",
+                    models.CharField(
+                        choices=[("mandatory", "Bắt buộc"), ("encouraged", "Khuyến khích")],
+                        default="mandatory",
+                        max_length=20,
+                        verbose_name="đối tượng mặc định",
+                    ),
+                ),
+                (
+                    "is_commune_committee",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tính vào chỉ tiêu tỷ lệ UBND cấp xã áp dụng HTQLCL.",
+                        verbose_name="là UBND cấp xã",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="thứ tự")),
             ],
             options={
-                'verbose_name': 'loại cơ quan',
-                'verbose_name_plural': 'loại cơ quan',
-                'ordering': ['order', 'name'],
+                "verbose_name": "loại cơ quan",
+                "verbose_name_plural": "loại cơ quan",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=150, verbose_name='tên')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang tồn tại')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=10, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=150, verbose_name="tên")),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang tồn tại")),
             ],
             options={
-                'verbose_name': 'tỉnh, thành phố',
-                'verbose_name_plural': 'tỉnh, thành phố',
-                'ordering': ['code'],
+                "verbose_name": "tỉnh, thành phố",
+                "verbose_name_plural": "tỉnh, thành phố",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='tên')),
-                ('short_name', models.CharField(blank=True, max_length=100, verbose_name='tên viết tắt')),
-                ('obligation', models.CharField(choices=[('mandatory', 'Bắt buộc'), ('encouraged', 'Khuyến khích')], max_length=20, verbose_name='đối tượng')),
-                ('unit_code', models.CharField(blank=True, help_text='Mã xã, phường theo danh mục quốc gia.', max_length=10, verbose_name='mã đơn vị hành chính')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='địa chỉ')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='điện thoại')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('status', models.CharField(choices=[('active', 'Đang hoạt động'), ('merged', 'Đã sáp nhập'), ('split', 'Đã chia tách'), ('dissolved', 'Đã giải thể')], default='active', max_length=20, verbose_name='tình trạng')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='ngày thành lập')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ngày chấm dứt')),
-                ('scope_review_required', models.BooleanField(default=False, verbose_name='cần rà soát phạm vi HTQLCL')),
-                ('scope_review_reason', models.CharField(blank=True, max_length=255, verbose_name='lý do rà soát')),
-                ('search_key', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('sort_key', models.CharField(db_index=True, editable=False, max_length=600)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organizations.agency', verbose_name='cơ quan cấp trên')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='organizations.agencykind', verbose_name='loại')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='organizations.province', verbose_name='tỉnh')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="tên")),
+                ("short_name", models.CharField(blank=True, max_length=100, verbose_name="tên viết tắt")),
+                (
+                    "obligation",
+                    models.CharField(
+                        choices=[("mandatory", "Bắt buộc"), ("encouraged", "Khuyến khích")],
+                        max_length=20,
+                        verbose_name="đối tượng",
+                    ),
+                ),
+                (
+                    "unit_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Mã xã, phường theo danh mục quốc gia.",
+                        max_length=10,
+                        verbose_name="mã đơn vị hành chính",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="địa chỉ")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="điện thoại")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="thư điện tử")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Đang hoạt động"),
+                            ("merged", "Đã sáp nhập"),
+                            ("split", "Đã chia tách"),
+                            ("dissolved", "Đã giải thể"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="ngày thành lập")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ngày chấm dứt")),
+                (
+                    "scope_review_required",
+                    models.BooleanField(default=False, verbose_name="cần rà soát phạm vi HTQLCL"),
+                ),
+                ("scope_review_reason", models.CharField(blank=True, max_length=255, verbose_name="lý do rà soát")),
+                ("search_key", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("sort_key", models.CharField(db_index=True, editable=False, max_length=600)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organizations.agency",
+                        verbose_name="cơ quan cấp trên",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="organizations.agencykind",
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="organizations.province",
+                        verbose_name="tỉnh",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cơ quan, đơn vị',
-                'verbose_name_plural': 'cơ quan, đơn vị',
-                'ordering': ['sort_key'],
-                'permissions': [('restructure_agency', 'Can merge, split or move agencies')],
+                "verbose_name": "cơ quan, đơn vị",
+                "verbose_name_plural": "cơ quan, đơn vị",
+                "ordering": ["sort_key"],
+                "permissions": [("restructure_agency", "Can merge, split or move agencies")],
             },
         ),
         migrations.CreateModel(
-            name='AgencyChange',
+            name="AgencyChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('merger', 'Hợp nhất, sáp nhập'), ('split', 'Chia, tách'), ('establishment', 'Thành lập mới'), ('move', 'Thay đổi cơ quan chủ quản')], max_length=20, verbose_name='loại thay đổi')),
-                ('effective_on', models.DateField(verbose_name='ngày hiệu lực')),
-                ('decision', models.CharField(blank=True, max_length=200, verbose_name='quyết định')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('predecessors', models.ManyToManyField(related_name='succeeded_by_changes', to='organizations.agency', verbose_name='cơ quan trước')),
-                ('successors', models.ManyToManyField(related_name='created_by_changes', to='organizations.agency', verbose_name='cơ quan sau')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agency_changes', to='organizations.province')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("merger", "Hợp nhất, sáp nhập"),
+                            ("split", "Chia, tách"),
+                            ("establishment", "Thành lập mới"),
+                            ("move", "Thay đổi cơ quan chủ quản"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại thay đổi",
+                    ),
+                ),
+                ("effective_on", models.DateField(verbose_name="ngày hiệu lực")),
+                ("decision", models.CharField(blank=True, max_length=200, verbose_name="quyết định")),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "predecessors",
+                    models.ManyToManyField(
+                        related_name="succeeded_by_changes", to="organizations.agency", verbose_name="cơ quan trước"
+                    ),
+                ),
+                (
+                    "successors",
+                    models.ManyToManyField(
+                        related_name="created_by_changes", to="organizations.agency", verbose_name="cơ quan sau"
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency_changes",
+                        to="organizations.province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thay đổi tổ chức',
-                'verbose_name_plural': 'thay đổi tổ chức',
-                'ordering': ['-effective_on', '-id'],
+                "verbose_name": "thay đổi tổ chức",
+                "verbose_name_plural": "thay đổi tổ chức",
+                "ordering": ["-effective_on", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.UniqueConstraint(fields=('province', 'code'), name='agency_code_unique_in_province'),
+            model_name="agency",
+            constraint=models.UniqueConstraint(fields=("province", "code"), name="agency_code_unique_in_province"),
         ),
     ]

@@ -17,8 +17,13 @@ def snapshot():
 
 def test_create_agency_under_a_parent(province, kinds):
     a = province["agencies"]
-    agency = services.create_agency(province=province["province"], kind=kinds["commune_committee"],
-                                    name="UBND xã Tân Mới", code="XA9", parent=a["root"])
+    agency = services.create_agency(
+        province=province["province"],
+        kind=kinds["commune_committee"],
+        name="UBND xã Tân Mới",
+        code="XA9",
+        parent=a["root"],
+    )
     assert agency.obligation == "encouraged"  # the kind's default
     assert agency.search_key == "ubnd xa tan moi xa9"  # name, short name and code
     assert AgencyChange.objects.filter(kind="establishment", successors=agency).exists()
@@ -27,8 +32,13 @@ def test_create_agency_under_a_parent(province, kinds):
 def test_duplicate_code_in_the_province_is_refused(province, kinds):
     before = snapshot()
     with pytest.raises(ValidationError) as exc:
-        services.create_agency(province=province["province"], kind=kinds["department"], name="Sở Trùng",
-                               code="SNNMT", parent=province["agencies"]["root"])
+        services.create_agency(
+            province=province["province"],
+            kind=kinds["department"],
+            name="Sở Trùng",
+            code="SNNMT",
+            parent=province["agencies"]["root"],
+        )
     assert "code" in exc.value.error_dict
     assert snapshot() == before
 
@@ -69,8 +79,13 @@ def test_merger_keeps_old_agencies_as_history_and_flags_the_new_one(province, us
     old_ids = [a["commune_a"].pk, a["commune_b"].pk]
     # data owned by an old agency stays attached to it
     staff = users["other_staff"]
-    new = services.merge_agencies([a["commune_a"], a["commune_b"]], name="UBND phường Hợp Nhất", code="XA-HN",
-                                  effective_on=DAY, decision="NQ 1687/NQ-UBTVQH15")
+    new = services.merge_agencies(
+        [a["commune_a"], a["commune_b"]],
+        name="UBND phường Hợp Nhất",
+        code="XA-HN",
+        effective_on=DAY,
+        decision="NQ 1687/NQ-UBTVQH15",
+    )
     assert new.scope_review_required and "hợp nhất" in new.scope_review_reason
     assert new.parent == a["root"] and new.kind == a["commune_a"].kind
     for old in Agency.objects.filter(pk__in=old_ids):
@@ -86,8 +101,12 @@ def test_merger_keeps_old_agencies_as_history_and_flags_the_new_one(province, us
 def test_merger_across_provinces_is_refused_and_changes_nothing(province):
     before = snapshot()
     with pytest.raises(ValidationError, match="cùng một tỉnh"):
-        services.merge_agencies([province["agencies"]["commune_a"], province["other_agencies"]["commune_a"]],
-                                name="X", code="X", effective_on=DAY)
+        services.merge_agencies(
+            [province["agencies"]["commune_a"], province["other_agencies"]["commune_a"]],
+            name="X",
+            code="X",
+            effective_on=DAY,
+        )
     assert snapshot() == before
     assert not AgencyChange.objects.filter(kind="merger").exists()
 
@@ -131,8 +150,12 @@ def test_tree_is_nested_and_ordered(province):
     assert root.code == "UBND"
     names = [c[0].name for c in children]
     # departments (kind order 2) before communes (5); Vietnamese order inside a kind
-    assert names == ["Sở Khoa học và Công nghệ", "Sở Nông nghiệp và Môi trường", "UBND phường Ánh Dương",
-                     "UBND xã Đất Đỏ"]
+    assert names == [
+        "Sở Khoa học và Công nghệ",
+        "Sở Nông nghiệp và Môi trường",
+        "UBND phường Ánh Dương",
+        "UBND xã Đất Đỏ",
+    ]
 
 
 def test_search_ignores_diacritics(province):

@@ -21,20 +21,32 @@ def test_search_without_diacritics_via_htmx(oversight, province):
 
 def test_create_shows_field_errors_and_saves_nothing(oversight, province, kinds):
     count = Agency.objects.count()
-    response = oversight.post(reverse("organizations:agency_create"), {
-        "name": "Sở Trùng Mã", "code": "SNNMT", "kind": kinds["department"].pk,
-        "parent": province["agencies"]["root"].pk, "obligation": "mandatory",
-    })
+    response = oversight.post(
+        reverse("organizations:agency_create"),
+        {
+            "name": "Sở Trùng Mã",
+            "code": "SNNMT",
+            "kind": kinds["department"].pk,
+            "parent": province["agencies"]["root"].pk,
+            "obligation": "mandatory",
+        },
+    )
     assert response.status_code == 200
     assert "đã được dùng trong tỉnh" in response.content.decode()
     assert Agency.objects.count() == count
 
 
 def test_create_then_redirect_to_the_new_agency(oversight, province, kinds):
-    response = oversight.post(reverse("organizations:agency_create"), {
-        "name": "Trung tâm Dữ liệu", "code": "TTDL", "kind": kinds["department"].pk,
-        "parent": province["agencies"]["science"].pk, "established_on": "15/08/2025",
-    })
+    response = oversight.post(
+        reverse("organizations:agency_create"),
+        {
+            "name": "Trung tâm Dữ liệu",
+            "code": "TTDL",
+            "kind": kinds["department"].pk,
+            "parent": province["agencies"]["science"].pk,
+            "established_on": "15/08/2025",
+        },
+    )
     agency = Agency.objects.get(code="TTDL", province=province["province"])
     assert response.status_code == 302 and response["Location"] == agency.get_absolute_url()
     assert agency.established_on.isoformat() == "2025-08-15" and agency.obligation == "mandatory"
@@ -51,10 +63,16 @@ def test_move_into_own_child_shows_the_reason(oversight, province):
 
 def test_merge_through_the_form(oversight, province):
     a = province["agencies"]
-    response = oversight.post(reverse("organizations:agency_merge"), {
-        "agencies": [a["commune_a"].pk, a["commune_b"].pk], "name": "UBND phường Mới", "code": "PM",
-        "effective_on": "01/07/2025", "decision": "NQ 1687",
-    })
+    response = oversight.post(
+        reverse("organizations:agency_merge"),
+        {
+            "agencies": [a["commune_a"].pk, a["commune_b"].pk],
+            "name": "UBND phường Mới",
+            "code": "PM",
+            "effective_on": "01/07/2025",
+            "decision": "NQ 1687",
+        },
+    )
     new = Agency.objects.get(code="PM")
     assert response.status_code == 302
     assert new.scope_review_required
@@ -106,10 +124,17 @@ def test_vietnamese_even_for_an_english_browser(oversight, province):
 
 def test_edit_keeps_the_kinds_obligation_when_left_empty(oversight, province, kinds):
     agency = province["agencies"]["commune_a"]
-    response = oversight.post(reverse("organizations:agency_update", args=[agency.pk]), {
-        "name": "UBND xã Đất Đỏ", "code": "XA1", "kind": kinds["commune_committee"].pk,
-        "parent": province["agencies"]["root"].pk, "obligation": "", "address": "Ấp 3",
-    })
+    response = oversight.post(
+        reverse("organizations:agency_update", args=[agency.pk]),
+        {
+            "name": "UBND xã Đất Đỏ",
+            "code": "XA1",
+            "kind": kinds["commune_committee"].pk,
+            "parent": province["agencies"]["root"].pk,
+            "obligation": "",
+            "address": "Ấp 3",
+        },
+    )
     assert response.status_code == 302
     agency.refresh_from_db()
     assert agency.obligation == "encouraged" and agency.address == "Ấp 3"

@@ -9,8 +9,19 @@ class AdminProcedureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AdminProcedure
-        fields = ["id", "code", "name", "field", "level", "processing_days", "fees", "legal_basis", "agencies",
-                  "status", "status_note"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "field",
+            "level",
+            "processing_days",
+            "fees",
+            "legal_basis",
+            "agencies",
+            "status",
+            "status_note",
+        ]
 
 
 class ProcessStepSerializer(serializers.ModelSerializer):

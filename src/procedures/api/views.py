@@ -31,5 +31,7 @@ class ProcessDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         if not user.has_perm("procedures.view_processdefinition"):
             return ProcessDefinition.objects.none()
-        return scope_queryset(user, ProcessDefinition.objects.select_related("procedure", "agency")
-                              .prefetch_related("steps").order_by("id"))
+        return scope_queryset(
+            user,
+            ProcessDefinition.objects.select_related("procedure", "agency").prefetch_related("steps").order_by("id"),
+        )

@@ -5,51 +5,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Field',
+            name="Field",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='tên lĩnh vực')),
-                ('sort_key', models.CharField(db_index=True, editable=False, max_length=600)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=50, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="tên lĩnh vực")),
+                ("sort_key", models.CharField(db_index=True, editable=False, max_length=600)),
             ],
             options={
-                'verbose_name': 'lĩnh vực',
-                'verbose_name_plural': 'lĩnh vực',
-                'ordering': ['sort_key'],
+                "verbose_name": "lĩnh vực",
+                "verbose_name_plural": "lĩnh vực",
+                "ordering": ["sort_key"],
             },
         ),
         migrations.CreateModel(
-            name='AdminProcedure',
+            name="AdminProcedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='mã thủ tục')),
-                ('name', models.CharField(max_length=500, verbose_name='tên thủ tục')),
-                ('level', models.CharField(choices=[('provincial', 'Cấp tỉnh'), ('district', 'Cấp huyện'), ('commune', 'Cấp xã'), ('central', 'Cấp trung ương')], max_length=20, verbose_name='cấp thực hiện')),
-                ('processing_days', models.DecimalField(decimal_places=1, help_text='Theo quyết định công bố; cho phép nửa ngày (0,5).', max_digits=6, verbose_name='thời hạn giải quyết (ngày làm việc)')),
-                ('fees', models.CharField(blank=True, max_length=500, verbose_name='phí, lệ phí')),
-                ('legal_basis', models.TextField(blank=True, verbose_name='căn cứ pháp lý')),
-                ('status', models.CharField(choices=[('active', 'Đang áp dụng'), ('amended', 'Đã sửa đổi, bổ sung'), ('annulled', 'Đã bãi bỏ')], default='active', max_length=20, verbose_name='tình trạng')),
-                ('status_note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú thay đổi')),
-                ('search_key', models.CharField(db_index=True, editable=False, max_length=600)),
-                ('sort_key', models.CharField(editable=False, max_length=1200)),
-                ('agencies', models.ManyToManyField(blank=True, related_name='procedures', to='organizations.agency', verbose_name='cơ quan thực hiện')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='procedures', to='organizations.province', verbose_name='tỉnh')),
-                ('field', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='procedures', to='procedures.field', verbose_name='lĩnh vực')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=50, verbose_name="mã thủ tục")),
+                ("name", models.CharField(max_length=500, verbose_name="tên thủ tục")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("provincial", "Cấp tỉnh"),
+                            ("district", "Cấp huyện"),
+                            ("commune", "Cấp xã"),
+                            ("central", "Cấp trung ương"),
+                        ],
+                        max_length=20,
+                        verbose_name="cấp thực hiện",
+                    ),
+                ),
+                (
+                    "processing_days",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="Theo quyết định công bố; cho phép nửa ngày (0,5).",
+                        max_digits=6,
+                        verbose_name="thời hạn giải quyết (ngày làm việc)",
+                    ),
+                ),
+                ("fees", models.CharField(blank=True, max_length=500, verbose_name="phí, lệ phí")),
+                ("legal_basis", models.TextField(blank=True, verbose_name="căn cứ pháp lý")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Đang áp dụng"),
+                            ("amended", "Đã sửa đổi, bổ sung"),
+                            ("annulled", "Đã bãi bỏ"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                ("status_note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú thay đổi")),
+                ("search_key", models.CharField(db_index=True, editable=False, max_length=600)),
+                ("sort_key", models.CharField(editable=False, max_length=1200)),
+                (
+                    "agencies",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="procedures",
+                        to="organizations.agency",
+                        verbose_name="cơ quan thực hiện",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procedures",
+                        to="organizations.province",
+                        verbose_name="tỉnh",
+                    ),
+                ),
+                (
+                    "field",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procedures",
+                        to="procedures.field",
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thủ tục hành chính',
-                'verbose_name_plural': 'thủ tục hành chính',
-                'ordering': ['code'],
-                'constraints': [models.UniqueConstraint(fields=('province', 'code'), name='procedure_code_unique_in_province')],
+                "verbose_name": "thủ tục hành chính",
+                "verbose_name_plural": "thủ tục hành chính",
+                "ordering": ["code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("province", "code"), name="procedure_code_unique_in_province")
+                ],
             },
         ),
     ]

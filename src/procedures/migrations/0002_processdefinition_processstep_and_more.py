@@ -5,52 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0001_initial'),
-        ('procedures', '0001_initial'),
+        ("organizations", "0001_initial"),
+        ("procedures", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProcessDefinition',
+            name="ProcessDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('total_days', models.DecimalField(decimal_places=1, default=0, max_digits=6, verbose_name='tổng thời gian (ngày làm việc)')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='processes', to='organizations.agency', verbose_name='cơ quan')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='processes', to='procedures.adminprocedure', verbose_name='thủ tục hành chính')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "total_days",
+                    models.DecimalField(
+                        decimal_places=1, default=0, max_digits=6, verbose_name="tổng thời gian (ngày làm việc)"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="processes",
+                        to="organizations.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="processes",
+                        to="procedures.adminprocedure",
+                        verbose_name="thủ tục hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quy trình giải quyết',
-                'verbose_name_plural': 'quy trình giải quyết',
+                "verbose_name": "quy trình giải quyết",
+                "verbose_name_plural": "quy trình giải quyết",
             },
         ),
         migrations.CreateModel(
-            name='ProcessStep',
+            name="ProcessStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('code', models.SlugField(max_length=30, verbose_name='mã bước')),
-                ('name', models.CharField(max_length=255, verbose_name='tên bước')),
-                ('responsible_unit', models.CharField(max_length=255, verbose_name='đơn vị thực hiện')),
-                ('responsible_role', models.CharField(blank=True, max_length=255, verbose_name='người/chức danh thực hiện')),
-                ('days', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='thời gian (ngày làm việc)')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='procedures.processdefinition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                ("code", models.SlugField(max_length=30, verbose_name="mã bước")),
+                ("name", models.CharField(max_length=255, verbose_name="tên bước")),
+                ("responsible_unit", models.CharField(max_length=255, verbose_name="đơn vị thực hiện")),
+                (
+                    "responsible_role",
+                    models.CharField(blank=True, max_length=255, verbose_name="người/chức danh thực hiện"),
+                ),
+                ("days", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="thời gian (ngày làm việc)")),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="procedures.processdefinition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bước xử lý',
-                'verbose_name_plural': 'bước xử lý',
-                'ordering': ['process', 'order'],
+                "verbose_name": "bước xử lý",
+                "verbose_name_plural": "bước xử lý",
+                "ordering": ["process", "order"],
             },
         ),
         migrations.AddConstraint(
-            model_name='processdefinition',
-            constraint=models.UniqueConstraint(fields=('procedure', 'agency'), name='process_unique_per_agency'),
+            model_name="processdefinition",
+            constraint=models.UniqueConstraint(fields=("procedure", "agency"), name="process_unique_per_agency"),
         ),
         migrations.AddConstraint(
-            model_name='processstep',
-            constraint=models.UniqueConstraint(fields=('process', 'code'), name='process_step_code_unique'),
+            model_name="processstep",
+            constraint=models.UniqueConstraint(fields=("process", "code"), name="process_step_code_unique"),
         ),
     ]

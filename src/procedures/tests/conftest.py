@@ -12,9 +12,14 @@ def land_field(db):
 def procedure(province, land_field):
     from procedures.models import AdminProcedure
 
-    p = AdminProcedure.objects.create(province=province["province"], code="1.004227", field=land_field,
-                                      name="Đăng ký biến động quyền sử dụng đất", level="provincial",
-                                      processing_days=10)
+    p = AdminProcedure.objects.create(
+        province=province["province"],
+        code="1.004227",
+        field=land_field,
+        name="Đăng ký biến động quyền sử dụng đất",
+        level="provincial",
+        processing_days=10,
+    )
     p.agencies.add(province["agencies"]["land"])
     return p
 

@@ -12,12 +12,13 @@ from procedures.signals import procedure_changed
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ("Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Thời hạn giải quyết,Phí lệ phí,Căn cứ pháp lý,"
-          "Cơ quan thực hiện\n")
+HEADER = (
+    "Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Thời hạn giải quyết,Phí lệ phí,Căn cứ pháp lý,Cơ quan thực hiện\n"
+)
 ROWS = (
     "1.001,Cấp giấy chứng nhận quyền sử dụng đất lần đầu,Đất đai,Cấp tỉnh,30,Lệ phí 100.000 đồng,"
     "Luật Đất đai 2024,SNNMT\n"
-    "1.002,Đăng ký khai sinh,Hộ tịch,Cấp xã,\"0,5\",,Luật Hộ tịch 2014,XA1\n"
+    '1.002,Đăng ký khai sinh,Hộ tịch,Cấp xã,"0,5",,Luật Hộ tịch 2014,XA1\n'
     "1.003,Thủ tục thời hạn âm,Đất đai,Cấp tỉnh,-3,,,\n"
     "1.004,Thủ tục thời hạn chữ,Đất đai,Cấp tỉnh,mười ngày,,,\n"
     "1.005,Thủ tục cơ quan lạ,Xây dựng,Cấp tỉnh,15,,,KHONGCO\n"
@@ -92,15 +93,18 @@ def test_amend_and_annul_send_procedure_changed(procedure):
 
     procedure_changed.connect(listener)
     try:
-        services.change_status(procedure, AdminProcedure.Status.AMENDED, "Quyết định 123/QĐ-UBND sửa đổi",
-                               processing_days="8")
+        services.change_status(
+            procedure, AdminProcedure.Status.AMENDED, "Quyết định 123/QĐ-UBND sửa đổi", processing_days="8"
+        )
         procedure.refresh_from_db()
         assert str(procedure.processing_days) == "8.0" and procedure.status == "amended"
         services.change_status(procedure, AdminProcedure.Status.ANNULLED, "Bãi bỏ theo Quyết định 456")
     finally:
         procedure_changed.disconnect(listener)
-    assert received == [(AdminProcedure, procedure.pk, "Quyết định 123/QĐ-UBND sửa đổi"),
-                        (AdminProcedure, procedure.pk, "Bãi bỏ theo Quyết định 456")]
+    assert received == [
+        (AdminProcedure, procedure.pk, "Quyết định 123/QĐ-UBND sửa đổi"),
+        (AdminProcedure, procedure.pk, "Bãi bỏ theo Quyết định 456"),
+    ]
     with pytest.raises(ValidationError):
         services.change_status(procedure, AdminProcedure.Status.AMENDED, "lần nữa")
 
@@ -113,8 +117,9 @@ def test_change_status_requires_a_reason(procedure):
 
 def steps(*days):
     codes = ["receive", "transfer", "review", "approve", "return"]
-    return [{"code": codes[i], "name": f"Bước {i + 1}", "responsible_unit": "Phòng", "days": d}
-            for i, d in enumerate(days)]
+    return [
+        {"code": codes[i], "name": f"Bước {i + 1}", "responsible_unit": "Phòng", "days": d} for i, d in enumerate(days)
+    ]
 
 
 def test_process_steps_must_add_up_to_the_statutory_time(procedure, province):
@@ -173,10 +178,17 @@ def test_secretary_defines_the_process_in_the_view(client_as, users, procedure):
     assert page.status_code == 200
     formset = page.context["formset"]
     data = {"form-TOTAL_FORMS": "5", "form-INITIAL_FORMS": "0"}
-    for i, (code, days) in enumerate([("receive", "0,5"), ("transfer", "0,5"), ("review", "6"), ("approve", "1,5"),
-                                      ("return", "0,5")]):
-        data.update({f"form-{i}-code": code, f"form-{i}-name": f"Bước {code}", f"form-{i}-responsible_unit": "Phòng",
-                     f"form-{i}-days": days})
+    for i, (code, days) in enumerate(
+        [("receive", "0,5"), ("transfer", "0,5"), ("review", "6"), ("approve", "1,5"), ("return", "0,5")]
+    ):
+        data.update(
+            {
+                f"form-{i}-code": code,
+                f"form-{i}-name": f"Bước {code}",
+                f"form-{i}-responsible_unit": "Phòng",
+                f"form-{i}-days": days,
+            }
+        )
     response = client.post(f"/procedures/{procedure.pk}/process/", data)
     assert response.status_code == 200
     assert "khác thời hạn giải quyết" in response.content.decode()
@@ -191,8 +203,14 @@ def test_secretary_defines_the_process_in_the_view(client_as, users, procedure):
 
 def test_oversight_adds_a_procedure_and_a_duplicate_code_is_refused(client_as, users, province, land_field):
     client = client_as(users[Role.OVERSIGHT])
-    data = {"code": "3.000111", "name": "Cấp giấy phép khai thác cát", "field": land_field.pk, "level": "provincial",
-            "processing_days": "7,5", "agencies": [province["agencies"]["land"].pk]}
+    data = {
+        "code": "3.000111",
+        "name": "Cấp giấy phép khai thác cát",
+        "field": land_field.pk,
+        "level": "provincial",
+        "processing_days": "7,5",
+        "agencies": [province["agencies"]["land"].pk],
+    }
     response = client.post("/procedures/new/", data)
     assert response.status_code == 302
     procedure = AdminProcedure.objects.get(code="3.000111")
@@ -208,6 +226,8 @@ def test_each_demo_procedure_cites_the_law_of_its_own_field():
     assert {field for field, *_rest in CATALOG} <= set(LEGAL_BASIS)
     assert "Đất đai" in LEGAL_BASIS["Đất đai"] and "Hộ tịch" in LEGAL_BASIS["Hộ tịch"]
     # no field cites another field's law
-    laws = {field: {part.split(" số ")[0].strip() for part in basis.split(";") if part.strip().startswith("Luật")}
-            for field, basis in LEGAL_BASIS.items()}
+    laws = {
+        field: {part.split(" số ")[0].strip() for part in basis.split(";") if part.strip().startswith("Luật")}
+        for field, basis in LEGAL_BASIS.items()
+    }
     assert "Luật Hộ tịch" not in laws["Đất đai"] and "Luật Đất đai" not in laws["Hộ tịch"]

@@ -4,8 +4,10 @@ from dossiers.tasks import warn_due_dossiers
 
 
 class Command(BaseCommand):
-    help = ("Enqueue the early-warning task for dossiers about to be late now (manage.py crontask enqueues it "
-            "on the schedule settings.EISO['DOSSIER_WARN_SCHEDULE']).")
+    help = (
+        "Enqueue the early-warning task for dossiers about to be late now (manage.py crontask enqueues it "
+        "on the schedule settings.EISO['DOSSIER_WARN_SCHEDULE'])."
+    )
 
     def handle(self, *args, **options):
         result = warn_due_dossiers.enqueue()
