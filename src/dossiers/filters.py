@@ -5,12 +5,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import visible_agencies
+from accounts.permissions import scope_queryset, visible_agencies
 from core.filters import FilterSet
 from procedures.models import Field
 
 from . import services
-from .models import Dossier, DossierStatus
+from .models import Dossier, DossierStatus, LateStepStat, MonthlyStat
 
 
 def _agencies(request):
@@ -68,9 +68,42 @@ class DossierFilter(FilterSet):
 
 class StatsFilter(FilterSet):
     """One filter for the on-time summary (MonthlyStat) and the late-step summary (LateStepStat): both carry the
-    month, field and agency. The year selects by summary month."""
+    month, field and agency. The year selects by summary month.
 
-    year = django_filters.NumberFilter(field_name="month__year", min_value=1901, max_value=2999)
-    field = django_filters.NumberFilter(field_name="field_id")
-    # Any agency id filters (the summaries are scoped already): another tenant's agency gives an empty page.
-    agency = django_filters.NumberFilter(field_name="agency_id")
+    The values are numbers, not model choices, so that an agency outside the user's scope gives an empty page
+    rather than being dropped as invalid (the summaries are scoped already). Given the request, the form renders
+    them as selects of what the user can pick: the years of the summaries in their scope, every field, and — for a
+    province-wide user — the agencies they see."""
+
+    year = django_filters.NumberFilter(
+        label=_("Năm"), field_name="month__year", min_value=1901, max_value=2999, widget=forms.Select()
+    )
+    agency = django_filters.NumberFilter(
+        label=_("Cơ quan"),
+        field_name="agency_id",
+        widget=forms.Select(attrs={"id": "a-agency", "data-searchable": "true", "data-testid": "analytics-agency"}),
+    )
+    field = django_filters.NumberFilter(
+        label=_("Lĩnh vực"),
+        field_name="field_id",
+        widget=forms.Select(attrs={"id": "a-field", "data-searchable": "1", "data-testid": "analytics-field"}),
+    )
+
+    class Meta(FilterSet.Meta):
+        fields = ["year", "agency", "field"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.province_scope = bool(request and (request.user.has_province_scope or request.user.is_superuser))
+        if request is None:
+            return
+        form = self.form
+        scoped = [scope_queryset(request.user, m.objects.all()) for m in (MonthlyStat, LateStepStat)]
+        months = [qs.dates("month", "year") for qs in scoped]
+        years = sorted({m.year for dates in months for m in dates}, reverse=True)
+        form.fields["year"].widget.choices = [("", _("Tất cả"))] + [(y, str(y)) for y in years]
+        form.fields["field"].widget.choices = [("", _("Tất cả"))] + [(f.pk, f.name) for f in Field.objects.all()]
+        if self.province_scope:  # the others keep the filter (a link may carry it) but get no select
+            form.fields["agency"].widget.choices = [("", _("Toàn tỉnh"))] + [
+                (a.pk, a.name) for a in _agencies(request).only("pk", "name")
+            ]

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
+from accounts.permissions import get_permitted, own_agency, require, scope_queryset
 from core.forms import apply_validation_error
 from core.http import file_download
 from core.text import moment_text
-from procedures.models import AdminProcedure, Field
+from procedures.models import AdminProcedure
 
 from . import services, tasks
 from .filters import DossierFilter, StatsFilter
@@ -300,21 +300,21 @@ def token_revoke(request, pk):
 
 # -- analytics ----------------------------------------------------------------------------------
 def _analytics_scope(request):
-    """The on-time summary and the late-step summary in the user's scope, filtered alike: the year selects by
-    summary month (receipt, return or refusal for MonthlyStat; the delay for LateStepStat), then field, agency."""
+    """The filter (its form renders the page's selects), the on-time summary and the late-step summary in the user's
+    scope, filtered alike: the year selects by summary month (receipt, return or refusal for MonthlyStat; the delay
+    for LateStepStat), then field, agency."""
     require(request.user, "dossiers.view_analytics")
     user = request.user
-    return (
-        StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request).qs,
-        StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all()), request=request).qs,
-    )
+    filterset = StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request)
+    late_stats = StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all())).qs
+    return filterset, filterset.qs, late_stats
 
 
 CHART_FIELDS = 10
 
 
 def analytics(request):
-    stats, late_stats = _analytics_scope(request)
+    filterset, stats, late_stats = _analytics_scope(request)
     by_field = services.on_time_rates(stats, "field")
     by_month = services.on_time_rates(stats, "month")
     by_agency = services.on_time_rates(stats, "agency", limit=15)
@@ -339,14 +339,6 @@ def analytics(request):
         },
     }
 
-    years = sorted(
-        {
-            m.year
-            for model in (MonthlyStat, LateStepStat)
-            for m in scope_queryset(request.user, model.objects.all()).dates("month", "year")
-        },
-        reverse=True,
-    )
     return render(
         request,
         "dossiers/analytics.html",
@@ -359,16 +351,12 @@ def analytics(request):
             "bottlenecks": services.bottlenecks(late_stats, 15),
             "chart_data": chart,
             "chart_fields": len(chart_fields),
-            "fields": Field.objects.all(),
-            "years": years,
-            "province_scope": request.user.has_province_scope or request.user.is_superuser,
-            "agencies": visible_agencies(request.user).order_by("sort_key", "name")
-            if request.user.has_province_scope or request.user.is_superuser
-            else None,
+            "filter": filterset,
+            "province_scope": filterset.province_scope,
         },
     )
 
 
 def analytics_xlsx(request):
-    stats, late_stats = _analytics_scope(request)
+    _filterset, stats, late_stats = _analytics_scope(request)
     return file_download(services.analytics_xlsx(stats, late_stats), "ty-le-dung-han.xlsx")

@@ -167,6 +167,13 @@ def test_bottlenecks_read_the_summary_in_the_users_scope_with_the_page_filters(c
     assert table(users[Role.OVERSIGHT], f"?field={catalog['quick'].field_id}") == []
     assert table(users[Role.OVERSIGHT], "?year=2025") == []
     assert table(users[Role.OVERSIGHT], "?year=2026") == table(users[Role.OVERSIGHT])
+    # The selects are the filter's form: the years of the summaries in scope, the agencies the user sees.
+    form = client_as(users[Role.OVERSIGHT]).get("/dossiers/analytics/?year=2026").context["filter"].form
+    assert [v for v, _label in form.fields["year"].widget.choices] == ["", 2026]
+    assert 'value="2026" selected' in str(form["year"])
+    agency_ids = {v for v, _label in form.fields["agency"].widget.choices}
+    assert {home["land"].pk, home["commune_a"].pk} <= agency_ids and other["land"].pk not in agency_ids
+    assert 'id="a-agency"' not in client_as(users[Role.ISO_SECRETARY]).get("/dossiers/analytics/").content.decode()
     export = client_as(users[Role.PROVINCIAL_VIEWER]).get("/dossiers/analytics.xlsx")
     workbook = load_workbook(io.BytesIO(export.content))
     assert sorted(list(workbook["Điểm nghẽn"].iter_rows(values_only=True))[1:]) == [
