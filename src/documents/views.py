@@ -468,22 +468,25 @@ def records(request):
     )
 
 
+def _record_register_create(request, form, service, done, title):
+    """The two forms of the records register (a record type, a record file): one permission, one page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("documents:records")
+    return render(request, "documents/simple_form.html", {"form": form, "title": title, "back": "documents:records"})
+
+
 def record_type_create(request):
     agency = _own_agency(request)
     require(request.user, "documents.add_recordtype", agency)
     form = RecordTypeForm(request.POST or None, documents=Document.objects.filter(agency=agency))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_record_type(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Đã thêm loại hồ sơ."))
-            return redirect("documents:records")
-    return render(
-        request,
-        "documents/simple_form.html",
-        {"form": form, "title": _("Thêm loại hồ sơ"), "back": "documents:records"},
+    return _record_register_create(
+        request, form, services.create_record_type, _("Đã thêm loại hồ sơ."), _("Thêm loại hồ sơ")
     )
 
 
@@ -491,18 +494,8 @@ def record_file_create(request):
     agency = _own_agency(request)
     require(request.user, "documents.add_recordtype", agency)
     form = RecordFileForm(request.POST or None, record_types=RecordType.objects.filter(agency=agency))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_record_file(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Đã thêm tập hồ sơ."))
-            return redirect("documents:records")
-    return render(
-        request,
-        "documents/simple_form.html",
-        {"form": form, "title": _("Thêm tập hồ sơ lưu trữ"), "back": "documents:records"},
+    return _record_register_create(
+        request, form, services.add_record_file, _("Đã thêm tập hồ sơ."), _("Thêm tập hồ sơ lưu trữ")
     )
 
 
