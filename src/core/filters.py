@@ -17,3 +17,19 @@ class FilterSet(django_filters.FilterSet):
 
     class Meta:
         form = FilterForm
+
+
+# The largest key a database holds (BigAutoField; SQLite's INTEGER): a larger number is an invalid value, not an error.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record's id as a plain number: out of the user's scope it matches nothing (the queryset is scoped already),
+    not a number or out of range it is left out like any invalid value."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+    field_class = forms.IntegerField

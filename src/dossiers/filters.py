@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import scope_queryset, visible_agencies
-from core.filters import FilterSet
+from core.filters import FilterSet, IdFilter
 from procedures.models import Field
 
 from . import services
@@ -78,12 +78,12 @@ class StatsFilter(FilterSet):
     year = django_filters.NumberFilter(
         label=_("Năm"), field_name="month__year", min_value=1901, max_value=2999, widget=forms.Select()
     )
-    agency = django_filters.NumberFilter(
+    agency = IdFilter(
         label=_("Cơ quan"),
         field_name="agency_id",
         widget=forms.Select(attrs={"id": "a-agency", "data-searchable": "true", "data-testid": "analytics-agency"}),
     )
-    field = django_filters.NumberFilter(
+    field = IdFilter(
         label=_("Lĩnh vực"),
         field_name="field_id",
         widget=forms.Select(attrs={"id": "a-field", "data-searchable": "1", "data-testid": "analytics-field"}),

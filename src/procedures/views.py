@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from core.forms import apply_validation_error
-from core.text import search_key
 
 from . import services
+from .filters import ProcedureFilter
 from .forms import CatalogImportForm, ProcedureForm, StatusForm, StepFormSet
-from .models import AdminProcedure, Field, ProcessDefinition
+from .models import AdminProcedure, ProcessDefinition
 
 
 def _province(request):
@@ -32,15 +32,8 @@ def catalog(request):
     qs = AdminProcedure.objects.select_related("field")
     if not request.user.is_superuser:
         qs = qs.filter(province=_province(request))
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(search_key__contains=search_key(q))
-    if f := request.GET.get("field"):
-        qs = qs.filter(field_id=f)
-    if s := request.GET.get("status"):
-        qs = qs.filter(status=s)
-    if request.GET.get("mine") and request.user.agency_id:
-        qs = qs.filter(agencies=request.user.agency)
-    page = Paginator(qs.order_by("code"), 50).get_page(request.GET.get("page"))
+    filterset = ProcedureFilter(request.GET, qs, request=request)
+    page = Paginator(filterset.qs.order_by("code"), 50).get_page(request.GET.get("page"))
     mine = set()
     if request.user.agency_id:
         mine = set(
@@ -51,8 +44,7 @@ def catalog(request):
         "procedures/catalog.html",
         {
             "page": page,
-            "fields": Field.objects.all(),
-            "statuses": AdminProcedure.Status.choices,
+            "filter": filterset,
             "defined": mine,
         },
     )

@@ -1,5 +1,4 @@
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -100,6 +99,7 @@ class ImportJobViewSet(
 
     authentication_classes = AUTH
     serializer_class = ImportJobSerializer
+    lookup_value_regex = r"\d+"
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -129,5 +129,5 @@ class ImportJobViewSet(
     @extend_schema(responses={200: OpenApiResponse(description="CSV các dòng lỗi")})
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
-        job = get_object_or_404(self.get_queryset(), pk=pk)
+        job = self.get_object()  # DRF's lookup: a key that is not a number is a 404, not a server error
         return file_download(*services.error_report(job, "csv"))

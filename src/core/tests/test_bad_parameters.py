@@ -1,0 +1,91 @@
+"""Bad query parameters on every list page and API list endpoint: never a server error, never an unbounded answer.
+
+Found by a new user: `?limit=9223372036854775808` answered 500 on the API lists, `?field=<a huge number>` on the
+dossier list, a non-numeric id on an object's history; `next=` of the acknowledgement form redirected off-site."""
+
+import pytest
+
+from accounts.models import Role
+
+PAGES = [
+    "/",
+    "/audit/",
+    "/accounts/users/",
+    "/agencies/",
+    "/procedures/",
+    "/dossiers/",
+    "/dossiers/warnings/",
+    "/dossiers/imports/",
+    "/dossiers/analytics/",
+    "/dossiers/analytics.xlsx",
+    "/documents/",
+    "/documents/in-force/",
+    "/documents/needs-review/",
+    "/documents/reading/",
+    "/documents/notifications/",
+    "/documents/records/",
+    "/documents/templates/",
+    "/calendar/",
+]
+API_LISTS = [
+    "/api/organizations/agencies/",
+    "/api/procedures/procedures/",
+    "/api/procedures/processes/",
+    "/api/dossiers/dossiers/",
+    "/api/dossiers/imports/",
+    "/api/documents/documents/",
+]
+HUGE = "9223372036854775808"
+BAD_VALUES = ["abc", HUGE, "-1", "99999999999999999999999999", "1.5", "%00", "đ"]
+PARAMETERS = ["page", "q", "field", "agency", "status", "late", "mine", "year", "kind", "state", "limit", "offset"]
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return as_user
+
+
+@pytest.mark.parametrize("role", [Role.OVERSIGHT, Role.ISO_SECRETARY])
+def test_no_page_or_api_list_answers_a_server_error_to_bad_parameters(users, login, role):
+    client = login(users[role])
+    client.raise_request_exception = False
+    failures = []
+    for url in PAGES + API_LISTS:
+        for name in PARAMETERS:
+            for value in BAD_VALUES:
+                status = client.get(url, {name: value}).status_code
+                if status >= 500:
+                    failures.append((url, name, value, status))
+    assert failures == []
+
+
+def test_api_pages_are_bounded(users, login, province):
+    from organizations.models import Agency
+
+    client = login(users[Role.OVERSIGHT])
+    visible = Agency.objects.filter(province=province["province"]).count()
+    from core.api import Pagination
+
+    for limit in (HUGE, 300000):
+        answer = client.get("/api/organizations/agencies/", {"limit": limit}).json()
+        assert answer["count"] == visible and len(answer["results"]) == min(visible, Pagination.max_limit)
+    assert client.get("/api/organizations/agencies/", {"offset": HUGE}).json()["results"] == []
+    assert Pagination.max_limit <= 1000
+
+
+def test_object_history_of_a_bad_id_is_not_found(users, login):
+    from django.contrib.contenttypes.models import ContentType
+
+    from documents.models import Document
+
+    client = login(users[Role.OVERSIGHT])
+    ct = ContentType.objects.get_for_model(Document).pk
+    assert client.get(f"/audit/{ct}/abc/").status_code == 404
+    assert client.get("/audit/999999/1/").status_code == 404
+    import_ct = ContentType.objects.get(app_label="dossiers", model="importjob").pk
+    assert client.get(f"/audit/{import_ct}/not-a-uuid/").status_code == 404
+    assert client.get("/api/dossiers/imports/x/errors/").status_code in (400, 404)
