@@ -12,14 +12,24 @@ pk=pk)`, checks an action with `require(user, perm)` and acts in one agency's na
 """
 
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .roles import AGENCY_ROLES, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from organizations.models import Agency, AgencyQuerySet
+
+    from .models import User, UserQuerySet
 
 # Managing accounts (see manageable_users / can_manage_user): an agency's head and ISO secretary for their own
 # agency, the oversight officer for every agency of the province.
@@ -44,7 +54,7 @@ ROLE_PERMISSIONS = {
 
 
 @cache
-def role_permissions():
+def role_permissions() -> dict[str, set[str]]:
     """ROLE_PERMISSIONS merged with every installed app's `<app>.permissions.ROLE_PERMISSIONS`."""
     merged = {role: set(perms) for role, perms in ROLE_PERMISSIONS.items()}
     for config in apps.get_app_configs():
@@ -59,7 +69,7 @@ def role_permissions():
     return merged
 
 
-def agency_of(obj):
+def agency_of(obj: Model) -> "Agency | None":
     """The agency an object belongs to (the agency itself for an Agency).
 
     Records that keep their agency as a plain number (the audit trail's `agency_id`, which has no foreign key so
@@ -77,7 +87,7 @@ def agency_of(obj):
     return agency
 
 
-def in_scope(user, agency):
+def in_scope(user: "User", agency: "Agency | None") -> bool:
     if user.is_superuser:
         return True
     if agency is None or not user.agency_id:
@@ -87,7 +97,7 @@ def in_scope(user, agency):
     return agency.province_id == user.agency.province_id
 
 
-def has_perm(user, perm, obj=None):
+def has_perm(user: "User | AnonymousUser", perm: str, obj: Model | None = None) -> bool:
     if not user.is_active or not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -103,7 +113,7 @@ def has_perm(user, perm, obj=None):
     return in_scope(user, agency)
 
 
-def visible_agencies(user):
+def visible_agencies(user: "User | AnonymousUser") -> "AgencyQuerySet":
     from organizations.models import Agency
 
     if user.is_superuser:
@@ -115,7 +125,7 @@ def visible_agencies(user):
     return Agency.objects.filter(province_id=user.agency.province_id)
 
 
-def scope_queryset(user, queryset, agency_field="agency"):
+def scope_queryset[Q: QuerySet](user: "User | AnonymousUser", queryset: Q, agency_field: str = "agency") -> Q:
     """Restrict any queryset of agency-owned rows to what the user may see."""
     if user.is_superuser:
         return queryset
@@ -137,14 +147,14 @@ def scope_queryset(user, queryset, agency_field="agency"):
 #   superusers are set by a superuser; nobody changes their own role, agency or active flag.
 
 
-def assignable_roles(user):
+def assignable_roles(user: "User") -> list[Role]:
     """The roles `user` may grant, in Role order."""
     if user.is_superuser:
         return list(Role)
     return [role for role in Role if role in AGENCY_ROLES]
 
 
-def assignable_agencies(user):
+def assignable_agencies(user: "User") -> "AgencyQuerySet":
     """The active agencies `user` may create accounts in or move accounts to."""
     agencies = visible_agencies(user).active()
     if not user.is_superuser and not has_perm(user, "accounts.move_user"):
@@ -152,7 +162,7 @@ def assignable_agencies(user):
     return agencies
 
 
-def manageable_users(user):
+def manageable_users(user: "User") -> "UserQuerySet":
     """The accounts `user` may list and manage: scoped to their agency or province, agency roles only."""
     from .models import User
 
@@ -164,20 +174,28 @@ def manageable_users(user):
     return scope_queryset(user, users, "agency").filter(role__in=AGENCY_ROLES, is_superuser=False)
 
 
-def can_manage_user(user, target):
+def can_manage_user(user: "User", target: "User") -> bool:
     if not has_perm(user, "accounts.change_user", target):
         return False
     return user.is_superuser or (target.role in AGENCY_ROLES and not target.is_superuser)
 
 
 # -- the one fetch-and-check of views and services ---------------------------------------------------------------
-def require(user, perm, obj=None, message=None):
+def require(
+    user: "User | AnonymousUser", perm: str, obj: Model | None = None, message: str | Promise | None = None
+) -> None:
     """Raise PermissionDenied (shown by the 403 page) unless `user` has `perm` (on `obj`, when given)."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))
 
 
-def get_permitted(user, queryset, perm, message=None, **lookup):
+def get_permitted[M: Model](
+    user: "User | AnonymousUser",
+    queryset: type[M] | QuerySet[M],
+    perm: str,
+    message: str | Promise | None = None,
+    **lookup: Any,
+) -> M:
     """The object of `queryset` (a model or a queryset) matching `lookup`, if it exists (404 otherwise) and `user`
     has `perm` on it (403 with `message` otherwise: never another tenant's data)."""
     obj = get_object_or_404(queryset, **lookup)
@@ -185,7 +203,7 @@ def get_permitted(user, queryset, perm, message=None, **lookup):
     return obj
 
 
-def own_agency(user, perm=None, message=None):
+def own_agency(user: "User", perm: str | None = None, message: str | Promise | None = None) -> "Agency":
     """The user's own agency for an action done in one agency's name (receipts, imports, processes): 403 for an
     account without one, and, when the view gives its `message`, for a province-wide account too."""
     if perm:

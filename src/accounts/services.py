@@ -5,6 +5,9 @@ their scope), validates its input (ValidationError naming the field, nothing cha
 The audit trail is written by `accounts.history` on every save, with the actor as the author.
 """
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,15 +20,18 @@ from . import permissions
 from .models import User
 from .roles import Role
 
+if TYPE_CHECKING:
+    from organizations.models import Agency
+
 EDITABLE_FIELDS = ("last_name", "first_name", "email", "role", "unit", "position", "agency")
 
 
-def _require_manage(actor, target):
+def _require_manage(actor: User, target: User) -> None:
     if not permissions.can_manage_user(actor, target):
         raise PermissionDenied(_("Bạn không có quyền quản lý tài khoản này."))
 
 
-def _check_role(actor, role):
+def _check_role(actor: User, role: str) -> None:
     if role not in permissions.assignable_roles(actor):
         allowed = ", ".join(str(r.label) for r in permissions.assignable_roles(actor))
         raise ValidationError(
@@ -36,7 +42,7 @@ def _check_role(actor, role):
         )
 
 
-def _check_agency(actor, agency, current=None):
+def _check_agency(actor: User, agency: "Agency | None", current: "Agency | None" = None) -> None:
     if agency is None:
         raise ValidationError({"agency": _("Cơ quan: bắt buộc chọn cơ quan của người dùng.")})
     if current is not None and agency.pk == current.pk:
@@ -60,7 +66,7 @@ def _check_agency(actor, agency, current=None):
         )
 
 
-def _check_text(data):
+def _check_text(data: Mapping[str, Any]) -> None:
     errors = {}
     if not (data.get("last_name") or "").strip() and not (data.get("first_name") or "").strip():
         errors["first_name"] = _("Họ và tên: cần nhập ít nhất họ hoặc tên.")
@@ -76,7 +82,7 @@ def _check_text(data):
         raise ValidationError(errors)
 
 
-def _check_password(password, user):
+def _check_password(password: str, user: User) -> None:
     if not password:
         raise ValidationError({"password": _("Mật khẩu: bắt buộc nhập.")})
     try:
@@ -86,8 +92,18 @@ def _check_password(password, user):
 
 
 def create_user(
-    actor, *, username, password, agency, role=Role.STAFF, last_name="", first_name="", email="", unit="", position=""
-):
+    actor: User,
+    *,
+    username: str,
+    password: str,
+    agency: "Agency | None",
+    role: str = Role.STAFF,
+    last_name: str = "",
+    first_name: str = "",
+    email: str = "",
+    unit: str = "",
+    position: str = "",
+) -> User:
     """A new account in an agency the actor manages, with an agency role."""
     if not actor.has_perm("accounts.add_user"):
         raise PermissionDenied(_("Bạn không có quyền tạo tài khoản."))
@@ -126,7 +142,7 @@ def create_user(
     return user
 
 
-def update_user(actor, target, *, comment="", **changes):
+def update_user(actor: User, target: User, *, comment: str = "", **changes: Any) -> User:
     """Change an account's names, e-mail, role, unit, position or agency (a move keeps the same account).
 
     Only the given fields change. Moving to another agency needs `accounts.move_user` (the oversight officer,
@@ -156,12 +172,12 @@ def update_user(actor, target, *, comment="", **changes):
     return target
 
 
-def move_user(actor, target, agency, *, comment=""):
+def move_user(actor: User, target: User, agency: "Agency", *, comment: str = "") -> User:
     """Move a person to another agency: the same User row (their history stays theirs), the move audited."""
     return update_user(actor, target, agency=agency, comment=comment)
 
 
-def set_active(actor, target, active, *, comment=""):
+def set_active(actor: User, target: User, active: bool, *, comment: str = "") -> User:
     """Deactivate (the person can no longer log in; nothing is deleted) or reactivate an account."""
     _require_manage(actor, target)
     if actor.pk == target.pk:
@@ -184,7 +200,7 @@ def set_active(actor, target, active, *, comment=""):
     return target
 
 
-def set_password(actor, target, password):
+def set_password(actor: User, target: User, password: str) -> User:
     """An administrator sets a new password for the account (Django's password validators apply)."""
     _require_manage(actor, target)
     _check_password(password, target)

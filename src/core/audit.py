@@ -10,7 +10,9 @@ user is decorated with `@atomic_as_user`, so its writes are attributed to that u
 import contextvars
 import functools
 import inspect
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Self
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,12 +21,17 @@ from django.utils import timezone
 
 from .models import AuditChainHead, AuditEntry
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 _actor = contextvars.ContextVar("eiso_audit_actor", default=None)
 SYSTEM_CHAIN = "system"
 
 
 @contextmanager
-def acting_as(user):
+def acting_as(user: "User | None") -> Iterator[None]:
     token = _actor.set(user)
     try:
         yield
@@ -32,19 +39,21 @@ def acting_as(user):
         _actor.reset(token)
 
 
-def current_actor():
+def current_actor() -> "User | None":
     return _actor.get()
 
 
-def atomic_as_user(func=None, *, param="user"):
+def atomic_as_user[**P, R](
+    func: Callable[P, R] | None = None, *, param: str = "user"
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a service that takes the acting user (argument `param`): one transaction, and every audited write in
     it attributed to that user, whoever calls it (a request, a task, the demo loader, a test)."""
 
-    def decorate(service):
+    def decorate(service: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(service)
 
         @functools.wraps(service)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             user = signature.bind_partial(*args, **kwargs).arguments.get(param)
             with transaction.atomic(), acting_as(user if user is not None else current_actor()):
                 return service(*args, **kwargs)
@@ -54,13 +63,13 @@ def atomic_as_user(func=None, *, param="user"):
     return decorate(func) if func is not None else decorate
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return DjangoJSONEncoder().default(value) if not isinstance(value, (list, dict)) else value
 
 
-def field_values(instance):
+def field_values(instance: models.Model) -> dict[str, Any]:
     """The audited field values of an instance, keyed by attribute name (FKs as ids).
 
     Deferred fields (`.only()`/`.defer()`) are left out: reading them would query the database
@@ -74,7 +83,7 @@ def field_values(instance):
     }
 
 
-def _scope_of(obj):
+def _scope_of(obj: models.Model) -> tuple[int | None, int | None]:
     """(agency_id, province_id) the entry belongs to, for tenancy filtering and chain choice."""
     agency = obj.audit_agency() if hasattr(obj, "audit_agency") else getattr(obj, "agency", None)
     if agency is None:
@@ -83,7 +92,13 @@ def _scope_of(obj):
     return agency.pk, agency.province_id
 
 
-def record(obj, action, changes=None, comment="", actor=None):
+def record(
+    obj: models.Model,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    comment: str = "",
+    actor: "User | AnonymousUser | None" = None,
+) -> AuditEntry:
     """Append an entry for `obj` to its province's chain; returns the entry."""
     actor = actor if actor is not None else current_actor()
     if actor is not None and not getattr(actor, "is_authenticated", False):
@@ -116,7 +131,7 @@ def record(obj, action, changes=None, comment="", actor=None):
     return entry
 
 
-def verify_chain(chain):
+def verify_chain(chain: str) -> list[str]:
     """Recompute a chain; returns a list of problems (empty when intact)."""
     problems = []
     prev_hash, expected_seq = "0" * 64, 1
@@ -143,18 +158,22 @@ class AuditedModel(models.Model):
         abstract = True
 
     @classmethod
-    def from_db(cls, db, field_names, values, *args, **kwargs):
+    def from_db(
+        cls, db: str | None, field_names: Sequence[str], values: Sequence[Any], *args: Any, **kwargs: Any
+    ) -> Self:
         instance = super().from_db(db, field_names, values, *args, **kwargs)
         instance._audit_before = field_values(instance)
         return instance
 
 
-def diff(before, after):
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Changed fields; a field missing from `before` (deferred when loaded) counts only on creation."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def on_save(sender, instance, created, raw=False, **kwargs):
+def on_save(
+    sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw or not isinstance(instance, AuditedModel):
         return
     after = field_values(instance)
@@ -165,7 +184,7 @@ def on_save(sender, instance, created, raw=False, **kwargs):
     instance._audit_before = after
 
 
-def on_delete(sender, instance, **kwargs):
+def on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     if isinstance(instance, AuditedModel):
         before = field_values(instance)
         record(instance, AuditEntry.Action.DELETE, {k: [v, None] for k, v in before.items()})

@@ -9,7 +9,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TYPES = {".xlsx": XLSX, ".docx": DOCX, ".csv": "text/csv; charset=utf-8", ".pdf": "application/pdf"}
 
 
-def file_download(content, filename, content_type=None, inline=False):
+def file_download(
+    content: bytes | str, filename: str, content_type: str | None = None, inline: bool = False
+) -> HttpResponse:
     """A generated file (bytes, or text: CSV gets a BOM so that Excel reads it as UTF-8) as an attachment, or
     shown in the browser with `inline`. The content type follows the file name unless given."""
     suffix = filename[filename.rfind(".") :].lower()

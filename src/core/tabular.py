@@ -18,6 +18,8 @@ import io
 import itertools
 import os
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +30,7 @@ from core.text import search_key
 SAMPLE = 1 << 20
 
 
-def detect_encoding(sample: bytes):
+def detect_encoding(sample: bytes) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
@@ -55,7 +57,7 @@ def detect_encoding(sample: bytes):
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
-def encode_cp1258(text):
+def encode_cp1258(text: str) -> bytes:
     """Encode text as Windows-1258 does (base letters, tones as combining marks): for tests and exports."""
     out = bytearray()
     for ch in unicodedata.normalize("NFC", text):
@@ -71,7 +73,7 @@ def encode_cp1258(text):
     return bytes(out)
 
 
-def clean(value):
+def clean[T](value: str | T | None) -> str | T:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -79,7 +81,7 @@ def clean(value):
     return unicodedata.normalize("NFC", value).strip()
 
 
-def nfc_column(values):
+def nfc_column(values: list[str]) -> list[str]:
     """A list of strings in NFC, normalised as one text (one call; most exports are NFC already: then only a check).
     Stripping first and composing after gives the same values: whitespace composes with nothing."""
     joined = "\x00".join(values)
@@ -90,7 +92,7 @@ def nfc_column(values):
     return unicodedata.normalize("NFC", joined).split("\x00")
 
 
-def header_map(headers, aliases):
+def header_map(headers: Iterable[object], aliases: Mapping[str, Iterable[str]]) -> dict[int, str]:
     """Column index -> canonical key, by diacritic-insensitive header names."""
     lookup = {}
     for key, names in aliases.items():
@@ -109,7 +111,9 @@ class TableReader:
 
     ARROW_BLOCK = 1 << 20  # bytes the Arrow reader parses at a time
 
-    def __init__(self, fileobj, filename, aliases, required=()):
+    def __init__(
+        self, fileobj: BinaryIO, filename: str, aliases: Mapping[str, Iterable[str]], required: Iterable[str] = ()
+    ) -> None:
         self.fileobj, self.filename, self.aliases = fileobj, filename, aliases
         self.required = required
         self.is_xlsx = filename.lower().endswith((".xlsx", ".xlsm"))
@@ -120,7 +124,7 @@ class TableReader:
         self.columns = {}  # column index -> key
         self.labels = {}  # key -> the file's own header of that column
 
-    def _file_size(self):
+    def _file_size(self) -> int:
         try:
             pos = self.fileobj.tell()
             self.fileobj.seek(0, os.SEEK_END)
@@ -130,14 +134,14 @@ class TableReader:
         except (OSError, AttributeError):
             return 1
 
-    def _map_headers(self, headers):
+    def _map_headers(self, headers: Sequence[object]) -> None:
         self.columns = header_map(headers, self.aliases)
         self.labels = {key: clean(str(headers[i])) for i, key in self.columns.items()}
 
-    def missing_columns(self):
+    def missing_columns(self) -> list[str]:
         return [key for key in self.required if key not in self.columns.values()]
 
-    def progress(self):
+    def progress(self) -> float:
         if self.is_xlsx:
             return min(1.0, self._row / self._total_rows) if self._total_rows else 0.0
         try:
@@ -145,19 +149,19 @@ class TableReader:
         except (OSError, ValueError):
             return 0.0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row_number, {key: value}) one row at a time."""
         for numbers, columns in self.batches(1000):
             items = list(columns.items())
             for i, number in enumerate(numbers):
                 yield number, {key: values[i] for key, values in items}
 
-    def batches(self, size):
+    def batches(self, size: int) -> Iterator[tuple[list[int], dict[str, list[Any]]]]:
         """(row_numbers, {key: [values]}) for up to `size` rows at a time: columns, for engines that work on
         whole columns (the dossier event import) rather than on one dict per row."""
         return self._batches_xlsx(size) if self.is_xlsx else self._batches_csv(size)
 
-    def _batches_csv(self, size):
+    def _batches_csv(self, size: int) -> Iterator[tuple[list[int], dict[str, list[str]]]]:
         self.fileobj.seek(0)
         self.encoding = detect_encoding(self.fileobj.read(SAMPLE))
         done = 0  # records handed out by the Arrow reader, should the Python reader have to take over
@@ -171,7 +175,7 @@ class TableReader:
                 pass  # a row wider or narrower than the header, bytes that are not UTF-8: the Python reader's way
         yield from self._batches_python(size, skip=done)
 
-    def _open_text(self):
+    def _open_text(self) -> tuple[io.TextIOWrapper, str, list[str]]:
         """The file as text from its start; reads the header line (delimiter, column mapping)."""
         self.fileobj.seek(0)
         text = io.TextIOWrapper(self.fileobj, encoding=self.encoding, errors="replace", newline="")
@@ -185,7 +189,7 @@ class TableReader:
         self._map_headers(headers)
         return text, dialect, headers
 
-    def _batches_arrow(self, size):
+    def _batches_arrow(self, size: int) -> Iterator[tuple[int, list[int], dict[str, list[str]]]]:
         """Well-formed UTF-8 CSV (every row as wide as the header) parsed by Arrow's C++ reader, streaming block
         by block. Same rows, row numbers, values (NFC, stripped) and batch boundaries as the Python reader, as
         (records read so far, row numbers, columns); raises ArrowInvalid at the first row it cannot take."""
@@ -221,7 +225,7 @@ class TableReader:
                     cells = [cell.filter(keep) for cell in cells]
                 yield read, list(numbers), {key: nfc_column(cells[i].to_pylist()) for i, key in columns}
 
-    def _batches_python(self, size, skip=0):
+    def _batches_python(self, size: int, skip: int = 0) -> Iterator[tuple[list[int], dict[str, list[str]]]]:
         """Any CSV the Python way: short rows padded, long rows cut, undecodable bytes replaced (the engine then
         reports the row). `skip`: records already handed out by the Arrow reader."""
         text, dialect, _headers = self._open_text()
@@ -270,7 +274,7 @@ class TableReader:
             except ValueError:
                 pass
 
-    def _batches_xlsx(self, size):
+    def _batches_xlsx(self, size: int) -> Iterator[tuple[list[int], dict[str, list[Any]]]]:
         from openpyxl import load_workbook
 
         self.fileobj.seek(0)

@@ -1,14 +1,16 @@
 """Vietnamese text helpers: diacritic-insensitive search keys, Vietnamese sort order, and dates and times as the
 administration writes them in running text (dd/mm/yyyy; HH:MM dd/mm/yyyy in local time)."""
 
+import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 
 from django.utils import timezone
 from unidecode import unidecode
 
 
-def _foldable_letters():
+def _foldable_letters() -> str:
     """The accented Latin letters (all of Vietnamese's among them) that decompose into an ASCII letter and
     combining marks (U+0300-U+0362), for which unidecode gives that letter: dropping the marks of their canonical
     decomposition folds them exactly as unidecode does, in C. đ and Đ, which do not decompose, are replaced first."""
@@ -34,7 +36,7 @@ _OTHER = re.compile(f"[^\\x00-\\x7f{_foldable_letters()}]")
 _PUNCTUATION_TO_SPACE = bytes(c if chr(c).isalnum() or chr(c) == "_" or chr(c).isspace() else 32 for c in range(256))
 
 
-def search_key(text):
+def search_key(text: str | None) -> str:
     """Lower-case ASCII form for diacritic-insensitive search: "Đất đai" -> "dat dai". The result is unidecode's;
     Vietnamese text takes a fold in C (canonical decomposition without the marks), 8x faster."""
     if not text:
@@ -68,7 +70,7 @@ _FORMED = {
 _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
-def _letters(text):
+def _letters(text: str) -> Iterator[tuple[str, int]]:
     """Yield (letter, tone) pairs of the lower-cased text, letters composed per Vietnamese."""
     for ch in unicodedata.normalize("NFC", str(text)).lower():
         decomposed = unicodedata.normalize("NFD", ch)
@@ -82,7 +84,7 @@ def _letters(text):
         yield base, tone
 
 
-def sort_key(text):
+def sort_key(text: str | None) -> str:
     """A string whose plain (binary) order is Vietnamese dictionary order.
 
     Letters compare first (a < ă < â < b ... d < đ ...), then tones (ngang < huyền < hỏi < ngã <
@@ -106,16 +108,16 @@ def sort_key(text):
     return "".join(primary) + "\x01" + "".join(secondary)
 
 
-def vn_sorted(items, key=lambda item: item):
+def vn_sorted[T](items: Iterable[T], key: Callable[[T], str] = lambda item: item) -> list[T]:
     """Sort Python objects in Vietnamese order by the text that `key` returns."""
     return sorted(items, key=lambda item: sort_key(key(item)))
 
 
-def date_text(value):
+def date_text(value: dt.date | None) -> str:
     """A date as written in Vietnamese running text and letters: dd/mm/yyyy ("" for none)."""
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def moment_text(value):
+def moment_text(value: dt.datetime | None) -> str:
     """An aware datetime in local time, as the control sheet and messages write it: HH:MM dd/mm/yyyy."""
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""

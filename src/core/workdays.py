@@ -23,23 +23,25 @@ The vectorised variants work on numpy arrays of naive local datetimes for millio
 import datetime as dt
 import threading
 import time
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
 import holidays
 import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.utils import timezone
 
 _CACHE_SECONDS = 300
 
 
-def _parse_hm(value):
+def _parse_hm(value: str) -> np.timedelta64:
     hours, minutes = (int(part) for part in value.split(":"))
     return np.timedelta64(hours * 60 + minutes, "m")
 
 
-def half_days(n):
+def half_days(n: int | float | Decimal | Fraction | str) -> int:
     """The number of half days in a time limit; refuses negative and non-multiples of 0.5."""
     if isinstance(n, bool) or not isinstance(n, (int, float, Decimal, Fraction)):
         try:
@@ -57,7 +59,14 @@ def half_days(n):
 class WorkCalendar:
     """Working days of a span of years, as sorted numpy arrays for O(log n) look-ups."""
 
-    def __init__(self, first_year, last_year, overrides=None, noon="12:00", end="17:00"):
+    def __init__(
+        self,
+        first_year: int,
+        last_year: int,
+        overrides: Mapping[dt.date, bool] | None = None,
+        noon: str = "12:00",
+        end: str = "17:00",
+    ) -> None:
         self.first_year, self.last_year = first_year, last_year
         self.noon, self.end = _parse_hm(noon), _parse_hm(end)
         years = range(first_year, last_year + 1)
@@ -85,15 +94,15 @@ class WorkCalendar:
         self._after_last_minute = np.datetime64(f"{last_year + 1}-01-01T00:00", "m")
 
     # -- single values ------------------------------------------------------------------------
-    def is_working_day(self, day):
+    def is_working_day(self, day: dt.date) -> bool:
         self._check(day)
         return day in self._day_set
 
-    def _check(self, day):
+    def _check(self, day: dt.date) -> None:
         if not (self.first_year <= day.year <= self.last_year):
             raise ValueError(f"{day} is outside the calendar ({self.first_year}-{self.last_year})")
 
-    def _slot_index(self, moment):
+    def _slot_index(self, moment: dt.date) -> int:
         """Index of the first slot that starts at or after `moment` (a date means its end)."""
         if isinstance(moment, dt.datetime):
             self._check(moment)
@@ -102,7 +111,7 @@ class WorkCalendar:
         self._check(moment)
         return 2 * int(np.searchsorted(self.days, np.datetime64(moment, "D"), side="right"))
 
-    def _slot_end(self, index, as_date, tz):
+    def _slot_end(self, index: int, as_date: bool, tz: dt.tzinfo | None) -> dt.date:
         if index >= len(self.slot_starts):
             raise ValueError("the time limit ends after the calendar's last year")
         day = self.days[index // 2]
@@ -111,7 +120,7 @@ class WorkCalendar:
         naive = (day.astype("datetime64[m]") + (self.noon if index % 2 == 0 else self.end)).astype(dt.datetime)
         return timezone.make_aware(naive, tz) if tz else naive
 
-    def add_working_days(self, start, n):
+    def add_working_days[D: dt.date](self, start: D, n: int | float | Decimal | Fraction | str) -> D:
         halves = half_days(n)
         if halves == 0:
             return start
@@ -119,21 +128,23 @@ class WorkCalendar:
         tz = timezone.get_current_timezone() if isinstance(start, dt.datetime) and timezone.is_aware(start) else None
         return self._slot_end(first + halves - 1, as_date=not isinstance(start, dt.datetime), tz=tz)
 
-    def working_days_between(self, a, b):
+    def working_days_between(self, a: dt.date, b: dt.date) -> float:
         """Working time from a to b, in days (multiples of 0.5); negative when b is before a."""
         if isinstance(a, dt.datetime) != isinstance(b, dt.datetime):
             raise TypeError("compare two dates or two datetimes")
         return (self._slot_index(b) - self._slot_index(a)) / 2
 
     # -- vectorised ---------------------------------------------------------------------------
-    def add_working_days_bulk(self, starts, halves):
+    def add_working_days_bulk(self, starts: npt.ArrayLike, halves: npt.ArrayLike) -> np.ndarray:
         """starts: datetime64 (naive local); halves: ints. Returns datetime64[m] deadlines."""
         deadlines, ok = self.add_working_days_bulk_checked(starts, halves)
         if not ok.all():
             raise ValueError("a time limit starts or ends outside the calendar's years")
         return deadlines
 
-    def add_working_days_bulk_checked(self, starts, halves):
+    def add_working_days_bulk_checked(
+        self, starts: npt.ArrayLike, halves: npt.ArrayLike
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Like add_working_days_bulk, but a start outside the calendar's years or a deadline after its last day
         does not fail the whole array: returns (deadlines, ok) with ok False for those rows."""
         starts = np.asarray(starts).astype("datetime64[m]")
@@ -145,21 +156,21 @@ class WorkCalendar:
         deadlines = days + np.where(last % 2 == 0, self.noon, self.end)
         return np.where(halves == 0, starts, deadlines), ok
 
-    def add_working_days_bulk_dates(self, starts, days):
+    def add_working_days_bulk_dates(self, starts: npt.ArrayLike, days: npt.ArrayLike) -> np.ndarray:
         """Date variant: starts datetime64[D], whole days; returns datetime64[D]."""
         starts = np.asarray(starts).astype("datetime64[D]")
         days = np.asarray(days, dtype=np.int64)
         index = np.searchsorted(self.days, starts, side="right") + days - 1
         return np.where(days == 0, starts, self.days[np.clip(index, 0, len(self.days) - 1)])
 
-    def working_days_between_bulk(self, a, b):
+    def working_days_between_bulk(self, a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
         a = np.asarray(a).astype("datetime64[m]")
         b = np.asarray(b).astype("datetime64[m]")
         starts = self.slot_starts
         return (np.searchsorted(starts, b, side="left") - np.searchsorted(starts, a, side="left")) / 2
 
 
-def _to_local_naive(moment):
+def _to_local_naive(moment: dt.datetime) -> dt.datetime:
     if timezone.is_aware(moment):
         return timezone.make_naive(moment, timezone.get_current_timezone())
     return moment
@@ -169,7 +180,7 @@ _lock = threading.Lock()
 _state = {"calendar": None, "built": 0.0}
 
 
-def get_calendar():
+def get_calendar() -> WorkCalendar:
     """The process-wide calendar with the administrator's overrides; rebuilt when they change."""
     with _lock:
         cal = _state["calendar"]
@@ -184,18 +195,18 @@ def get_calendar():
         return cal
 
 
-def reset_calendar():
+def reset_calendar() -> None:
     with _lock:
         _state["calendar"] = None
 
 
-def add_working_days(start, n):
+def add_working_days[D: dt.date](start: D, n: int | float | Decimal | Fraction | str) -> D:
     return get_calendar().add_working_days(start, n)
 
 
-def working_days_between(a, b):
+def working_days_between(a: dt.date, b: dt.date) -> float:
     return get_calendar().working_days_between(a, b)
 
 
-def is_working_day(day):
+def is_working_day(day: dt.date) -> bool:
     return get_calendar().is_working_day(day)

@@ -1,5 +1,9 @@
 """Agency tree operations. Each is one transaction: it succeeds whole or changes nothing."""
 
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -8,10 +12,13 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.models import AuditEntry
 
-from .models import Agency, AgencyChange
+from .models import Agency, AgencyChange, AgencyKind, Province
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
-def _check_parent(agency, parent):
+def _check_parent(agency: Agency, parent: Agency | None) -> None:
     if parent is None:
         return
     if agency.province_id and parent.province_id != agency.province_id:
@@ -32,7 +39,7 @@ def _check_parent(agency, parent):
         node = node.parent
 
 
-def _check_code(agency):
+def _check_code(agency: Agency) -> None:
     clash = Agency.objects.filter(province_id=agency.province_id, code=agency.code).exclude(pk=agency.pk)
     if clash.exists():
         raise ValidationError({"code": _("Mã “%(code)s” đã được dùng trong tỉnh.") % {"code": agency.code}})
@@ -41,17 +48,17 @@ def _check_code(agency):
 @transaction.atomic
 def create_agency(
     *,
-    province,
-    kind,
-    name,
-    code,
-    parent=None,
-    obligation=None,
-    established_on=None,
-    record_change=True,
-    user=None,
-    **fields,
-):
+    province: Province,
+    kind: AgencyKind,
+    name: str,
+    code: str,
+    parent: Agency | None = None,
+    obligation: str | None = None,
+    established_on: dt.date | None = None,
+    record_change: bool = True,
+    user: "User | None" = None,
+    **fields: Any,
+) -> Agency:
     agency = Agency(
         province=province,
         kind=kind,
@@ -78,7 +85,7 @@ def create_agency(
 
 
 @transaction.atomic
-def update_agency(agency, **fields):
+def update_agency(agency: Agency, **fields: Any) -> Agency:
     for name, value in fields.items():
         setattr(agency, name, value)
     _check_parent(agency, agency.parent)
@@ -89,7 +96,14 @@ def update_agency(agency, **fields):
 
 
 @transaction.atomic
-def move_agency(agency, new_parent, *, effective_on=None, decision="", user=None):
+def move_agency(
+    agency: Agency,
+    new_parent: Agency | None,
+    *,
+    effective_on: dt.date | None = None,
+    decision: str = "",
+    user: "User | None" = None,
+) -> Agency:
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     if not agency.is_active:
         raise ValidationError(_("Cơ quan đã chấm dứt hoạt động, không thể chuyển."))
@@ -110,14 +124,14 @@ def move_agency(agency, new_parent, *, effective_on=None, decision="", user=None
     return agency
 
 
-def _end(agency, status, effective_on, reason):
+def _end(agency: Agency, status: str, effective_on: dt.date, reason: str) -> None:
     agency.status = status
     agency.ended_on = effective_on
     agency.save()
     audit.record(agency, AuditEntry.Action.EVENT, {"status": [Agency.Status.ACTIVE, status]}, comment=reason)
 
 
-def _check_restructure(agencies, effective_on):
+def _check_restructure(agencies: Sequence[Agency], effective_on: dt.date | None) -> None:
     provinces = {a.province_id for a in agencies}
     if len(provinces) > 1:
         raise ValidationError(_("Chỉ có thể hợp nhất, chia tách các cơ quan thuộc cùng một tỉnh."))
@@ -129,7 +143,18 @@ def _check_restructure(agencies, effective_on):
 
 
 @transaction.atomic
-def merge_agencies(agencies, *, name, code, kind=None, parent=None, effective_on, decision="", user=None, into=None):
+def merge_agencies(
+    agencies: Iterable[Agency],
+    *,
+    name: str,
+    code: str,
+    kind: AgencyKind | None = None,
+    parent: Agency | None = None,
+    effective_on: dt.date | None,
+    decision: str = "",
+    user: "User | None" = None,
+    into: Agency | None = None,
+) -> Agency:
     """Merge agencies into a new one (hợp nhất), or into an existing one when `into` is given (sáp nhập).
 
     The old agencies are kept, marked merged, with their data untouched; the resulting agency is
@@ -171,7 +196,14 @@ def merge_agencies(agencies, *, name, code, kind=None, parent=None, effective_on
 
 
 @transaction.atomic
-def split_agency(agency, parts, *, effective_on, decision="", user=None):
+def split_agency(
+    agency: Agency,
+    parts: Sequence[Mapping[str, Any]],
+    *,
+    effective_on: dt.date | None,
+    decision: str = "",
+    user: "User | None" = None,
+) -> list[Agency]:
     """Split an agency into new ones. `parts` is a list of dicts with name and code (and optionally kind)."""
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     _check_restructure([agency], effective_on)
@@ -212,11 +244,14 @@ def split_agency(agency, parts, *, effective_on, decision="", user=None):
 
 
 @transaction.atomic
-def mark_scope_reviewed(agency):
+def mark_scope_reviewed(agency: Agency) -> Agency:
     return update_agency(agency, scope_review_required=False, scope_review_reason="")
 
 
-def build_tree(agencies):
+type AgencyNode = tuple[Agency, list[AgencyNode]]
+
+
+def build_tree(agencies: Collection[Agency]) -> list[AgencyNode]:
     """Nest a flat list of agencies: returns [(agency, children_nodes)] roots, Vietnamese order."""
     by_parent = {}
     ids = {a.pk for a in agencies}
@@ -224,7 +259,7 @@ def build_tree(agencies):
         parent = agency.parent_id if agency.parent_id in ids else None
         by_parent.setdefault(parent, []).append(agency)
 
-    def nodes(parent_id):
+    def nodes(parent_id: int | None) -> list[AgencyNode]:
         children = sorted(by_parent.get(parent_id, []), key=lambda a: (a.kind.order, a.sort_key))
         return [(a, nodes(a.pk)) for a in children]
 

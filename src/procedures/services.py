@@ -1,8 +1,10 @@
 """The procedure catalog and the agencies' process definitions. Each service is one transaction."""
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +16,9 @@ from core.workdays import half_days
 
 from .models import AdminProcedure, Field, ProcessDefinition, ProcessStep
 from .signals import procedure_changed
+
+if TYPE_CHECKING:
+    from organizations.models import Agency, Province
 
 CATALOG_COLUMNS = {
     "code": ["mã thủ tục", "mã TTHC", "mã", "ma_tthc"],
@@ -41,7 +46,7 @@ LEVELS = {
 }
 
 
-def parse_days(value, label):
+def parse_days(value: object, label: str) -> Decimal:
     """A non-negative number of working days in steps of 0.5 ('7', '7,5', '7.5')."""
     text = str(value if value is not None else "").strip().replace(",", ".")
     text = re.sub(r"\s*(ngày làm việc|ngày|ngay lam viec|ngay)\s*$", "", text, flags=re.IGNORECASE)
@@ -60,7 +65,7 @@ def parse_days(value, label):
     return days
 
 
-def field_for(name):
+def field_for(name: str) -> Field:
     name = " ".join(name.split())
     code = search_key(name).replace(" ", "-")[:50] or "khac"
     field_obj, _created = Field.objects.get_or_create(code=code, defaults={"name": name})
@@ -75,11 +80,13 @@ class ImportResult:
     errors: list = field(default_factory=list)  # (row_number, message)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return not self.errors
 
 
-def _agencies_for(province, text, agencies_by_key):
+def _agencies_for(
+    province: "Province", text: str, agencies_by_key: Mapping[str, "Agency"]
+) -> tuple[list["Agency"], list[str]]:
     found, unknown = [], []
     for part in re.split(r"[;\n|]", text or ""):
         part = part.strip()
@@ -91,7 +98,7 @@ def _agencies_for(province, text, agencies_by_key):
 
 
 @transaction.atomic
-def import_catalog(province, fileobj, filename):
+def import_catalog(province: "Province", fileobj: BinaryIO, filename: str) -> ImportResult:
     """Create or update the procedures of a province from a CSV/XLSX file.
 
     Good rows are kept; each bad row is reported with its row number and reason. Importing the same
@@ -111,7 +118,7 @@ def import_catalog(province, fileobj, filename):
     existing = {p.code: p for p in AdminProcedure.objects.filter(province=province)}
     seen = set()
 
-    def handle(number, row):  # noqa: C901 (one row, all its rules)
+    def handle(number: int, row: Mapping[str, Any]) -> None:  # noqa: C901 (one row, all its rules)
         if any("\ufffd" in str(v) for v in row.values()):
             raise ValidationError(_("có ký tự không đọc được (sai bảng mã của tệp)."))
         code = row.get("code", "")
@@ -176,7 +183,9 @@ def import_catalog(province, fileobj, filename):
     return result
 
 
-def _run_row(handle, result, number, row):
+def _run_row(
+    handle: Callable[[int, dict[str, Any]], None], result: ImportResult, number: int, row: dict[str, Any]
+) -> None:
     try:
         with transaction.atomic():
             handle(number, row)
@@ -185,7 +194,7 @@ def _run_row(handle, result, number, row):
 
 
 @transaction.atomic
-def create_procedure(province, *, agencies=(), **fields):
+def create_procedure(province: "Province", *, agencies: Iterable["Agency"] = (), **fields: Any) -> AdminProcedure:
     if "processing_days" in fields:
         fields["processing_days"] = parse_days(fields["processing_days"], _("Thời hạn giải quyết"))
     if AdminProcedure.objects.filter(province=province, code=fields.get("code")).exists():
@@ -200,7 +209,9 @@ def create_procedure(province, *, agencies=(), **fields):
 
 
 @transaction.atomic
-def update_procedure(procedure, *, agencies=None, **fields):
+def update_procedure(
+    procedure: AdminProcedure, *, agencies: Iterable["Agency"] | None = None, **fields: Any
+) -> AdminProcedure:
     if "processing_days" in fields:
         fields["processing_days"] = parse_days(fields["processing_days"], _("Thời hạn giải quyết"))
     for name, value in fields.items():
@@ -213,7 +224,7 @@ def update_procedure(procedure, *, agencies=None, **fields):
 
 
 @transaction.atomic
-def change_status(procedure, status, reason, **fields):
+def change_status(procedure: AdminProcedure, status: str, reason: str, **fields: Any) -> AdminProcedure:
     """Amend or annul a catalog procedure; every agency procedure document linked to it needs an update."""
     if status not in (AdminProcedure.Status.AMENDED, AdminProcedure.Status.ANNULLED):
         raise ValidationError({"status": _("Chỉ có thể sửa đổi, bổ sung hoặc bãi bỏ thủ tục.")})
@@ -236,7 +247,7 @@ STANDARD_STEPS = [
 ]
 
 
-def standard_allotment(total):
+def standard_allotment(total: Decimal | int | str) -> list[Decimal]:
     """Split a statutory time over the five standard steps (half-day grain, review takes the rest)."""
     total = Decimal(total)
     small = Decimal("0.5")
@@ -248,7 +259,9 @@ def standard_allotment(total):
 
 
 @transaction.atomic
-def save_process(procedure, agency, steps, note=""):
+def save_process(
+    procedure: AdminProcedure, agency: "Agency", steps: Iterable[dict[str, Any]], note: str = ""
+) -> ProcessDefinition:
     """Define (or redefine) an agency's steps for a procedure. `steps`: dicts with code, name,
     responsible_unit, responsible_role, days. They must add up to the statutory time."""
     if procedure.status == AdminProcedure.Status.ANNULLED:
@@ -300,6 +313,6 @@ def save_process(procedure, agency, steps, note=""):
     return process
 
 
-def _fmt(days):
+def _fmt(days: Decimal) -> str:
     days = Decimal(days).normalize()
     return f"{days:f}".replace(".", ",")
