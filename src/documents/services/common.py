@@ -1,10 +1,14 @@
 """What the document-control services share: the version statuses, the document's own fields, the
 separation-of-duties switch and in-app notifications."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import DocumentVersion, Notification
+from accounts.models import User
+
+from ..models import Document, DocumentVersion, Notification
 
 S = DocumentVersion.Status
 DOCUMENT_FIELDS = (
@@ -21,11 +25,11 @@ DOCUMENT_FIELDS = (
 )
 
 
-def separation_of_duties():
+def separation_of_duties() -> bool:
     return bool(settings.EISO.get("DOCUMENT_SEPARATION_OF_DUTIES", True))
 
 
-def notify(users, document, kind, message):
+def notify(users: Iterable[User], document: Document, kind: Notification.Kind, message: str) -> None:
     """An in-app notification to each user, at most one per document, kind and day."""
     today = timezone.localdate()
     for user in users:

@@ -1,14 +1,18 @@
 """Distribution of issued versions to people and units, and their acknowledgement of having read them."""
 
+from collections.abc import Collection, Iterable
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.permissions import require
 from core import audit
 from core.models import AuditEntry
+from organizations.models import Agency
 
 from ..models import (
     Distribution,
@@ -18,7 +22,7 @@ from ..models import (
 from .common import S, notify
 
 
-def _distribute(version, recipients, by):
+def _distribute(version: DocumentVersion, recipients: list[User], by: User) -> int:
     created = 0
     existing = set(version.distributions.values_list("recipient_id", flat=True))
     for person in recipients:
@@ -36,12 +40,14 @@ def _distribute(version, recipients, by):
     return created
 
 
-def agency_members(agency):
+def agency_members(agency: Agency) -> QuerySet[User]:
     return get_user_model().objects.filter(agency=agency, is_active=True)
 
 
 @audit.atomic_as_user
-def distribute(version, user, *, recipients=(), units=()):
+def distribute(
+    version: DocumentVersion, user: User, *, recipients: Collection[User | int] = (), units: Iterable[str] = ()
+) -> int:
     """Hand an issued version to people and/or whole units (phòng, bộ phận) of the agency."""
     version = DocumentVersion.objects.select_related("document__agency").get(pk=version.pk)
     require(user, "documents.distribute_document", version.document)
@@ -67,7 +73,7 @@ def distribute(version, user, *, recipients=(), units=()):
 
 
 @audit.atomic_as_user
-def acknowledge(version, user):
+def acknowledge(version: DocumentVersion, user: User) -> Distribution:
     """The recipient confirms having read the version."""
     require(user, "documents.acknowledge_document", version.document)
     dist = Distribution.objects.select_for_update().filter(version=version, recipient=user).first()
@@ -82,11 +88,11 @@ def acknowledge(version, user):
     return dist
 
 
-def pending_acknowledgements(user):
+def pending_acknowledgements(user: User) -> QuerySet[Distribution]:
     return Distribution.objects.filter(
         recipient=user, acknowledged_at__isnull=True, version__status=S.ISSUED
     ).select_related("version__document")
 
 
-def distribution_summary(version):
+def distribution_summary(version: DocumentVersion) -> dict[str, int]:
     return version.distributions.aggregate(total=Count("pk"), read=Count("pk", filter=Q(acknowledged_at__isnull=False)))

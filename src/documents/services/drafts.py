@@ -1,15 +1,20 @@
 """Documents and their drafts: create, edit a draft (text or uploaded file), revise an issued document; legal
 bases and the search index."""
 
+from collections.abc import Iterable
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.permissions import require
 from core import audit
 from core.models import AuditEntry
+from organizations.models import Agency
 
 from .. import files, search
 from ..models import (
@@ -21,7 +26,7 @@ from .common import DOCUMENT_FIELDS, S
 from .review import flag_for_review
 
 
-def _check_document(document):
+def _check_document(document: Document) -> None:
     code = (document.code or "").strip()
     if not code:
         raise ValidationError({"code": _("Cần nhập mã hiệu tài liệu.")})
@@ -53,7 +58,7 @@ def _check_document(document):
     )
 
 
-def _set_content(version, upload=None, body=None):
+def _set_content(version: DocumentVersion, upload: UploadedFile | None = None, body: str | None = None) -> None:
     """Validate and attach new content. The file is written last; callers delete it if they fail later."""
     if upload is not None:
         kind, text = files.inspect_upload(upload)
@@ -69,12 +74,12 @@ def _set_content(version, upload=None, body=None):
             version.text = files.body_text(body)
 
 
-def _discard_file_on_error(version, had_file_name):
+def _discard_file_on_error(version: DocumentVersion, had_file_name: str) -> None:
     if version.file and version.file.name != had_file_name:
         version.file.storage.delete(version.file.name)
 
 
-def reindex(document):
+def reindex(document: Document) -> None:
     """Refresh a document's search text from its current (or else its latest) version."""
     version = document.current_version or document.versions.order_by("-revision").first()
     content = ""
@@ -85,7 +90,7 @@ def reindex(document):
     search.index_document(document)
 
 
-def _set_legal_bases(document, bases):
+def _set_legal_bases(document: Document, bases: Iterable[Document]) -> None:
     """The external documents this one cites: of the same agency, external, never itself."""
     bases = list(bases)
     wrong = [
@@ -103,14 +108,22 @@ def _set_legal_bases(document, bases):
     document.legal_bases.set(bases)
 
 
-def _flag_citing_documents(external, reason):
+def _flag_citing_documents(external: Document, reason: str) -> None:
     """An external document was revised or withdrawn: the documents based on it need a review."""
     for citing in external.cited_by.exclude(status=Document.Status.OBSOLETE):
         flag_for_review(citing, reason)
 
 
 @audit.atomic_as_user
-def create_document(*, agency, user, upload=None, body="", change_summary="", **fields):
+def create_document(
+    *,
+    agency: Agency,
+    user: User,
+    upload: UploadedFile | None = None,
+    body: str = "",
+    change_summary: str = "",
+    **fields: Any,
+) -> Document:
     """A new document with its first draft (revision 1)."""
     require(user, "documents.add_document", agency, _("Bạn không có quyền tạo tài liệu cho cơ quan này."))
     document = Document(agency=agency, **{k: v for k, v in fields.items() if k in DOCUMENT_FIELDS})
@@ -134,8 +147,16 @@ def create_document(*, agency, user, upload=None, body="", change_summary="", **
 
 @audit.atomic_as_user
 def update_draft(
-    version, user, *, upload=None, body=None, change_summary=None, change_reason=None, remove_file=False, **fields
-):
+    version: DocumentVersion,
+    user: User,
+    *,
+    upload: UploadedFile | None = None,
+    body: str | None = None,
+    change_summary: str | None = None,
+    change_reason: str | None = None,
+    remove_file: bool = False,
+    **fields: Any,
+) -> DocumentVersion:
     """Edit a draft: its content, its change-log entry and the document's particulars."""
     version = DocumentVersion.objects.select_for_update().select_related("document__agency").get(pk=version.pk)
     document = version.document
@@ -181,7 +202,7 @@ def update_draft(
 
 
 @audit.atomic_as_user
-def revise(document, user, *, change_summary, change_reason=""):
+def revise(document: Document, user: User, *, change_summary: str, change_reason: str = "") -> DocumentVersion:
     """Start a new draft revision of an issued document; the issued one stays in force meanwhile."""
     document = Document.objects.select_for_update().get(pk=document.pk)
     require(user, "documents.change_document", document)

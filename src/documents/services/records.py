@@ -3,13 +3,16 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.permissions import require
 from core import audit
 
 from ..models import (
+    Document,
     DocumentType,
     RecordFile,
     RecordType,
@@ -17,7 +20,16 @@ from ..models import (
 
 
 @audit.atomic_as_user
-def create_record_type(*, user, document, name, kept_by, retention_months, kept_at="", form=None):
+def create_record_type(
+    *,
+    user: User,
+    document: Document,
+    name: str,
+    kept_by: str,
+    retention_months: int,
+    kept_at: str = "",
+    form: Document | None = None,
+) -> RecordType:
     require(user, "documents.add_recordtype", document)
     if document.doc_type != DocumentType.PROCEDURE:
         raise ValidationError({"document": _("Hồ sơ phải gắn với một quy trình.")})
@@ -38,7 +50,7 @@ def create_record_type(*, user, document, name, kept_by, retention_months, kept_
 
 
 @audit.atomic_as_user
-def add_record_file(*, user, record_type, label, closed_on):
+def add_record_file(*, user: User, record_type: RecordType, label: str, closed_on: dt.date | None) -> RecordFile:
     require(user, "documents.add_recordtype", record_type)
     if closed_on is None:
         raise ValidationError({"closed_on": _("Cần nhập ngày kết thúc tập hồ sơ.")})
@@ -48,7 +60,9 @@ def add_record_file(*, user, record_type, label, closed_on):
     return record_file
 
 
-def expiring_record_files(queryset, today=None, within_days=90):
+def expiring_record_files(
+    queryset: QuerySet[RecordFile], today: dt.date | None = None, within_days: int = 90
+) -> QuerySet[RecordFile]:
     today = today or timezone.localdate()
     return queryset.filter(
         disposed_on__isnull=True, expires_on__isnull=False, expires_on__lte=today + dt.timedelta(days=within_days)

@@ -1,15 +1,20 @@
 """Periodic review: documents flagged for review (a procedure or a legal basis changed), marked reviewed, the
 daily reminders, and in-app notifications."""
 
+import datetime as dt
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.permissions import require
 from accounts.roles import Role
 from core import audit
 from core.models import AuditEntry
+from procedures.models import AdminProcedure
 
 from ..models import (
     Document,
@@ -21,7 +26,7 @@ from .distribution import agency_members
 
 
 @transaction.atomic
-def flag_for_review(document, reason):
+def flag_for_review(document: Document, reason: str) -> Document:
     document = Document.objects.select_for_update().get(pk=document.pk)
     document.needs_review = True
     document.needs_review_reason = reason[:500]
@@ -37,7 +42,7 @@ def flag_for_review(document, reason):
 
 
 @audit.atomic_as_user
-def mark_reviewed(document, user, comment=""):
+def mark_reviewed(document: Document, user: User, comment: str = "") -> Document:
     """A periodic review found no change needed: the next review date moves on."""
     document = Document.objects.select_for_update().get(pk=document.pk)
     require(user, "documents.change_document", document)
@@ -56,20 +61,22 @@ def mark_reviewed(document, user, comment=""):
     return document
 
 
-def on_procedure_changed(sender, procedure, reason="", **kwargs):
+def on_procedure_changed(
+    sender: type[AdminProcedure], procedure: AdminProcedure, reason: str = "", **kwargs: Any
+) -> None:
     """procedures.signals.procedure_changed: every linked document needs an update."""
     text = _("Thủ tục hành chính “%(code)s” thay đổi: %(reason)s") % {"code": procedure.code, "reason": reason}
     for document in Document.objects.filter(admin_procedure=procedure).exclude(status=Document.Status.OBSOLETE):
         flag_for_review(document, text)
 
 
-def _owners(document):
+def _owners(document: Document) -> list[User]:
     if document.responsible_id and document.responsible.is_active:
         return [document.responsible]
     return list(agency_members(document.agency).filter(role=Role.ISO_SECRETARY))
 
 
-def send_review_reminders(today=None):
+def send_review_reminders(today: dt.date | None = None) -> int:
     """Remind owners of documents past their review date or flagged for update (once a day each)."""
     today = today or timezone.localdate()
     sent = 0
@@ -94,7 +101,7 @@ def send_review_reminders(today=None):
 
 
 @audit.atomic_as_user
-def mark_notification_read(notification, user):
+def mark_notification_read(notification: Notification, user: User) -> None:
     if notification.user_id != user.pk:
         raise PermissionDenied(_("Thông báo này không phải của bạn."))
     notification.read_at = notification.read_at or timezone.now()

@@ -1,11 +1,15 @@
 """Model QMS templates of the province and their instantiation as an agency's draft documents."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.permissions import require
 from core import audit
 from core.models import AuditEntry
+from organizations.models import Agency, AgencyKind, Province
 
 from .. import files, search
 from ..models import (
@@ -19,7 +23,9 @@ from .common import S
 
 
 @audit.atomic_as_user
-def create_template(*, user, province, kind, name, description=""):
+def create_template(
+    *, user: User, province: Province, kind: AgencyKind, name: str, description: str = ""
+) -> QmsTemplate:
     template = QmsTemplate(province=province, kind=kind, name=name.strip(), description=description)
     require(user, "documents.add_qmstemplate", template)
     template.full_clean()
@@ -28,7 +34,9 @@ def create_template(*, user, province, kind, name, description=""):
 
 
 @audit.atomic_as_user
-def save_template_document(*, user, template, instance=None, **fields):
+def save_template_document(
+    *, user: User, template: QmsTemplate, instance: TemplateDocument | None = None, **fields: Any
+) -> TemplateDocument:
     require(user, "documents.change_qmstemplate", template)
     item = instance or TemplateDocument(template=template)
     for name, value in fields.items():
@@ -43,7 +51,7 @@ def save_template_document(*, user, template, instance=None, **fields):
 
 
 @audit.atomic_as_user
-def instantiate_template(template, agency, user):
+def instantiate_template(template: QmsTemplate, agency: Agency, user: User) -> list[Document]:
     """Create an agency's QMS from a model in one step: every document as a draft, with its records."""
     require(user, "documents.add_document", agency, _("Bạn không có quyền tạo tài liệu cho cơ quan này."))
     require(user, "documents.view_qmstemplate", template)

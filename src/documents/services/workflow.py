@@ -1,12 +1,16 @@
 """The draft → check → approve → issue → superseded/obsolete workflow: who may do what at each step (the
 drafter neither checks nor approves her own revision), transitions, notifications."""
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from accounts.permissions import require
 from accounts.roles import Role
 from core import audit
@@ -35,7 +39,7 @@ ACTIONS = {
 }
 
 
-def allowed_actions(version, user):
+def allowed_actions(version: DocumentVersion, user: User) -> list[str]:
     """The workflow actions `user` may take on `version` now (for the buttons)."""
     result = []
     for action, (perm, sources, _to, _label) in ACTIONS.items():
@@ -55,12 +59,12 @@ def allowed_actions(version, user):
 DRAFTER_EXCLUDED = ("review", "approve")
 
 
-def drafter_excluded(version, user):
+def drafter_excluded(version: DocumentVersion, user: User) -> bool:
     """True when `user` drafted `version` and the rule keeps them from checking or approving it."""
     return separation_of_duties() and version.author_id is not None and version.author_id == user.pk
 
 
-def workflow_steps(version=None):
+def workflow_steps(version: DocumentVersion | None = None) -> list[dict[str, Any]]:
     """Who may act at each step of the document workflow (roles, and 'not the drafter' where it applies).
 
     Roles are read from the permissions, so the page says what the system enforces."""
@@ -89,7 +93,9 @@ def workflow_steps(version=None):
 
 
 @audit.atomic_as_user
-def transition(version, user, action, comment="", effective_date=None):
+def transition(
+    version: DocumentVersion, user: User, action: str, comment: str = "", effective_date: dt.date | None = None
+) -> DocumentVersion:
     """Move a version one step through the workflow; only the next step, only by the right role."""
     if action not in ACTIONS:
         raise ValidationError(_("Thao tác không hợp lệ."))
@@ -199,7 +205,7 @@ def transition(version, user, action, comment="", effective_date=None):
     return version
 
 
-def _retire(version, status, user, comment, day):
+def _retire(version: DocumentVersion, status: DocumentVersion.Status, user: User, comment: str, day: dt.date) -> None:
     before = version.status
     version.status = status
     version.retired_on = day

@@ -1,7 +1,11 @@
 """On-time rates by field, month, agency and procedure, the bottlenecks, and their XLSX export."""
 
-from django.db.models import Count, Sum
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
+
+from ..models import LateStepStat, MonthlyStat
 
 GROUPS = {
     "agency": ("agency_id", "organizations.Agency"),
@@ -11,7 +15,7 @@ GROUPS = {
 }
 
 
-def on_time_rates(stats, by, limit=None):
+def on_time_rates(stats: QuerySet[MonthlyStat], by: str, limit: int | None = None) -> list[dict[str, Any]]:
     """[{key, label, completed, on_time, late, received, rate}] from a MonthlyStat queryset.
 
     Grouped on the id column only (no join per row); the labels of the groups are read afterwards.
@@ -51,7 +55,7 @@ def on_time_rates(stats, by, limit=None):
     return result
 
 
-def bottlenecks(late_stats, limit=20):
+def bottlenecks(late_stats: QuerySet[LateStepStat], limit: int = 20) -> list[dict[str, Any]]:
     """Late dossiers by the step and unit where the delay first happened, with the step's name, from a
     LateStepStat queryset (scoped and filtered like the MonthlyStat one; a period selects by month of the delay).
     """
@@ -77,7 +81,7 @@ def bottlenecks(late_stats, limit=20):
     return rows
 
 
-def totals(stats):
+def totals(stats: QuerySet[MonthlyStat]) -> dict[str, int | float | None]:
     agg = stats.aggregate(
         received=Sum("received"),
         completed=Sum("completed"),
@@ -90,7 +94,7 @@ def totals(stats):
     return agg
 
 
-def analytics_xlsx(stats, late_stats):
+def analytics_xlsx(stats: QuerySet[MonthlyStat], late_stats: QuerySet[LateStepStat]) -> bytes:
     from io import BytesIO
 
     from openpyxl import Workbook

@@ -1,9 +1,13 @@
 """The lines of the process control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
 
+from typing import Any
+
 from procedures.models import ProcessDefinition
 
+from ..models import Dossier
 
-def step_lines(dossier):
+
+def step_lines(dossier: Dossier) -> list[dict[str, Any]]:
     """The lines of the process control sheet: one per hand-over, with due time and result per step."""
     info = None
     process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)

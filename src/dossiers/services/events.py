@@ -1,17 +1,22 @@
 """Single events from the API and the web: who may act on a dossier (the holder; the head or the ISO
 secretary for an absent holder), which steps a hand-over may go to, the receipt at the desk."""
 
+import datetime as dt
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import Role
 from core import audit
 from core.models import AuditEntry
-from procedures.models import ProcessDefinition
+from organizations.models import Agency
+from procedures.models import ProcessDefinition, ProcessStep
 
 from ..engine import EventProcessor, lock_agency
 from ..models import (
@@ -21,7 +26,12 @@ from ..models import (
 )
 
 
-def push_event(agency, data, source=DossierEvent.Source.API, actor=None):
+def push_event(
+    agency: Agency,
+    data: Mapping[str, Any],
+    source: DossierEvent.Source = DossierEvent.Source.API,
+    actor: User | None = None,
+) -> tuple[str, Dossier | None]:
     """Apply one event. Returns (status, dossier) with status 'created' or 'duplicate'; raises
     ValidationError with the reason when the event is refused."""
     result = EventProcessor(agency, source, actor).process_batch([(1, data)])
@@ -34,22 +44,22 @@ def push_event(agency, data, source=DossierEvent.Source.API, actor=None):
 ACTING_ROLES = (Role.AGENCY_HEAD, Role.ISO_SECRETARY)
 
 
-def process_steps(dossier):
+def process_steps(dossier: Dossier) -> list[ProcessStep]:
     """The steps of the agency's process for the dossier's procedure, in order."""
     process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)
     return list(process.steps.all()) if process else []
 
 
-def holds(user, dossier):
+def holds(user: User, dossier: Dossier) -> bool:
     return dossier.holder_id is not None and dossier.holder_id == user.pk
 
 
-def may_act_for_holder(user, dossier):
+def may_act_for_holder(user: User, dossier: Dossier) -> bool:
     """The agency head and the ISO secretary may act for an absent holder (with a recorded reason)."""
     return user.role in ACTING_ROLES and user.agency_id == dossier.agency_id and not holds(user, dossier)
 
 
-def allowed_steps(dossier, steps=None):
+def allowed_steps(dossier: Dossier, steps: list[ProcessStep] | None = None) -> list[ProcessStep]:
     """The steps a hand-over may send the dossier to: the same step (to a colleague), the next one, or back to an
     earlier one (for rework). Later steps cannot be reached by skipping the next."""
     steps = process_steps(dossier) if steps is None else steps
@@ -60,7 +70,14 @@ def allowed_steps(dossier, steps=None):
     return steps[: here + 2]
 
 
-def check_web_action(dossier, user, kind, step=None, reason="", steps=None):
+def check_web_action(
+    dossier: Dossier,
+    user: User,
+    kind: str,
+    step: str | None = None,
+    reason: str = "",
+    steps: list[ProcessStep] | None = None,
+) -> str:
     """Who may do what on a dossier in the web UI. The holder hands over, returns, requests a supplement or
     refuses; the agency head or the ISO secretary may do it for an absent holder with a reason, and the control
     sheet then names both. Returns the name of the holder acted for ("" when the holder acts)."""
@@ -118,7 +135,7 @@ def check_web_action(dossier, user, kind, step=None, reason="", steps=None):
     return on_behalf_of
 
 
-def web_event(dossier_or_agency, user, kind, **data):
+def web_event(dossier_or_agency: Dossier | Agency, user: User, kind: str, **data: Any) -> Dossier | None:
     """An event entered in the web UI by an official; audited as a workflow event. On a dossier, only the holder
     (or the head or ISO secretary for an absent holder) may act, as `check_web_action` says."""
     agency = getattr(dossier_or_agency, "agency", dossier_or_agency)
@@ -143,7 +160,7 @@ def web_event(dossier_or_agency, user, kind, **data):
     return dossier
 
 
-def next_dossier_code(agency, day=None):
+def next_dossier_code(agency: Agency, day: dt.date | None = None) -> str:
     """The next free code of the day at the agency's desk: <agency>-<yymmdd>-<nnnn>, one more than the highest
     number of the day. Call it under `lock_agency` (as `receive_dossier` does), or two desks get the same code."""
     prefix = f"{agency.code}-{(day or timezone.localdate()):%y%m%d}-"
@@ -155,7 +172,16 @@ def next_dossier_code(agency, day=None):
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
-def receive_dossier(agency, user, *, procedure_code, applicant_name, applicant_address="", received_at=None, code=""):
+def receive_dossier(
+    agency: Agency,
+    user: User,
+    *,
+    procedure_code: str,
+    applicant_name: str,
+    applicant_address: str = "",
+    received_at: dt.datetime | None = None,
+    code: str = "",
+) -> Dossier | None:
     """A dossier received at the desk by `user`, who holds it. Without a code, the next code of the day is
     allocated under the agency's lock, in the transaction that stores the dossier."""
     with transaction.atomic():

@@ -6,15 +6,18 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import audit
 from core.models import AuditEntry
 from core.tabular import TableReader
-from procedures.models import ProcessDefinition
+from organizations.models import Agency
+from procedures.models import AdminProcedure, ProcessDefinition, ProcessStep
 
 from .. import bulk
 from ..engine import Batch, EventProcessor
@@ -42,7 +45,7 @@ EVENT_COLUMNS = {
 REQUIRED_COLUMNS = ("event_id", "dossier_code", "event", "occurred_at")
 
 
-def run_import_job(job_id):
+def run_import_job(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("agency").get(pk=job_id)
     if job.is_finished:
         return job
@@ -127,7 +130,7 @@ KEY_HEADERS = dict(
 )
 
 
-def agency_step_codes(agency):
+def agency_step_codes(agency: Agency) -> list[tuple[AdminProcedure, list[ProcessStep]]]:
     """[(procedure, [steps])] of the agency's processes: the step codes an import may name."""
     processes = (
         ProcessDefinition.objects.filter(agency=agency)
@@ -138,7 +141,7 @@ def agency_step_codes(agency):
     return [(p.procedure, list(p.steps.all())) for p in processes]
 
 
-def import_template_csv(agency):
+def import_template_csv(agency: Agency) -> str:
     """The import's headers and one dossier worked through (receipt, hand-over, return) with the agency's first
     process, so that an official can fill it from the one-stop-shop export."""
     out = io.StringIO()
@@ -200,7 +203,9 @@ def import_template_csv(agency):
     return out.getvalue()
 
 
-def _import_batch(job, processor, batch, progress, labels=None):
+def _import_batch(
+    job: ImportJob, processor: EventProcessor, batch: Batch, progress: float, labels: dict[str, str] | None = None
+) -> None:
     """One batch through the engine; its bad rows are kept with their number, reason and content, the content
     under the file's own column headers (`labels`: key -> header), as the official knows them."""
     result = processor.process(batch)
@@ -227,7 +232,7 @@ def _import_batch(job, processor, batch, progress, labels=None):
     job.refresh_from_db(fields=["rows_read", "rows_stored", "rows_duplicate", "rows_error", "progress"])
 
 
-def error_report(job, fmt):
+def error_report(job: ImportJob, fmt: str) -> tuple[bytes | str, str]:
     """The rows an import refused, with their numbers and reasons, as (content, file name): CSV or XLSX."""
     header = [_("Dòng"), _("Lý do"), _("Nội dung dòng")]
     rows = job.row_errors.values_list("row_number", "reason", "data").iterator()
@@ -251,7 +256,7 @@ def error_report(job, fmt):
     return content, f"loi-nhap-{job.pk}.{fmt}"
 
 
-def create_import_job(agency, uploaded, user):
+def create_import_job(agency: Agency, uploaded: UploadedFile, user: User) -> ImportJob:
     """An import job for the uploaded export file (CSV or XLSX), not yet run: `tasks.start_import` enqueues it."""
     name = uploaded.name or ""
     if not name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):

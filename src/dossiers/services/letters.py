@@ -1,14 +1,18 @@
 """Early warnings to the holders of dossiers about to be late, and apology letters."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import Role
 from core.text import moment_text
 from core.workdays import get_calendar
+from organizations.models import Agency
 
 from ..models import (
     ApologyLetter,
@@ -18,12 +22,12 @@ from ..models import (
 )
 
 
-def due_soon_horizon(now=None):
+def due_soon_horizon(now: dt.datetime | None = None) -> dt.datetime:
     """Until when an open dossier counts as due soon: DOSSIER_WARN_DAYS working days ahead (as the warnings)."""
     return get_calendar().add_working_days(now or timezone.now(), settings.EISO.get("DOSSIER_WARN_DAYS", 1))
 
 
-def issue_warnings(now=None):
+def issue_warnings(now: dt.datetime | None = None) -> int:
     """Warn the holder of each open dossier due within DOSSIER_WARN_DAYS working days, or late."""
     now = now or timezone.now()
     horizon = due_soon_horizon(now)
@@ -55,7 +59,7 @@ def issue_warnings(now=None):
     return len(warnings)
 
 
-def apology_signer(agency):
+def apology_signer(agency: Agency) -> User | None:
     """Who signs an apology letter by default: the agency's head (the form lets the one he delegates sign)."""
     from accounts.models import User
 
@@ -67,7 +71,15 @@ def apology_signer(agency):
 
 
 @transaction.atomic
-def issue_apology(dossier, *, reason, new_due_at, signer_name, signer_title="", user=None):
+def issue_apology(
+    dossier: Dossier,
+    *,
+    reason: str,
+    new_due_at: dt.datetime | None,
+    signer_name: str,
+    signer_title: str = "",
+    user: User | None = None,
+) -> ApologyLetter:
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     now = timezone.now()
     errors = {}

@@ -1,11 +1,13 @@
 """Finding dossiers by code, applicant or procedure, without diacritics."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.text import search_key
 
+from ..models import Dossier
 
-def search_dossiers(qs, text):
+
+def search_dossiers(qs: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
     """The dossiers of `qs` whose code, applicant or procedure (code or name) matches `text`, diacritics and case
     ignored: "nguyen van an" finds Nguyễn Văn An's dossiers, "dat dai" those of the land procedures."""
     text = text.strip()

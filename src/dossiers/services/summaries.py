@@ -2,10 +2,14 @@
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+
+from organizations.models import Agency
 
 from .. import bulk
 from ..models import (
@@ -18,7 +22,7 @@ from ..models import (
 
 
 @transaction.atomic
-def rebuild_monthly_stats(agencies=None):
+def rebuild_monthly_stats(agencies: Collection[Agency] | None = None) -> int:
     """Recompute the monthly summary from the dossiers (the reference the increments must match), and the
     late-step summary with it (rebuild_late_stats)."""
     from django.db.models.functions import TruncMonth
@@ -31,7 +35,7 @@ def rebuild_monthly_stats(agencies=None):
     tz = timezone.get_current_timezone()
     rows = defaultdict(lambda: defaultdict(Counter))  # agency -> (procedure, field, month) -> counts
 
-    def bump(values, counts):
+    def bump(values: Iterable[dict[str, Any]], counts: Callable[[dict[str, Any]], dict[str, int]]) -> None:
         for item in values:
             month = item["m"].date() if isinstance(item["m"], dt.datetime) else item["m"]
             rows[item["agency_id"]][(item["procedure_id"], item["field_id"], month)].update(counts(item))
@@ -65,7 +69,7 @@ def rebuild_monthly_stats(agencies=None):
 
 
 @transaction.atomic
-def rebuild_late_stats(agencies=None):
+def rebuild_late_stats(agencies: Collection[Agency] | None = None) -> int:
     """Recompute the late-step summary (LateStepStat) from the late dossiers (the reference the increments of
     EventProcessor must match).
 
