@@ -1,6 +1,8 @@
 """The base of every list's filters: a django-filter FilterSet whose form has the project's Bootstrap classes.
 A list is a scoped queryset, a FilterSet over it and a template that renders `filter.form`'s fields."""
 
+from typing import Any
+
 import django_filters
 from django import forms
 
@@ -27,7 +29,7 @@ class IdFilter(django_filters.NumberFilter):
     """A record's id as a plain number: out of the user's scope it matches nothing (the queryset is scoped already),
     not a number or out of range it is left out like any invalid value."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)

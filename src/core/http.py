@@ -2,7 +2,8 @@
 
 import mimetypes
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -21,3 +22,13 @@ def file_download(
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     return response
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` a form carries, if it stays on this site (a path or this host over the request's scheme);
+    otherwise the default. An address off-site or a `javascript:` one is never followed."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else default

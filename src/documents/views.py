@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from core.forms import apply_validation_error
-from core.http import file_download
+from core.http import file_download, safe_next
 from core.text import search_key
 
 from . import files, search, services
@@ -426,7 +426,7 @@ def version_acknowledge(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Đã xác nhận đã đọc “%(doc)s”.") % {"doc": version.document})
-    return redirect(request.POST.get("next") or version.document.get_absolute_url())
+    return redirect(safe_next(request, version.document.get_absolute_url()))
 
 
 def my_reading(request):

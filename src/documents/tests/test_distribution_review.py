@@ -140,3 +140,22 @@ def test_reminder_command_queues_the_task(make_document, issue, secretary, capsy
     call_command("document_reminders")
     assert "SUCCESSFUL" in capsys.readouterr().out
     assert Notification.objects.filter(user=secretary, document=document, kind="review_due").exists()
+
+
+@pytest.mark.parametrize(
+    "target, followed",
+    [
+        ("/documents/reading/", True),
+        ("https://evil.example/phish", False),
+        ("//evil.example/phish", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_acknowledgement_follows_next_only_on_this_site(issued, secretary, users, client, target, followed):
+    version = issued.current_version
+    services.distribute(version, secretary, recipients=[users[Role.STAFF]])
+    client.force_login(users[Role.STAFF], backend="django.contrib.auth.backends.ModelBackend")
+    answer = client.post(f"/documents/versions/{version.pk}/acknowledge/", {"next": target})
+    assert answer.status_code == 302
+    assert answer["Location"] == (target if followed else issued.get_absolute_url())
+    assert Distribution.objects.get(version=version, recipient=users[Role.STAFF]).acknowledged_at is not None
