@@ -27,6 +27,11 @@ from pyarrow import csv as pa_csv
 
 from core.text import search_key
 
+# Python's csv reader refuses a cell over 128 KB with `_csv.Error`; a file's long cell should reach the import's
+# own length check (a bad row with its number), so the limit is 1 MB. Longer than that, the file is refused whole.
+CSV_FIELD_LIMIT = 1 << 20
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+
 SAMPLE = 1 << 20
 
 

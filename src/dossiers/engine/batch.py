@@ -101,6 +101,10 @@ class Parsed:
         return [i for i in range(len(self.ids)) if i not in self.errors]
 
 
+# The longest cell an import reads: the longest field of an event is its note (500 characters).
+MAX_CELL = 2000
+
+
 def parse(batch: Batch, local: LocalTime) -> Parsed:
     """The batch's ids, codes, kinds and times, each row that cannot be read given its reason."""
     n = len(batch)
@@ -117,6 +121,12 @@ def parse(batch: Batch, local: LocalTime) -> Parsed:
             fail(
                 [i for i, v in enumerate(values) if type(v) is str and "\ufffd" in v],
                 _("Có ký tự không đọc được (sai bảng mã của tệp)."),
+            )
+    for key, values in batch.columns.items():  # a cell longer than any field holds is a bad row, not cut silently
+        if values and max(len(v) if type(v) is str else 0 for v in values) > MAX_CELL:
+            fail(
+                [i for i, v in enumerate(values) if type(v) is str and len(v) > MAX_CELL],
+                _("Ô “%(key)s” quá dài (quá %(max)s ký tự).") % {"key": key, "max": MAX_CELL},
             )
     ids, codes = batch.text("event_id", 80), batch.text("dossier_code", 60)
     if "" in ids:

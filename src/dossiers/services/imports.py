@@ -3,7 +3,10 @@ batches by the engine, the downloadable template and the error report."""
 
 import csv
 import io
+import logging
+import zipfile
 
+import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -11,11 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
 from core import audit
 from core.models import AuditEntry
 from core.tabular import TableReader
+from core.xlsx import safe_row
 from organizations.models import Agency
 from procedures.models import AdminProcedure, ProcessDefinition, ProcessStep
 
@@ -43,6 +48,42 @@ EVENT_COLUMNS = {
     "note": ["ghi chú", "ghi_chu"],
 }
 REQUIRED_COLUMNS = ("event_id", "dossier_code", "event", "occurred_at")
+logger = logging.getLogger(__name__)
+
+
+def _failure_message(job: ImportJob, exc: Exception) -> str:
+    """Why the file could not be read, in Vietnamese, and exactly what of it was stored: the rows before the
+    failure are kept (importing the mended file again skips them as duplicates)."""
+    if isinstance(exc, ValidationError):
+        reason = "; ".join(exc.messages)
+    elif isinstance(exc, zipfile.BadZipFile | InvalidFileException | KeyError) and job.filename.lower().endswith(
+        ".xlsx"
+    ):
+        reason = _("Tệp XLSX bị hỏng hoặc không phải tệp Excel: mở tệp bằng Excel, lưu lại rồi tải lên lại.")
+    elif isinstance(exc, csv.Error | pa.ArrowInvalid):
+        reason = _("Tệp CSV có một dòng hoặc một ô quá dài, hoặc không đúng định dạng CSV (%(detail)s).") % {
+            "detail": str(exc)[:200]
+        }
+    elif isinstance(exc, UnicodeError):
+        reason = _("Không đọc được bảng mã của tệp (%(detail)s).") % {"detail": str(exc)[:200]}
+    else:
+        reason = _("Lỗi khi đọc tệp (%(detail)s).") % {"detail": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    if not job.rows_read:
+        return reason
+    return (
+        reason
+        + " "
+        + _(
+            "Đã đọc %(read)s dòng đầu (đến dòng %(last)s của tệp): %(stored)s sự kiện đã lưu, %(err)s dòng lỗi; "
+            "các dòng sau chưa được nhập. Sửa tệp rồi nhập lại: các dòng đã lưu được bỏ qua vì trùng."
+        )
+        % {
+            "read": number_format(job.rows_read, force_grouping=True),
+            "last": number_format(job.rows_read + 1, force_grouping=True),
+            "stored": number_format(job.rows_stored, force_grouping=True),
+            "err": number_format(job.rows_error, force_grouping=True),
+        }
+    )
 
 
 def run_import_job(job_id: int) -> ImportJob:
@@ -68,9 +109,12 @@ def run_import_job(job_id: int) -> ImportJob:
                     _("Tệp thiếu cột bắt buộc: %(cols)s.")
                     % {"cols": ", ".join(f"“{KEY_HEADERS.get(key, key)}”" for key in reader.missing_columns())}
                 )
-    except (ValidationError, UnicodeError, ValueError, KeyError, OSError) as exc:
+    except Exception as exc:  # every failure ends the job (a job left "running" is polled for ever)
+        job.refresh_from_db(fields=["rows_read", "rows_stored", "rows_duplicate", "rows_error", "progress"])
         job.status = ImportJob.Status.FAILED
-        job.message = "; ".join(getattr(exc, "messages", [str(exc)]))
+        job.message = _failure_message(job, exc)
+        if not isinstance(exc, ValidationError | UnicodeError | csv.Error | zipfile.BadZipFile):
+            logger.exception("import job %s failed", job.pk)
     else:
         job.status = ImportJob.Status.DONE
         job.progress = 1.0
@@ -243,7 +287,7 @@ def error_report(job: ImportJob, fmt: str) -> tuple[bytes | str, str]:
         sheet = workbook.create_sheet(_("Dòng lỗi"))
         sheet.append(header)
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(safe_row(row))
         out = io.BytesIO()
         workbook.save(out)
         content = out.getvalue()
@@ -251,7 +295,7 @@ def error_report(job: ImportJob, fmt: str) -> tuple[bytes | str, str]:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(map(safe_row, rows))
         content = out.getvalue()
     return content, f"loi-nhap-{job.pk}.{fmt}"
 

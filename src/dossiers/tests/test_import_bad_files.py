@@ -1,0 +1,66 @@
+"""Bad files end their import job: never "running" forever. Found by a new user: a cell over 128 KB, a 5 MB line
+without a newline and a damaged XLSX left the job running (the reader's error escaped it)."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from dossiers.models import Dossier, ImportJob
+
+from .test_import import GOOD, HEADER, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def finished(job):
+    job.refresh_from_db()
+    assert job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED), job.status
+    assert job.finished_at is not None and job.message
+    return job
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1258"])  # Arrow's reader, then Python's
+def test_a_huge_cell_is_a_bad_row_and_the_good_rows_are_kept(catalog, province, encoding):
+    from core.tabular import encode_cp1258
+
+    huge = "E9,HS-9,Tiếp nhận,02/03/2026 09:00,,,,,1.004227,Nguyễn Văn " + "A" * 200_000 + ",\n"
+    text = HEADER + GOOD[0] + huge + GOOD[2]
+    data = text.encode() if encoding == "utf-8" else encode_cp1258(text)
+    job = finished(upload(province["agencies"]["land"], data))
+    assert job.status == ImportJob.Status.DONE
+    assert (job.rows_read, job.rows_stored, job.rows_error) == (3, 2, 1)
+    assert "quá dài" in job.row_errors.get(row_number=3).reason
+    assert set(Dossier.objects.values_list("code", flat=True)) == {"HS-1", "HS-2"}
+
+
+def test_a_long_line_without_a_newline_fails_the_job_with_a_clear_message(catalog, province):
+    data = (HEADER + GOOD[0]).encode() + b"x" * 5_000_000
+    job = finished(upload(province["agencies"]["land"], data))
+    print(job.message)
+    assert job.status == ImportJob.Status.FAILED and "quá dài" in job.message
+    # What the message says was stored is what was stored.
+    stored = Dossier.objects.filter(code="HS-1").exists()
+    assert ("1 sự kiện đã lưu" in job.message) == stored and job.rows_stored == int(stored)
+
+
+def test_a_failure_after_the_first_batches_says_which_rows_were_stored(catalog, province, settings):
+    settings.EISO = {**settings.EISO, "DOSSIER_IMPORT_BATCH": 2}
+    data = (HEADER + "".join(GOOD)).encode() + b"x" * 3_000_000
+    job = finished(upload(province["agencies"]["land"], data))
+    print(job.message)
+    assert job.status == ImportJob.Status.FAILED
+    assert job.rows_read == 4 and job.rows_stored == 4
+    assert "Đã đọc 4 dòng đầu (đến dòng 5 của tệp): 4 sự kiện đã lưu" in job.message
+    assert Dossier.objects.get(code="HS-1").status == "returned"
+
+
+def test_a_damaged_xlsx_fails_the_job_in_vietnamese(catalog, province):
+    buffer = io.BytesIO()
+    book = Workbook()
+    book.active.append(["Mã sự kiện", "Mã hồ sơ"])
+    book.save(buffer)
+    damaged = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+    job = finished(upload(province["agencies"]["land"], damaged, name="export.xlsx"))
+    assert job.status == ImportJob.Status.FAILED
+    assert "XLSX" in job.message and "hỏng" in job.message
