@@ -131,6 +131,8 @@ def export_in_force_xlsx(agency: Agency, as_of: dt.date | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from core.xlsx import safe_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Danh muc tai lieu"
@@ -142,7 +144,7 @@ def export_in_force_xlsx(agency: Agency, as_of: dt.date | None = None) -> bytes:
     for cell in ws[1] + ws[5]:
         cell.font = Font(bold=True)
     for row in _export_rows(agency, as_of):
-        ws.append(row)
+        ws.append(safe_row(row))
     for col, width in zip("ABCDEFGH", (6, 14, 60, 22, 12, 14, 28, 14), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=6):
