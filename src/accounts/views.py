@@ -27,6 +27,20 @@ class EisoLoginView(auth_views.LoginView):
         return context
 
 
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out account or address: the login page with the reason, status 429."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = EisoLoginView.form_class(request)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "locked_minutes": minutes, "next": request.POST.get("next", ""), "demo_accounts": []},
+        status=429,
+    )
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")

@@ -24,11 +24,18 @@ def test_each_role_lands_on_its_own_home(page, users, role):
     shot(page, f"home-{role.value}")
 
 
-def test_wrong_password_is_refused_with_a_clear_message(page, users):
+def test_wrong_password_is_refused_with_a_clear_message_then_the_account_locks(page, users, settings):
+    settings.AXES_FAILURE_LIMIT = 3
     browser_login(page, users[Role.STAFF].username, "wrong-password")
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.get_by_test_id("login-error").inner_text()
     assert page.url.endswith("/accounts/login/")
     shot(page, "login-error")
+    browser_login(page, users[Role.STAFF].username, "wrong-again")
+    browser_login(page, users[Role.STAFF].username, "and-again")  # the third failure locks
+    browser_login(page, users[Role.STAFF].username)  # the right password is refused while locked
+    assert "tạm thời bị khóa đăng nhập trong 15 phút" in page.get_by_test_id("login-locked").inner_text()
+    assert page.get_by_test_id("home-title").count() == 0
+    shot(page, "login-locked")
 
 
 def test_english_can_be_chosen(page, users):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 
 from accounts import services
 from accounts.models import User
@@ -209,13 +210,13 @@ def test_deactivate_and_reactivate(users, client):
     services.set_active(secretary, staff, False, comment="Nghỉ hưu")
     staff.refresh_from_db()
     assert not staff.is_active
-    assert not client.login(username="staff", password="Test@password-2026")
+    assert not client.login(request=HttpRequest(), username="staff", password="Test@password-2026")
     deactivated = entries_of(staff)[-1]
     assert deactivated.changes == {"is_active": [True, False]} and deactivated.comment == "Nghỉ hưu"
     assert deactivated.actor == secretary
     services.set_active(secretary, staff, True)
     staff.refresh_from_db()
-    assert staff.is_active and client.login(username="staff", password="Test@password-2026")
+    assert staff.is_active and client.login(request=HttpRequest(), username="staff", password="Test@password-2026")
 
 
 def test_password_reset_applies_validators_and_is_audited_without_the_hash(users):
@@ -274,7 +275,7 @@ def test_entries_are_written_in_vietnamese_whatever_the_language(users, settings
 def test_a_login_or_a_no_op_save_writes_nothing(users, client):
     staff = users[Role.STAFF]
     before = AuditEntry.objects.count()
-    assert client.login(username="staff", password="Test@password-2026")  # updates last_login
+    assert client.login(request=HttpRequest(), username="staff", password="Test@password-2026")  # updates last_login
     User.objects.get(pk=staff.pk).save()
     assert AuditEntry.objects.count() == before
 

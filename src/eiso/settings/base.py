@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks_db",
     "crontask",  # manage.py crontask: enqueues the periodic tasks at their times
+    "axes",  # failed logins throttled per account and per client address
     # eISO apps, in dependency order (the demo loader follows this order)
     "core",
     "organizations",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.AuditActorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "eiso.urls"
@@ -98,9 +101,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before the password
     "django.contrib.auth.backends.ModelBackend",  # authentication (passwords, sessions)
     "accounts.backends.RoleBackend",  # authorization by role and agency/province scope
 ]
+# Login protection (django-axes): after EISO_LOGIN_FAILURE_LIMIT failed logins for one account, or from one client
+# address, logins are refused for EISO_LOGIN_COOLOFF_MINUTES; a success resets the count. The administrator unlocks
+# at once from /admin/axes/ or with `./eiso manage axes_reset_username NAME`. Behind a reverse proxy the client's
+# address is the last one the proxy adds to X-Forwarded-For (EISO_TRUSTED_PROXIES proxies in front; 0: none).
+AXES_FAILURE_LIMIT = int(os.environ.get("EISO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("EISO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_VERBOSE = False
+TRUSTED_PROXIES = int(os.environ.get("EISO_TRUSTED_PROXIES", "0"))
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
