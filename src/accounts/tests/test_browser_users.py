@@ -9,7 +9,7 @@ from core.models import AuditEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NEW_PASSWORD = "Chuyen-vien@2026"
+NEW_PASSWORD = "Song-Co-Chien@2026"
 
 
 def test_oversight_creates_a_commune_account_and_the_secretary_manages_its_staff(page, users, province):

@@ -13,7 +13,7 @@ from core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "Chuyen-vien@2026"
+NEW_PASSWORD = "Song-Co-Chien@2026"
 
 
 def new_account(actor, agency, username="tranthib", **extra):

@@ -10,7 +10,7 @@ from core.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 MANAGERS = [Role.ISO_SECRETARY, Role.AGENCY_HEAD, Role.OVERSIGHT]
-NEW_PASSWORD = "Chuyen-vien@2026"
+NEW_PASSWORD = "Song-Co-Chien@2026"
 
 
 def names_in(html, candidates):

@@ -126,6 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.UserNameInPasswordValidator"},
+    {"NAME": "accounts.validators.VietnameseCommonPasswordValidator"},
 ]
 
 # Vietnamese first, English through Django i18n. Source strings are Vietnamese.
