@@ -63,3 +63,21 @@ def test_the_lock_answers_in_english_too(users, client, limit):
     client.cookies["django_language"] = "en"
     body = attempt(client, "staff", PASSWORD).content.decode()
     assert "Too many failed logins" in body
+
+
+def test_an_idle_session_ends_and_each_request_renews_it(users, client, settings):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert attempt(client, "staff", PASSWORD).status_code == 302
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+    assert client.get("/").status_code == 200  # still active: the request renews the idle time
+    renewed = Session.objects.get(pk=key).expire_date
+    assert renewed > timezone.now() + dt.timedelta(minutes=29)
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))  # idle too long
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")

@@ -118,6 +118,12 @@ AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_VERBOSE = False
 TRUSTED_PROXIES = int(os.environ.get("EISO_TRUSTED_PROXIES", "0"))
 
+# Shared office PCs: a session ends after EISO_SESSION_IDLE_MINUTES without a request (each request renews it)
+# and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("EISO_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
