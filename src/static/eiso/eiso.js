@@ -27,6 +27,13 @@
     });
   }
 
+  // <select data-autosubmit>: choosing submits its form (an event listener, not an inline onchange: the CSP
+  // allows no inline script).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("select[data-autosubmit]") && target.form) target.form.submit();
+  });
+
   window.eiso = { searchable: searchable };
   document.addEventListener("DOMContentLoaded", function () { searchable(document); });
   document.addEventListener("htmx:load", function (event) { searchable(event.detail.elt); });
