@@ -11,6 +11,15 @@ PASSWORD = "Test@password-2026"
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: API rate counts and failure counts do not carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def kinds(db):
     from organizations.models import AgencyKind, Obligation

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from core.throttling import check_not_refused, count_failure
+
 from ..models import IntegrationToken, hash_token
 
 
@@ -43,7 +45,9 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1").split()
         if not header or header[0].lower() not in ("bearer", "token"):
             return None
+        check_not_refused(request, "token")
         if len(header) != 2 or "." not in header[1]:
+            count_failure(request, "token")
             raise exceptions.AuthenticationFailed(_("Khóa tích hợp không hợp lệ."))
         raw = header[1]
         token = (
@@ -52,6 +56,7 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not hmac.compare_digest(token.secret_hash, hash_token(raw)):
+            count_failure(request, "token")
             raise exceptions.AuthenticationFailed(_("Khóa tích hợp không hợp lệ hoặc đã bị thu hồi."))
         IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return IntegrationClient(token), token

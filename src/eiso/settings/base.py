@@ -199,6 +199,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 100,
+    # Requests per caller (a person, an agency's token, an address): EISO_API_RATE, e.g. "1200/min".
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("EISO_API_RATE", "1200/min")},
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "eISO API",
@@ -243,6 +247,9 @@ EISO = {
     # time limit (False: the clock stops and resumes with the remaining time; True: it restarts in full).
     "DOSSIER_WARN_DAYS": 1,
     "DOSSIER_SUPPLEMENT_RESTARTS": False,
+    # Failed API authentications (a wrong token) from one address before it is refused for the window.
+    "API_AUTH_FAILURES": int(os.environ.get("EISO_API_AUTH_FAILURES", "10")),
+    "API_AUTH_WINDOW_SECONDS": int(os.environ.get("EISO_API_AUTH_WINDOW_MINUTES", "15")) * 60,
     "DOSSIER_IMPORT_BATCH": int(os.environ.get("EISO_DOSSIER_IMPORT_BATCH", 20000)),
     "DEMO_DOSSIERS": int(os.environ.get("EISO_DEMO_DOSSIERS", "200000")),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
