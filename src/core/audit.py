@@ -131,11 +131,11 @@ def record(
     return entry
 
 
-def verify_chain(chain: str) -> list[str]:
-    """Recompute a chain; returns a list of problems (empty when intact)."""
+def verify_chain(chain: str, using: str = "default") -> list[str]:
+    """Recompute a chain (in the database `using`); returns a list of problems (empty when intact)."""
     problems = []
     prev_hash, expected_seq = "0" * 64, 1
-    for entry in AuditEntry.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+    for entry in AuditEntry.objects.using(using).filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             problems.append(f"chain {chain}: entry #{expected_seq} is missing (found #{entry.seq})")
         if entry.prev_hash != prev_hash:
@@ -143,7 +143,7 @@ def verify_chain(chain: str) -> list[str]:
         if entry.compute_hash() != entry.hash:
             problems.append(f"chain {chain}: entry #{entry.seq} was altered after it was written")
         prev_hash, expected_seq = entry.hash, entry.seq + 1
-    head = AuditChainHead.objects.filter(chain=chain).first()
+    head = AuditChainHead.objects.using(using).filter(chain=chain).first()
     if head and (head.seq != expected_seq - 1 or head.last_hash != prev_hash):
         problems.append(f"chain {chain}: entries after #{expected_seq - 1} were removed")
     return problems

@@ -18,3 +18,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The demo loader runs in tests too; a few thousand dossiers show the same patterns.
 EISO = {**EISO, "DEMO_DOSSIERS": 3000}  # noqa: F405
+
+# An empty second database of the same engine, for the backup test to restore into (never migrated).
+DATABASES["restored"] = {**DATABASES["default"], "TEST": {**DATABASES["default"].get("TEST", {}), "MIGRATE": False}}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["restored"]["TEST"]["NAME"] = "test_eiso_restored"
