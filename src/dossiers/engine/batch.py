@@ -1,15 +1,18 @@
 """A batch of events as columns, and its parsing: the event ids, dossier codes, kinds and times of its rows."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from itertools import repeat
 
 import numpy as np
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import search_key
 
 from ..models import EventKind
-from .times import LocalTime, parse_moments
+from .times import LocalTime, parse_moments, to_us
 
 KIND_ALIASES = {
     "tiep nhan": EventKind.RECEIVE,
@@ -142,5 +145,16 @@ def parse(batch: Batch, local: LocalTime) -> Parsed:
                 if kinds[i] is None:
                     fail([i], _("Loại sự kiện “%(v)s” không hợp lệ.") % {"v": kind_texts[i]})
     moments = parse_moments(batch.columns.get("occurred_at") or [""] * n, local, errors)
+    # An event dated ahead of now beyond the tolerance (clocks of the sending software drift a little) is refused:
+    # a receipt dated 03/12/2030 would hold a deadline years away and never count as late.
+    tolerance = dt.timedelta(minutes=settings.EISO.get("EVENT_FUTURE_TOLERANCE_MINUTES", 60))
+    ahead = np.flatnonzero(moments > to_us(timezone.now() + tolerance))
+    if len(ahead):
+        for i in ahead.tolist():
+            errors.setdefault(
+                i,
+                _("Thời điểm “%(v)s” ở tương lai (sau thời điểm hiện tại quá %(m)s phút).")
+                % {"v": batch.text("occurred_at")[i], "m": int(tolerance.total_seconds() // 60)},
+            )
     kind_codes = np.fromiter(map(KIND_CODE.get, kinds, repeat(OTHER)), dtype=np.int8, count=n)
     return Parsed(ids, codes, kinds, kind_codes, moments, local.months(moments), errors)

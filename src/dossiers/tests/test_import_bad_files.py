@@ -64,3 +64,20 @@ def test_a_damaged_xlsx_fails_the_job_in_vietnamese(catalog, province):
     job = finished(upload(province["agencies"]["land"], damaged, name="export.xlsx"))
     assert job.status == ImportJob.Status.FAILED
     assert "XLSX" in job.message and "hỏng" in job.message
+
+
+def test_an_event_dated_years_ahead_is_refused_and_a_little_clock_drift_is_not(catalog, province):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    soon = timezone.localtime() + dt.timedelta(minutes=20)  # within the tolerance (60 minutes)
+    rows = [
+        "E1,HS-1,Tiếp nhận,03/12/2030 08:30,receive,,Lê Thị Hoa,,1.004227,Nguyễn Văn Đông,\n",
+        f"E2,HS-2,Tiếp nhận,{soon:%d/%m/%Y %H:%M},receive,,Lê Thị Hoa,,1.004227,Trần Thị Ánh,\n",
+    ]
+    job = finished(upload(province["agencies"]["land"], (HEADER + "".join(rows)).encode()))
+    assert (job.rows_stored, job.rows_error) == (1, 1)
+    assert "03/12/2030 08:30" in job.row_errors.get(row_number=2).reason
+    assert "tương lai" in job.row_errors.get(row_number=2).reason
+    assert list(Dossier.objects.values_list("code", flat=True)) == ["HS-2"]

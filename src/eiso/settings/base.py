@@ -250,6 +250,8 @@ EISO = {
     # Failed API authentications (a wrong token) from one address before it is refused for the window.
     "API_AUTH_FAILURES": int(os.environ.get("EISO_API_AUTH_FAILURES", "10")),
     "API_AUTH_WINDOW_SECONDS": int(os.environ.get("EISO_API_AUTH_WINDOW_MINUTES", "15")) * 60,
+    # An event dated ahead of now by more than this is refused (the sending software's clock may drift a little).
+    "EVENT_FUTURE_TOLERANCE_MINUTES": int(os.environ.get("EISO_EVENT_FUTURE_TOLERANCE_MINUTES", "60")),
     "DOSSIER_IMPORT_BATCH": int(os.environ.get("EISO_DOSSIER_IMPORT_BATCH", 20000)),
     "DEMO_DOSSIERS": int(os.environ.get("EISO_DEMO_DOSSIERS", "200000")),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
