@@ -116,7 +116,10 @@ class EventProcessor:
     def _apply(self, batch: Batch, parsed: Parsed, result: BatchResult):
         ok = parsed.ok
         states = DossierState.load(self.agency, {parsed.codes[i] for i in ok})
-        seen = store.stored_keys(states, {parsed.ids[i] for i in ok})
+        stored = store.stored_keys(states, {parsed.ids[i] for i in ok})
+        if stored and rules.conflicts(parsed, ok, stored, self.local):
+            ok = parsed.ok  # an id sent again with other content is a bad row, not a duplicate
+        seen = set(stored)
         deadlines = rules.deadlines(batch, parsed, ok, states, self.catalog, self.calendar, self.local)
         outcomes = []
         if self.columns:

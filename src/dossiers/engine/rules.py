@@ -7,6 +7,7 @@ than any time: `times.known` turns a stored None into it). The summaries' counts
 the batch's deadlines are computed once, for both paths, by `deadlines`.
 """
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.text import search_key
 
-from ..models import DossierStatus
+from ..models import DossierStatus, EventKind
 from .batch import RECEIVE, TRANSFER, Parsed
 from .catalog import Catalog, ProcInfo
 from .times import NONE, LocalTime
@@ -43,6 +44,33 @@ def out_of_order(moment, previous):
 def still_open(status):
     """A dossier still takes events while it is being processed or waits for a supplement."""
     return (status == PROCESSING) | (status == PAUSED)
+
+
+def _moment_text(us: int, local: LocalTime) -> str:
+    return dt.datetime.fromtimestamp(us / 1_000_000, local.tz).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def conflicts(parsed: Parsed, ok: list[int], stored: dict, local: LocalTime) -> int:
+    """Rows whose event id is stored already with another kind or time: each becomes a bad row naming both
+    versions (a sending software that reuses ids must not have its new event silently dropped as a duplicate).
+    Returns how many."""
+    found = 0
+    for i in ok:
+        before = stored.get((parsed.codes[i], parsed.ids[i]))
+        if before is None or before == (parsed.kinds[i], int(parsed.moments[i])):
+            continue
+        parsed.errors[i] = _(
+            "Mã sự kiện “%(id)s” đã có với nội dung khác — đã lưu: %(kind0)s lúc %(at0)s; gửi lại: %(kind1)s lúc "
+            "%(at1)s. Một sự kiện mới cần một mã mới."
+        ) % {
+            "id": parsed.ids[i],
+            "kind0": EventKind(before[0]).label,
+            "at0": _moment_text(before[1], local),
+            "kind1": EventKind(parsed.kinds[i]).label if parsed.kinds[i] else "?",
+            "at1": _moment_text(int(parsed.moments[i]), local),
+        }
+        found += 1
+    return found
 
 
 def duplicate(key: tuple, seen: set) -> bool:

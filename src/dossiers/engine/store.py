@@ -80,15 +80,16 @@ class DossierState:
         return str(DossierStatus(self.status).label)
 
 
-def stored_keys(states: dict[str, DossierState], wanted: set[str]) -> set[tuple[str, str]]:
-    """The (dossier code, event id) of the events already stored for those dossiers among the ids `wanted`."""
+def stored_keys(states: dict[str, DossierState], wanted: set[str]) -> dict[tuple[str, str], tuple[str, int]]:
+    """The (dossier code, event id) of the events already stored for those dossiers among the ids `wanted`, each
+    with the stored event's kind and time (UTC microseconds): an id sent again must carry the same content."""
     code_of = {d.pk: code for code, d in states.items()}
     # Filter on the dossiers only (an IN list on both key columns makes SQLite probe their product).
     return {
-        (code_of[dossier_id], external_id)
-        for dossier_id, external_id in DossierEvent.objects.filter(dossier_id__any=list(code_of))
+        (code_of[dossier_id], external_id): (kind, to_us(occurred_at))
+        for dossier_id, external_id, kind, occurred_at in DossierEvent.objects.filter(dossier_id__any=list(code_of))
         .order_by()
-        .values_list("dossier_id", "external_id")
+        .values_list("dossier_id", "external_id", "kind", "occurred_at")
         if external_id in wanted
     }
 

@@ -81,3 +81,19 @@ def test_an_event_dated_years_ahead_is_refused_and_a_little_clock_drift_is_not(c
     assert "03/12/2030 08:30" in job.row_errors.get(row_number=2).reason
     assert "tương lai" in job.row_errors.get(row_number=2).reason
     assert list(Dossier.objects.values_list("code", flat=True)) == ["HS-2"]
+
+
+def test_an_event_id_sent_again_with_other_content_is_a_conflict_naming_both(catalog, province):
+    land = province["agencies"]["land"]
+    finished(upload(land, (HEADER + GOOD[0] + GOOD[1]).encode()))
+    changed = "E2,HS-1,Chuyển xử lý,02/03/2026 11:15,review,Lê Thị Hoa,Phạm Quốc Việt,Phòng Đăng ký đất đai,,,\n"
+    job = finished(upload(land, (HEADER + GOOD[0] + changed).encode()))
+    assert (job.rows_stored, job.rows_duplicate, job.rows_error) == (0, 1, 1)  # E1 the same: a duplicate
+    reason = job.row_errors.get(row_number=3).reason
+    assert "E2" in reason and "02/03/2026 10:00:00" in reason and "02/03/2026 11:15:00" in reason
+    from django.utils import timezone
+
+    from dossiers.models import DossierEvent
+
+    kept = timezone.localtime(DossierEvent.objects.get(external_id="E2").occurred_at)
+    assert f"{kept:%d/%m/%Y %H:%M}" == "02/03/2026 10:00"  # the stored version is kept
