@@ -72,13 +72,13 @@ eiso_setup_assets() {
 
 manage() { mkdir -p "${EISO_VAR_DIR:-$ROOT/var}"; "$PY" "$ROOT/src/manage.py" "$@"; }
 
-# Background processes of ./eiso run: `start_background <log> <manage.py args>` writes to var/<log>.
+# Background processes of ./eiso run and serve: `start_background <log> <manage.py args>` writes to var/<log>.
 # Python is started directly, not through manage(): `$!` of a backgrounded function is a subshell,
 # and killing that left the Python process running after ./eiso exited.
 BACKGROUND=()
 start_background() {
   local logfile="$1"; shift
-  "$PY" "$ROOT/src/manage.py" "$@" >"$ROOT/var/$logfile" 2>&1 &
+  "$PY" "$ROOT/src/manage.py" "$@" >"${EISO_VAR_DIR:-$ROOT/var}/$logfile" 2>&1 &
   BACKGROUND+=("$!")
 }
 stop_background() { [ ${#BACKGROUND[@]} -eq 0 ] || kill "${BACKGROUND[@]}" 2>/dev/null || true; }
@@ -107,6 +107,23 @@ eiso_run() {
   manage demo_accounts
   log "eISO at http://127.0.0.1:${EISO_PORT:-8000}/  (Ctrl-C to stop)"
   manage runserver "127.0.0.1:${EISO_PORT:-8000}" --noreload --insecure
+}
+
+# The production stack on this machine, as a province runs it (deploy/ has the same for systemd and nginx):
+# production settings, migrations, static files collected for WhiteNoise, the task worker, the one scheduler,
+# gunicorn in front. DATABASE_URL (PostgreSQL) or SQLite in var/ when unset; EISO_* from the environment
+# (deploy/eiso.env names them all).
+eiso_serve() {
+  export DJANGO_SETTINGS_MODULE=eiso.settings.production
+  eiso_setup "${RUN_APT[@]}"
+  mkdir -p "${EISO_VAR_DIR:-$ROOT/var}"
+  manage migrate --noinput -v 0
+  manage collectstatic --noinput -v 0
+  trap stop_background EXIT
+  start_background worker.log db_worker --queue-name '*'
+  start_background scheduler.log crontask --no-heartbeat
+  log "eISO (production settings) at http://${EISO_BIND:-127.0.0.1:8000}/  (Ctrl-C to stop)"
+  "$VENV/bin/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py"
 }
 
 # A throw-away PostgreSQL on loopback; sets DATABASE_URL for the caller.
