@@ -151,6 +151,7 @@ def test_searchable_select_ignores_diacritics(page, users, catalog):  # noqa: F8
     page.goto(page.base_url + "/dossiers/analytics/")
     # Typed into Tom Select's own input (not page.keyboard): the keys cannot land before the control has focus.
     page.locator(".ts-control:has(#a-field-ts-control)").click()
+    expect(page.locator("#a-field-ts-control")).to_be_focused()
     page.locator("#a-field-ts-control").press_sequentially("dat dai")
     options = page.locator("#a-field-ts-dropdown .option")
     expect(options).to_have_text(["Đất đai"])
@@ -159,7 +160,11 @@ def test_searchable_select_ignores_diacritics(page, users, catalog):  # noqa: F8
     assert page.locator("#a-field").input_value() == str(catalog["home"].field_id)
     expect(page.locator("#a-field-ts-dropdown")).to_be_hidden()
     page.locator(".ts-control:has(#a-agency-ts-control)").click()
+    # Tom Select opens and focuses its input a tick after the click: typed earlier, the keys filtered nothing.
+    expect(page.locator("#a-agency-ts-dropdown")).to_be_visible()
+    expect(page.locator("#a-agency-ts-control")).to_be_focused()
     page.locator("#a-agency-ts-control").press_sequentially("dat do")
+    expect(page.locator("#a-agency-ts-control")).to_have_value("dat do")
     agencies = page.locator("#a-agency-ts-dropdown .option")
     expect(agencies).to_have_text(["UBND xã Đất Đỏ"])
     page.keyboard.press("Enter")
