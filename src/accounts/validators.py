@@ -51,7 +51,8 @@ class VietnameseCommonPasswordValidator:
     """Refuses a password that is only a common word (see COMMON_WORDS) with digits and symbols around it."""
 
     def validate(self, password: str, user=None) -> None:
-        if _letters(password) in COMMON_WORDS or not _letters(password):
+        letters = _letters(password)
+        if letters in COMMON_WORDS or not letters:
             raise ValidationError(
                 _("Mật khẩu này quá phổ biến (một từ thông dụng kèm chữ số, ký hiệu): hãy chọn mật khẩu khác."),
                 code="password_too_common_vi",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +21,6 @@ class EisoLoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from django.conf import settings
-
         # The demo accounts are listed on the login page only in the demo set-up (EISO_DEMO, set by ./eiso run).
         context["demo_accounts"] = DEMO_ACCOUNTS if settings.EISO.get("DEMO") else []
         return context
@@ -29,8 +28,6 @@ class EisoLoginView(auth_views.LoginView):
 
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out account or address: the login page with the reason, status 429."""
-    from django.conf import settings
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = EisoLoginView.form_class(request)
     return render(

@@ -47,10 +47,40 @@ def table_counts(alias: str = "default") -> dict[str, int]:
     return counts
 
 
-def _chain_heads(alias: str) -> dict[str, list]:
+def _pg_dump(target: Path, alias: str) -> tuple[dict[str, int], dict[str, list]]:
+    """`pg_dump` (custom format) of the snapshot of a REPEATABLE READ transaction that stays open meanwhile; the row
+    counts of every table and the audit chains' heads are read in that same transaction, so they describe exactly
+    what was dumped."""
+    import psycopg
+
+    db = connections[alias].settings_dict
+    args, env = _pg_env(alias)
+    conninfo = {"host": db.get("HOST") or "localhost", "port": db.get("PORT") or 5432, "dbname": db["NAME"]}
+    conninfo |= {"user": db.get("USER") or None, "password": db.get("PASSWORD") or None}
+    with psycopg.connect(**{k: v for k, v in conninfo.items() if v is not None}) as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction(), conn.cursor() as cursor:
+            snapshot = cursor.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            subprocess.run(
+                [_tool("pg_dump"), "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target)]
+                + args,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            names = cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+            ).fetchall()
+            counts = {name: cursor.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for (name,) in names}
+            heads = {chain: [seq, last] for chain, seq, last in cursor.execute(_heads_sql()).fetchall()}
+            return counts, heads
+
+
+def _heads_sql() -> str:
     from core.models import AuditChainHead
 
-    return {h.chain: [h.seq, h.last_hash] for h in AuditChainHead.objects.using(alias).order_by("chain")}
+    return f'SELECT chain, seq, last_hash FROM "{AuditChainHead._meta.db_table}" ORDER BY chain'
 
 
 def backup(destination: Path, alias: str = "default") -> Path:
@@ -59,8 +89,8 @@ def backup(destination: Path, alias: str = "default") -> Path:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     folder = Path(destination) / f"eiso-backup-{stamp}"
     folder.mkdir(parents=True, exist_ok=False)
-    # The manifest is read in the same snapshot as the copy where the engine allows it (PostgreSQL: pg_dump's own
-    # snapshot is taken just after; the counts are checked again on restore against the restored data itself).
+    # The manifest's counts are read from the very snapshot that is copied (SQLite: the copy itself; PostgreSQL: the
+    # snapshot exported to pg_dump), so writers going on meanwhile cannot make them disagree.
     manifest = {"created_at": dt.datetime.now(dt.UTC).isoformat(), "vendor": connection.vendor}
     if connection.vendor == "sqlite":
         connection.ensure_connection()
@@ -74,19 +104,12 @@ def backup(destination: Path, alias: str = "default") -> Path:
             for (name,) in copy.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
             if not name.startswith("sqlite_")
         }
+        manifest["audit_chains"] = {chain: [seq, last] for chain, seq, last in copy.execute(_heads_sql())}
         copy.close()
     elif connection.vendor == "postgresql":
-        args, env = _pg_env(alias)
-        subprocess.run(
-            [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(folder / PG_FILE), *args],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        manifest["tables"] = table_counts(alias)
+        manifest["tables"], manifest["audit_chains"] = _pg_dump(folder / PG_FILE, alias)
     else:
         raise CommandError(f"No backup for the database engine {connection.vendor}.")
-    manifest["audit_chains"] = _chain_heads(alias)
     media = Path(settings.MEDIA_ROOT)
     with tarfile.open(folder / MEDIA_FILE, "w:gz") as tar:
         if media.exists():

@@ -9,14 +9,17 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.security import client_ip
+
 if TYPE_CHECKING:  # DRF loads throttle classes while importing its views: no import of them here
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
 
 class ClientRateThrottle(SimpleRateThrottle):
-    """Requests per caller: a person by account, an agency's software by its token, anyone else by address
-    (`REST_FRAMEWORK["NUM_PROXIES"]` trusted proxies in front). Rate: EISO_API_RATE."""
+    """Requests per caller: a person by account, an agency's software by its token, anyone else by address (the
+    same address the login protection counts: `accounts.security.client_ip`, EISO_TRUSTED_PROXIES). Rate:
+    EISO_API_RATE."""
 
     scope = "client"
 
@@ -31,12 +34,12 @@ class ClientRateThrottle(SimpleRateThrottle):
         elif user is not None and user.is_authenticated and user.pk:
             ident = f"user:{user.pk}"
         else:
-            ident = f"ip:{self.get_ident(request)}"
+            ident = f"ip:{client_ip(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def _failures_key(request: "Request", scheme: str) -> str:
-    return f"api-auth-failures:{scheme}:{ClientRateThrottle().get_ident(request)}"
+    return f"api-auth-failures:{scheme}:{client_ip(request)}"
 
 
 def check_not_refused(request: "Request", scheme: str) -> None:

@@ -202,7 +202,6 @@ REST_FRAMEWORK = {
     # Requests per caller (a person, an agency's token, an address): EISO_API_RATE, e.g. "1200/min".
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("EISO_API_RATE", "1200/min")},
-    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "eISO API",
