@@ -379,6 +379,12 @@ class ImportJob(models.Model):
     rows_duplicate = models.PositiveIntegerField(_("số dòng trùng"), default=0)
     rows_error = models.PositiveIntegerField(_("số dòng lỗi"), default=0)
     message = models.TextField(blank=True)
+    # Progress committed with each batch, in the batch's transaction: the file's row number of the batch's last row
+    # (every row up to it has been stored, counted as a duplicate or reported), and when the run last reported.
+    # A run that stopped (worker killed, database lost) resumes after `last_row` (services.recover_stale_imports).
+    last_row = models.PositiveIntegerField(_("dòng cuối đã nhập"), default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -26,6 +26,7 @@ from .imports import (
     create_import_job,
     error_report,
     import_template_csv,
+    recover_stale_imports,
     run_import_job,
 )
 from .letters import apology_signer, due_soon_horizon, issue_apology, issue_warnings

@@ -50,8 +50,9 @@ def test_a_failure_after_the_first_batches_says_which_rows_were_stored(catalog, 
     job = finished(upload(province["agencies"]["land"], data))
     print(job.message)
     assert job.status == ImportJob.Status.FAILED
-    assert job.rows_read == 4 and job.rows_stored == 4
-    assert "Đã đọc 4 dòng đầu (đến dòng 5 của tệp): 4 sự kiện đã lưu" in job.message
+    assert (job.rows_read, job.rows_stored, job.last_row) == (4, 4, 5)
+    assert "Đã nhập xong đến hết dòng 5 của tệp (4 dòng: 4 sự kiện đã lưu" in job.message
+    assert "từ dòng 6 trở đi chưa được nhập" in job.message
     assert Dossier.objects.get(code="HS-1").status == "returned"
 
 

@@ -252,6 +252,12 @@ EISO = {
     # An event dated ahead of now by more than this is refused (the sending software's clock may drift a little).
     "EVENT_FUTURE_TOLERANCE_MINUTES": int(os.environ.get("EISO_EVENT_FUTURE_TOLERANCE_MINUTES", "60")),
     "DOSSIER_IMPORT_BATCH": int(os.environ.get("EISO_DOSSIER_IMPORT_BATCH", 20000)),
+    # An import job whose run committed no batch for this long has stopped (its worker was killed or lost the
+    # database): the recovery (DOSSIER_IMPORT_RECOVERY_SCHEDULE) resumes it after its last committed row, at most
+    # DOSSIER_IMPORT_ATTEMPTS runs in all, then ends it failed saying which rows were stored.
+    "DOSSIER_IMPORT_STALE_MINUTES": float(os.environ.get("EISO_DOSSIER_IMPORT_STALE_MINUTES", "10")),
+    "DOSSIER_IMPORT_ATTEMPTS": int(os.environ.get("EISO_DOSSIER_IMPORT_ATTEMPTS", "3")),
+    "DOSSIER_IMPORT_RECOVERY_SCHEDULE": os.environ.get("EISO_DOSSIER_IMPORT_RECOVERY_SCHEDULE", "*/5 * * * *"),
     "DEMO_DOSSIERS": int(os.environ.get("EISO_DEMO_DOSSIERS", "200000")),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
     # Document control: upload limit, and whether the author of a draft may approve it.
