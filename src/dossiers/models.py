@@ -379,6 +379,8 @@ class ImportJob(models.Model):
     rows_duplicate = models.PositiveIntegerField(_("số dòng trùng"), default=0)
     rows_error = models.PositiveIntegerField(_("số dòng lỗi"), default=0)
     message = models.TextField(blank=True)
+    # The file's SHA-256: the same file uploaded again for the agency is recognised (services.create_import_job).
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Progress committed with each batch, in the batch's transaction: the file's row number of the batch's last row
     # (every row up to it has been stored, counted as a duplicate or reported), and when the run last reported.
     # A run that stopped (worker killed, database lost) resumes after `last_row` (services.recover_stale_imports).
@@ -394,6 +396,14 @@ class ImportJob(models.Model):
         verbose_name = _("lượt nhập hồ sơ")
         verbose_name_plural = _("lượt nhập hồ sơ")
         ordering = ["-created_at"]
+        constraints = [
+            # One unfinished job per file and agency: a double-click on "upload" cannot start the same file twice.
+            models.UniqueConstraint(
+                fields=["agency", "content_hash"],
+                condition=models.Q(status__in=["pending", "running"]) & ~models.Q(content_hash=""),
+                name="dossiers_import_one_active_per_file",
+            )
+        ]
 
     def __str__(self):
         return self.filename

@@ -4,6 +4,7 @@ batches by the engine, the downloadable template and the error report."""
 import bisect
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
 import time
@@ -13,8 +14,8 @@ import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections, connection, transaction
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -25,6 +26,7 @@ from accounts.models import User
 from core import audit
 from core.models import AuditEntry
 from core.tabular import TableReader
+from core.text import moment_text
 from core.xlsx import safe_row
 from organizations.models import Agency
 from procedures.models import AdminProcedure, ProcessDefinition, ProcessStep
@@ -426,9 +428,57 @@ def error_report(job: ImportJob, fmt: str) -> tuple[bytes | str, str]:
     return content, f"loi-nhap-{job.pk}.{fmt}"
 
 
+def _digest(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def _refuse_same_file(agency: Agency, digest: str) -> None:
+    """The same file uploaded again for the agency is refused, naming the job that has it, while that job is
+    unfinished, or once it has stored or found every row (importing it again would change nothing). After a failed
+    job, or one that refused rows (they may pass now, e.g. once a procedure is added), it is imported again: the
+    rows stored before count as duplicates."""
+    earlier = (
+        ImportJob.objects.filter(agency=agency, content_hash=digest)
+        .filter(
+            Q(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING])
+            | Q(status=ImportJob.Status.DONE, rows_error=0)
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is None:
+        return
+    if earlier.is_finished:
+        message = _(
+            "Tệp này đã được nhập đủ ở lượt nhập số %(id)s (tải lên lúc %(at)s): mọi dòng đã được lưu hoặc đã có, "
+            "nhập lại không thay đổi gì."
+        )
+    else:
+        message = _(
+            "Tệp này đang được nhập ở lượt nhập số %(id)s (tải lên lúc %(at)s): xem tiến độ ở lượt nhập đó, "
+            "không cần tải lên lại."
+        )
+    raise ValidationError({"file": message % {"id": earlier.pk, "at": moment_text(earlier.created_at)}})
+
+
 def create_import_job(agency: Agency, uploaded: UploadedFile, user: User | None) -> ImportJob:
-    """An import job for the uploaded export file (CSV or XLSX), not yet run: `tasks.start_import` enqueues it."""
+    """An import job for the uploaded export file (CSV or XLSX), not yet run: `tasks.start_import` enqueues it.
+    The same file again is refused while it is being imported or once it was imported whole (`_refuse_same_file`)."""
     name = uploaded.name or ""
     if not name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
         raise ValidationError({"file": _("Chỉ nhận tệp CSV hoặc XLSX.")})
-    return ImportJob.objects.create(agency=agency, file=uploaded, filename=name[:255], created_by=user)
+    digest = _digest(uploaded)
+    _refuse_same_file(agency, digest)
+    job = ImportJob(agency=agency, file=uploaded, filename=name[:255], content_hash=digest, created_by=user)
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:  # the same file uploaded at the same moment (a double click): the other upload has it
+        job.file.delete(save=False)
+        _refuse_same_file(agency, digest)
+        raise
+    return job

@@ -1,12 +1,13 @@
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from accounts.roles import Role
 from core.tabular import encode_cp1258
-from dossiers import tasks
+from dossiers import services, tasks
 from dossiers.models import Dossier, DossierEvent, ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +122,11 @@ def test_a_larger_file_takes_the_set_based_path_and_stays_idempotent(catalog, pr
     job.refresh_from_db()
     assert (job.rows_stored, job.rows_error) == (450, 0)
     assert DossierEvent.objects.filter(completed_step="review", is_late=True).count() > 0
-    again = upload(province["agencies"]["land"], content)
-    again.refresh_from_db()
+    # The same file again is refused (it was imported whole); run all the same, it stores nothing.
+    with pytest.raises(ValidationError, match=f"đã được nhập đủ ở lượt nhập số {job.pk} "):
+        upload(province["agencies"]["land"], content)
+    again = ImportJob.objects.create(agency=province["agencies"]["land"], file=job.file.name, filename="again.csv")
+    again = services.run_import_job(again.pk)
     assert (again.rows_stored, again.rows_duplicate) == (0, 450)
     assert DossierEvent.objects.count() == 450 and Dossier.objects.filter(status="returned").count() == 150
     from dossiers.models import MonthlyStat

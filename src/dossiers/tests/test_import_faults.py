@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 from django.db.models import F
 
+from accounts.roles import Role
 from core.tests.scheduling import fire_times, job_for
 from dossiers import services, tasks
 from dossiers.engine import EventProcessor
@@ -328,6 +330,74 @@ def test_a_run_taken_over_writes_nothing_more(catalog, province, small_batches, 
     assert len(calls) == 3 and job.status == ImportJob.Status.RUNNING and job.attempts == 2
     assert job.last_row == 2 * BATCH + 1 and not job.message
     stored_up_to(job, rows)
+
+
+# -- (c) the same file uploaded twice -------------------------------------------------------------------------------
+def test_the_same_file_is_refused_while_it_is_imported_and_once_it_was_imported_whole(catalog, province):
+    """Refused while its first job is unfinished, or once that job stored or found every row: importing it again
+    would change nothing. After a job that refused rows, it is imported again (a refused row may pass now, e.g. once
+    a procedure is added): the rows stored before are duplicates. Another agency's upload of the file is its own."""
+    land, science = province["agencies"]["land"], province["agencies"]["science"]
+    content, rows = export(3)
+    pending = new_job(land, content)
+    with pytest.raises(ValidationError, match=f"đang được nhập ở lượt nhập số {pending.pk} "):
+        tasks.start_import(land, SimpleUploadedFile("lan-hai.csv", content), None)
+    assert ImportJob.objects.count() == 1
+    assert tasks.start_import(science, SimpleUploadedFile("export.csv", content), None).pk != pending.pk
+    pending = services.run_import_job(pending.pk)
+    assert pending.rows_error == 1
+    again = tasks.start_import(land, SimpleUploadedFile("export.csv", content), None)
+    again.refresh_from_db()
+    assert (again.rows_stored, again.rows_duplicate, again.rows_error) == (0, 9, 1)
+    clean, _rows = export(4, bad=False)
+    first = tasks.start_import(land, SimpleUploadedFile("export.csv", clean), None)
+    first.refresh_from_db()
+    assert (first.status, first.rows_stored, first.rows_duplicate, first.rows_error) == ("done", 3, 9, 0)
+    with pytest.raises(ValidationError, match=f"đã được nhập đủ ở lượt nhập số {first.pk} "):
+        tasks.start_import(land, SimpleUploadedFile("lai.csv", clean), None)
+    assert DossierEvent.objects.filter(dossier__agency=land).count() == 12
+
+
+def test_a_double_click_on_upload_starts_one_job(catalog, province, monkeypatch):
+    """Two uploads of one file at the same moment: neither sees the other's job when it checks; the database's
+    constraint (one unfinished job per file and agency) refuses the second, with the same message, and its stored
+    copy of the file is removed."""
+    land = province["agencies"]["land"]
+    content, _rows = export(3)
+    first = new_job(land, content)
+    real, checks = imports._refuse_same_file, []
+
+    def late_check(agency, digest):
+        checks.append(digest)
+        if len(checks) > 1:
+            real(agency, digest)
+
+    monkeypatch.setattr(imports, "_refuse_same_file", late_check)
+    folder = Path(first.file.path).parent
+    files = set(folder.iterdir())
+    with pytest.raises(ValidationError, match=f"đang được nhập ở lượt nhập số {first.pk} "):
+        new_job(land, content)
+    assert ImportJob.objects.count() == 1 and set(folder.iterdir()) == files
+
+
+def test_the_upload_page_and_the_api_say_the_file_is_being_imported(catalog, province, users, client_as):
+    from rest_framework.test import APIClient
+
+    from dossiers.models import IntegrationToken
+
+    land = province["agencies"]["land"]
+    content, _rows = export(3)
+    job = new_job(land, content)
+    page = client_as(users[Role.ISO_SECRETARY]).post(
+        "/dossiers/imports/", {"file": SimpleUploadedFile("x.csv", content)}
+    )
+    assert page.status_code == 200 and f"đang được nhập ở lượt nhập số {job.pk}" in page.content.decode()
+    api = APIClient()
+    _token, raw = IntegrationToken.issue(land, "phần mềm một cửa")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = api.post("/api/dossiers/imports/", {"file": SimpleUploadedFile("x.csv", content)}, format="multipart")
+    assert response.status_code == 400 and f"lượt nhập số {job.pk}" in response.json()["file"][0]
+    assert ImportJob.objects.count() == 1
 
 
 # -- (d) a file that fails after its first batches ------------------------------------------------------------------
