@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Tài khoản và vai trò")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)
         from .history import on_user_saved
 
         post_save.connect(on_user_saved, sender=self.get_model("User"), dispatch_uid="accounts.history")

@@ -126,3 +126,20 @@ class ActiveForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("VD: nghỉ hưu, chuyển công tác."),
     )
+
+
+class TokenForm(StyledFormMixin, forms.Form):
+    """The 6-digit code of the authenticator app (checked by the service, with django-otp's throttling)."""
+
+    token = forms.CharField(
+        label=_("Mã xác thực"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "data-testid": "otp-token",
+            }
+        ),
+    )

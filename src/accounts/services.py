@@ -1,20 +1,26 @@
-"""Account management: create, change, move, deactivate/reactivate, reset a password.
+"""Account management: create, change, move, deactivate/reactivate, reset a password; login security: the second
+factor (TOTP).
 
 Each service checks the actor's right through `accounts.permissions` (PermissionDenied when the account is outside
 their scope), validates its input (ValidationError naming the field, nothing changed) and runs in one transaction.
 The audit trail is written by `accounts.history` on every save, with the actor as the author.
 """
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit
+from core.models import AuditEntry
 
 from . import permissions
 from .models import User
@@ -209,3 +215,107 @@ def set_password(actor: User, target: User, password: str) -> User:
     with transaction.atomic(), audit.acting_as(actor):
         target.save()
     return target
+
+
+# -- the second factor (TOTP, django-otp) ------------------------------------------------------------------------
+# One TOTP device per account: created unconfirmed when the user opens the enrolment page, confirmed by a first code.
+# Codes are checked by django-otp (`verify_token`: a code once, a drift of one step, wrong codes throttled on the
+# device: 1 s, 2 s, 4 s, … after successive failures). A wrong code's throttle count is committed even though the
+# service then refuses: the check runs in django-otp's own transaction, never inside one that the refusal undoes.
+def second_factor_required(user: User) -> bool:
+    """Whether EISO_OTP_REQUIRED requires a second factor of `user`: by role, or as an administrator (staff and
+    superusers, listed as "admin")."""
+    required = settings.EISO.get("OTP_REQUIRED", ())
+    return user.role in required or ("admin" in required and (user.is_staff or user.is_superuser))
+
+
+def second_factor_device(user: User) -> TOTPDevice | None:
+    """The user's confirmed TOTP device, if any."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+
+
+def has_second_factor(user: User) -> bool:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def _audit_comment(message: str, reason: str = "") -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # the trail is written in the official language
+        text = str(message)
+        return f"{text}: {reason.strip()}" if reason.strip() else text
+
+
+def start_enrolment(user: User) -> TOTPDevice:
+    """The unconfirmed device the enrolment page shows (its key as a QR code and as text): the same one on every
+    visit until it is confirmed. Refused when the user already has a confirmed device (turn it off first)."""
+    if has_second_factor(user):
+        raise ValidationError(_("Tài khoản đã bật xác thực hai bước."))
+    with transaction.atomic():
+        device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=_("Ứng dụng xác thực"), confirmed=False)
+    return device
+
+
+def _check_token(user: User, device: TOTPDevice, token: str) -> None:
+    """Raise ValidationError (on the `token` field) unless `token` is the device's current code."""
+    from django_otp import verify_token
+
+    token = "".join((token or "").split())
+    if not (token.isdigit() and len(token) == device.digits):
+        message = _("Mã xác thực: nhập %(digits)s chữ số mà ứng dụng xác thực hiển thị.")
+        raise ValidationError({"token": message % {"digits": device.digits}})
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        until = (data or {}).get("locked_until") or timezone.now()
+        seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+        raise ValidationError(
+            {"token": _("Nhập sai mã quá nhiều lần: hãy chờ %(seconds)s giây rồi thử lại.") % {"seconds": seconds}}
+        )
+    if verify_token(user, device.persistent_id, token) is None:
+        raise ValidationError(
+            {
+                "token": _(
+                    "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã đang hiển thị trên ứng dụng xác thực "
+                    "(giờ của điện thoại phải đúng)."
+                )
+            }
+        )
+
+
+def confirm_enrolment(user: User, token: str) -> TOTPDevice:
+    """Confirm the enrolment with the first code from the app: the device is confirmed, the event audited. The
+    caller marks the session verified (`django_otp.login`)."""
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
+    if device is None or has_second_factor(user):
+        raise ValidationError(_("Không có đăng ký xác thực hai bước nào đang chờ xác nhận; hãy tải lại trang."))
+    _check_token(user, device, token)
+    with transaction.atomic(), audit.acting_as(user):
+        TOTPDevice.objects.devices_for_user(user, confirmed=False).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(user, AuditEntry.Action.EVENT, {}, comment=_audit_comment(gettext_lazy("Bật xác thực hai bước")))
+    return device
+
+
+def verify_second_factor(user: User, token: str) -> TOTPDevice:
+    """The device that accepts `token` at login (the caller marks the session verified); ValidationError otherwise."""
+    device = second_factor_device(user)
+    if device is None:
+        raise ValidationError(_("Tài khoản chưa bật xác thực hai bước."))
+    _check_token(user, device, token)
+    return device
+
+
+def disable_second_factor(user: User, token: str) -> int:
+    """The user turns their own second factor off, with a current code; refused when EISO_OTP_REQUIRED requires it.
+    Returns the number of devices removed."""
+    if second_factor_required(user):
+        raise ValidationError(_("Tài khoản của bạn bắt buộc dùng xác thực hai bước; không thể tắt."))
+    device = second_factor_device(user)
+    if device is None:
+        raise ValidationError(_("Tài khoản chưa bật xác thực hai bước."))
+    _check_token(user, device, token)
+    with transaction.atomic(), audit.acting_as(user):
+        count, _deleted = TOTPDevice.objects.devices_for_user(user).delete()
+        audit.record(user, AuditEntry.Action.EVENT, {}, comment=_audit_comment(gettext_lazy("Tắt xác thực hai bước")))
+    return count

@@ -2,12 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .middleware import second_factor_exempt
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.EisoLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", views.otp_settings, name="otp_settings"),
+    path("two-factor/enrol/", views.otp_enrol, name="otp_enrol"),
+    path("two-factor/verify/", views.otp_verify, name="otp_verify"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),

@@ -1,18 +1,22 @@
+import base64
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.forms import apply_validation_error
+from core.http import safe_next
 
 from . import permissions, services
 from .demo import DEMO_ACCOUNTS
-from .forms import ActiveForm, NewUserForm, PasswordResetForm, UserFilterForm, UserForm
+from .forms import ActiveForm, NewUserForm, PasswordResetForm, TokenForm, UserFilterForm, UserForm
+from .middleware import second_factor_exempt
 
 
 class EisoLoginView(auth_views.LoginView):
@@ -161,3 +165,87 @@ def user_set_active(request, pk, active):
             messages.success(request, done % {"username": target.username})
             return redirect(target)
     return render(request, "accounts/user_active.html", {"form": form, "target": target, "active": active})
+
+
+# -- the second factor of one's own account --------------------------------------------------------------------
+def _qr_image(text):
+    """A QR code of `text` as an SVG data URI (the CSP allows images from data: URIs, no inline script or style)."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    svg = qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2).to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _grouped(secret):
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _verified(request, device, message):
+    from django_otp import login as otp_login
+
+    request.session.cycle_key()  # a new session id for the session that gave its second factor
+    otp_login(request, device)
+    messages.success(request, message)
+
+
+@second_factor_exempt
+def otp_enrol(request):
+    """Turn the second factor on: the key as a QR code and as text, confirmed by the first code of the app."""
+    if services.has_second_factor(request.user):
+        return redirect("accounts:otp_settings")
+    device = services.start_enrolment(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.confirm_enrolment(request.user, form.cleaned_data["token"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            _verified(request, device, _("Đã bật xác thực hai bước: từ nay, sau mật khẩu hãy nhập mã của ứng dụng."))
+            return redirect(safe_next(request, reverse("core:home")))
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "form": form,
+            "qr": _qr_image(device.config_url),
+            "secret": _grouped(secret),
+            "required": services.second_factor_required(request.user),
+            "next": safe_next(request, ""),
+        },
+    )
+
+
+@second_factor_exempt
+def otp_verify(request):
+    """After the password: the code of the authenticator app, before any other page."""
+    if request.user.is_verified() or not services.has_second_factor(request.user):
+        return redirect(safe_next(request, reverse("core:home")))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.verify_second_factor(request.user, form.cleaned_data["token"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            _verified(request, device, _("Đã xác thực hai bước."))
+            return redirect(safe_next(request, reverse("core:home")))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": safe_next(request, "")})
+
+
+def otp_settings(request):
+    """One's own second factor: its state, turning it on, or off (with a current code) unless it is required."""
+    device = services.second_factor_device(request.user)
+    required = services.second_factor_required(request.user)
+    form = TokenForm(request.POST or None) if device and not required else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.disable_second_factor(request.user, form.cleaned_data["token"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Đã tắt xác thực hai bước."))
+            return redirect("accounts:otp_settings")
+    return render(request, "accounts/otp_settings.html", {"device": device, "required": required, "form": form})

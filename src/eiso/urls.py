@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.middleware import second_factor_exempt
+
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
@@ -11,7 +13,7 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("documents/", include("documents.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", second_factor_exempt(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
     # REST API, described by OpenAPI
     path("api/", include("eiso.api_urls")),

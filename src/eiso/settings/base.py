@@ -21,6 +21,21 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Who must log in with a second factor (EISO_OTP_REQUIRED): "1"/"on" means agency heads, oversight officers and
+# administrators (staff and superusers); a comma-separated list names them instead (role codes and "admin");
+# "0"/"off"/empty (the default): nobody must, anyone may turn it on for their own account.
+OTP_REQUIRED_DEFAULT = ("agency_head", "oversight", "admin")
+
+
+def env_otp_required(name):
+    value = os.environ.get(name, "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return ()
+    if value in {"1", "true", "yes", "on"}:
+        return OTP_REQUIRED_DEFAULT
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
 SECRET_KEY = os.environ.get("EISO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("EISO_DEBUG", False)
 ALLOWED_HOSTS = env_list("EISO_ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -41,6 +56,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crontask",  # manage.py crontask: enqueues the periodic tasks at their times
     "axes",  # failed logins throttled per account and per client address
+    "django_otp",  # optional second factor (TOTP), required of some roles by EISO_OTP_REQUIRED
+    "django_otp.plugins.otp_totp",
     # eISO apps, in dependency order (the demo loader follows this order)
     "core",
     "organizations",
@@ -58,8 +75,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor given in this session
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",  # no page before the TOTP code (or the enrolment it requires)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.AuditActorMiddleware",
@@ -109,8 +128,9 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.RoleBackend",  # authorization by role and agency/province scope
 ]
 # Login protection (django-axes): after EISO_LOGIN_FAILURE_LIMIT failed logins for one account, or from one client
-# address, logins are refused for EISO_LOGIN_COOLOFF_MINUTES; a success resets the count. The administrator unlocks
-# at once from /admin/axes/ or with `./eiso manage axes_reset_username NAME`. Behind a reverse proxy the client's
+# address, logins are refused for EISO_LOGIN_COOLOFF_MINUTES; a success resets the count. The account's manager
+# unlocks it at once on its page in eISO ("Mở khóa đăng nhập", audited); a superuser also from /admin/axes/ or with
+# `./eiso manage axes_reset_username NAME`. Behind a reverse proxy the client's
 # address is the last one the proxy adds to X-Forwarded-For (EISO_TRUSTED_PROXIES proxies in front; 0: none).
 AXES_FAILURE_LIMIT = int(os.environ.get("EISO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("EISO_LOGIN_COOLOFF_MINUTES", "15")))
@@ -120,6 +140,11 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_VERBOSE = False
 TRUSTED_PROXIES = int(os.environ.get("EISO_TRUSTED_PROXIES", "0"))
+
+# The second factor (django-otp's TOTP devices, any authenticator app): the name the app shows for the account, and
+# the throttle of wrong codes (1 s, 2 s, 4 s, … between attempts after successive failures).
+OTP_TOTP_ISSUER = "eISO"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Shared office PCs: a session ends after EISO_SESSION_IDLE_MINUTES without a request (each request renews it)
 # and when the browser closes.
@@ -263,6 +288,8 @@ EISO = {
     # Document control: upload limit, and whether the author of a draft may approve it.
     "DOCUMENT_MAX_UPLOAD_MB": float(os.environ.get("EISO_DOCUMENT_MAX_UPLOAD_MB", "20")),
     "DOCUMENT_SEPARATION_OF_DUTIES": env_bool("EISO_DOCUMENT_SEPARATION_OF_DUTIES", True),
+    # Who must log in with a TOTP code (see env_otp_required; checked by accounts.checks): () = nobody.
+    "OTP_REQUIRED": env_otp_required("EISO_OTP_REQUIRED"),
     # Periodic tasks, enqueued by `manage.py crontask`: crontab lines in local time (TIME_ZONE), day of
     # week by name (Mon…Sun); an empty value leaves the task unscheduled. Early warnings every half hour
     # from 07:00 to 17:30 every day (make-up working days fall on Saturdays; a run on a day off is cheap
