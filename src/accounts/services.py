@@ -1,19 +1,22 @@
 """Account management: create, change, move, deactivate/reactivate, reset a password; login security: the second
-factor (TOTP).
+factor (TOTP) and the login lock (an administrator's unlock, a lost phone's reset).
 
 Each service checks the actor's right through `accounts.permissions` (PermissionDenied when the account is outside
 their scope), validates its input (ValidationError naming the field, nothing changed) and runs in one transaction.
 The audit trail is written by `accounts.history` on every save, with the actor as the author.
 """
 
+import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +30,9 @@ from .models import User
 from .roles import Role
 
 if TYPE_CHECKING:
+    from axes.models import AccessAttempt
+    from django.db.models import QuerySet
+
     from organizations.models import Agency
 
 EDITABLE_FIELDS = ("last_name", "first_name", "email", "role", "unit", "position", "agency")
@@ -319,3 +325,81 @@ def disable_second_factor(user: User, token: str) -> int:
         count, _deleted = TOTPDevice.objects.devices_for_user(user).delete()
         audit.record(user, AuditEntry.Action.EVENT, {}, comment=_audit_comment(gettext_lazy("Tắt xác thực hai bước")))
     return count
+
+
+@audit.atomic_as_user(param="actor")
+def reset_second_factor(actor: User, target: User, *, comment: str = "") -> int:
+    """An account manager removes the user's second factor (a lost or changed phone): the user logs in with the
+    password alone, and enrols again at once if it is required of them. Audited; returns the devices removed."""
+    from django_otp import devices_for_user
+
+    _require_manage(actor, target)
+    devices = list(devices_for_user(target, confirmed=None))
+    if not any(device.confirmed for device in devices):
+        raise ValidationError(_("Tài khoản “%(username)s” chưa bật xác thực hai bước.") % {"username": target.username})
+    for device in devices:
+        device.delete()
+    audit.record(
+        target,
+        AuditEntry.Action.EVENT,
+        {},
+        comment=_audit_comment(gettext_lazy("Đặt lại xác thực hai bước bởi người quản lý tài khoản"), comment),
+    )
+    return len(devices)
+
+
+# -- the login lock (django-axes, database handler) ------------------------------------------------------------
+@dataclass(frozen=True)
+class LoginLock:
+    """Failed logins for one user name within axes' cool-off window, and whether they lock the account."""
+
+    failures: int
+    locked: bool
+    until: dt.datetime | None
+
+
+def _recent_attempts(usernames: Iterable[str]) -> "QuerySet[AccessAttempt]":
+    from axes.models import AccessAttempt
+
+    threshold = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(username__in=list(usernames), attempt_time__gte=threshold)
+
+
+def login_lock(username: str) -> LoginLock:
+    """The failed logins counted against this user name (as axes counts them) and the end of its lock."""
+    totals = _recent_attempts([username]).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    failures = totals["failures"] or 0
+    locked = failures >= settings.AXES_FAILURE_LIMIT
+    return LoginLock(failures, locked, totals["last"] + settings.AXES_COOLOFF_TIME if locked else None)
+
+
+def locked_usernames(usernames: Iterable[str]) -> set[str]:
+    """Those of `usernames` that axes locks out now (one query for a page of the user list)."""
+    rows = (
+        _recent_attempts(usernames)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {row["username"] for row in rows}
+
+
+@audit.atomic_as_user(param="actor")
+def unlock_login(actor: User, target: User) -> int:
+    """An account manager clears the failed logins counted against the user's name (axes' `reset`), so the user
+    logs in again at once. Audited; returns the failures cleared. A lock of a client address stays."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    _require_manage(actor, target)
+    attempts = AccessAttempt.objects.filter(username__iexact=target.username)  # also as typed in another case
+    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    if not failures:
+        message = _("Tài khoản “%(username)s” không có lần đăng nhập sai nào cần xóa.")
+        raise ValidationError(message % {"username": target.username})
+    for username in set(attempts.values_list("username", flat=True)):
+        reset(username=username)
+    with translation.override(settings.LANGUAGE_CODE):
+        comment = _("Mở khóa đăng nhập (xóa %(failures)s lần đăng nhập sai)") % {"failures": failures}
+    audit.record(target, AuditEntry.Action.EVENT, {}, comment=comment)
+    return failures

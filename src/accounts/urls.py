@@ -19,4 +19,6 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
     path("users/<int:pk>/deactivate/", views.user_set_active, {"active": False}, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_set_active, {"active": True}, name="user_reactivate"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/reset-two-factor/", views.user_reset_second_factor, name="user_reset_otp"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
 from core.http import safe_next
@@ -80,13 +81,22 @@ def user_list(request):
             "page": page,
             "can_add": request.user.has_perm("accounts.add_user"),
             "many_agencies": form.fields["agency"].queryset.count() > 1,
+            "locked": services.locked_usernames(u.username for u in page),
         },
     )
 
 
 def user_detail(request, pk):
     target = _user_for(request, pk)
-    return render(request, "accounts/user_detail.html", {"target": target})
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "login_lock": services.login_lock(target.username),
+            "has_second_factor": services.has_second_factor(target),
+        },
+    )
 
 
 def user_create(request):
@@ -165,6 +175,43 @@ def user_set_active(request, pk, active):
             messages.success(request, done % {"username": target.username})
             return redirect(target)
     return render(request, "accounts/user_active.html", {"form": form, "target": target, "active": active})
+
+
+@require_POST
+def user_unlock(request, pk):
+    """Clear the failed logins that lock the account (django-axes), at once."""
+    target = _user_for(request, pk)
+    try:
+        failures = services.unlock_login(request.user, target)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Đã mở khóa đăng nhập cho “%(username)s” (xóa %(failures)s lần đăng nhập sai).")
+            % {"username": target.username, "failures": failures},
+        )
+    return redirect(target)
+
+
+def user_reset_second_factor(request, pk):
+    """GET: the confirmation page; POST: remove the user's TOTP device (a lost phone)."""
+    target = _user_for(request, pk)
+    form = ActiveForm(request.POST if request.method == "POST" else None)
+    form.fields["comment"].help_text = _("VD: mất điện thoại, đổi điện thoại.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_second_factor(request.user, target, comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã đặt lại xác thực hai bước cho “%(username)s”: lần đăng nhập tới chỉ cần mật khẩu.")
+                % {"username": target.username},
+            )
+            return redirect(target)
+    return render(request, "accounts/user_reset_otp.html", {"form": form, "target": target})
 
 
 # -- the second factor of one's own account --------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The optional second factor (TOTP, django-otp): required of some roles by EISO_OTP_REQUIRED, voluntary otherwise."""
+"""The optional second factor (TOTP, django-otp): required of some roles by EISO_OTP_REQUIRED, voluntary otherwise;
+and the account manager's two rescue actions: unlock a login locked by django-axes, reset a lost phone's TOTP."""
 
 import base64
 import re
@@ -212,3 +213,70 @@ def test_a_required_second_factor_cannot_be_turned_off(users, required):
     with pytest.raises(Exception, match="bắt buộc"):
         services.disable_second_factor(head, code(device))
     assert TOTPDevice.objects.filter(user=head).exists()
+
+
+# -- the account manager: unlock a login, reset a lost phone ------------------------------------------------------
+def lock(client, username, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("accounts:login"), {"username": username, "password": "sai-mat-khau"})
+    locked = client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+    assert locked.status_code == 429
+
+
+def test_the_head_sees_the_lock_and_unlocks_the_account_audited(users, client_for, settings):
+    from django.test import Client
+
+    staff = users[Role.STAFF]
+    lock(Client(), "staff", settings)
+    failures = services.login_lock("staff").failures  # the right password while locked counts as one more
+    assert services.login_lock("staff").locked and failures == 4
+    manager = client_for(users[Role.AGENCY_HEAD])
+    assert "Đang bị khóa đăng nhập" in manager.get(reverse("accounts:user_list")).content.decode()
+    detail = manager.get(staff.get_absolute_url()).content.decode()
+    assert "Đang bị khóa đăng nhập" in detail and "Mở khóa đăng nhập" in detail
+    done = manager.post(reverse("accounts:user_unlock", args=[staff.pk]), follow=True)
+    assert "Đã mở khóa đăng nhập" in done.content.decode()
+    assert services.login_lock("staff") == services.LoginLock(0, False, None)
+    assert f"Mở khóa đăng nhập (xóa {failures} lần đăng nhập sai)" in events(staff)
+    credentials = {"username": "staff", "password": PASSWORD}
+    assert Client().post(reverse("accounts:login"), credentials, REMOTE_ADDR="10.0.0.9").status_code == 302
+    again = manager.post(reverse("accounts:user_unlock", args=[staff.pk]), follow=True)  # nothing left to clear
+    assert "không có lần đăng nhập sai nào" in again.content.decode()
+
+
+def test_only_those_who_manage_the_account_unlock_it(users, client_for, settings):
+    from django.test import Client
+
+    lock(Client(), "head", settings)
+    head = users[Role.AGENCY_HEAD]
+    for role in [Role.STAFF, "other_oversight"]:
+        assert client_for(users[role]).post(reverse("accounts:user_unlock", args=[head.pk])).status_code == 403
+    assert client_for(users[Role.STAFF]).get(reverse("accounts:user_unlock", args=[head.pk])).status_code == 405
+    assert services.login_lock("head").locked and not any("Mở khóa" in c for c in events(head))
+    assert client_for(users[Role.OVERSIGHT]).post(reverse("accounts:user_unlock", args=[head.pk])).status_code == 302
+    assert not services.login_lock("head").locked
+
+
+def test_the_oversight_officer_resets_a_lost_phone_audited(users, client_for, settings):
+    from django.test import Client
+
+    secretary, head = users[Role.ISO_SECRETARY], users[Role.AGENCY_HEAD]
+    device_for(secretary)
+    device_for(head)
+    manager = client_for(users[Role.OVERSIGHT])
+    url = reverse("accounts:user_reset_otp", args=[head.pk])
+    assert "Đặt lại xác thực hai bước" in manager.get(head.get_absolute_url()).content.decode()
+    assert "Gỡ ứng dụng xác thực" in manager.get(url).content.decode()
+    outsider = Client()
+    outsider.force_login(users["other_oversight"])
+    assert outsider.post(url, {"comment": "x"}).status_code == 403
+    assert manager.post(url, {"comment": "Mất điện thoại"})["Location"] == head.get_absolute_url()
+    assert not TOTPDevice.objects.filter(user=head).exists() and TOTPDevice.objects.filter(user=secretary).exists()
+    assert "Đặt lại xác thực hai bước bởi người quản lý tài khoản: Mất điện thoại" in events(head)
+    nothing = manager.post(url, {"comment": ""})
+    assert nothing.status_code == 200 and "chưa bật xác thực hai bước" in nothing.content.decode()
+    settings.EISO = {**settings.EISO, "OTP_REQUIRED": OTP_REQUIRED_DEFAULT}
+    head_client = Client()
+    login(head_client, "head")  # required of a head: enrols again at once
+    assert head_client.get("/")["Location"].startswith(ENROL)
