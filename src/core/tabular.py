@@ -9,6 +9,9 @@ A well-formed UTF-8 CSV is parsed by Arrow's C++ reader (pyarrow), several times
 module on the exports of hundreds of thousands of rows; the first row it cannot take (a row of another width
 than the header, bytes that are not UTF-8) hands the rest of the file to the Python reader, which pads short
 rows and replaces undecodable bytes so that the engine reports them. Both give the same rows and numbers.
+
+An XLSX is a zip: `core.archives.check_zip` refuses a zip bomb (uncompressed size, compression ratio, entry count)
+or a damaged file with a Vietnamese ValidationError before openpyxl inflates anything.
 """
 
 import codecs
@@ -25,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pa_csv
 
+from core.archives import ZipLimits, check_zip
 from core.text import search_key
 
 # Python's csv reader refuses a cell over 128 KB with `_csv.Error`; a file's long cell should reach the import's
@@ -117,9 +121,15 @@ class TableReader:
     ARROW_BLOCK = 1 << 20  # bytes the Arrow reader parses at a time
 
     def __init__(
-        self, fileobj: BinaryIO, filename: str, aliases: Mapping[str, Iterable[str]], required: Iterable[str] = ()
+        self,
+        fileobj: BinaryIO,
+        filename: str,
+        aliases: Mapping[str, Iterable[str]],
+        required: Iterable[str] = (),
+        zip_limits: ZipLimits | None = None,
     ) -> None:
         self.fileobj, self.filename, self.aliases = fileobj, filename, aliases
+        self.zip_limits = zip_limits  # XLSX: core.archives limits (default ZipLimits.for_imports())
         self.required = required
         self.is_xlsx = filename.lower().endswith((".xlsx", ".xlsm"))
         self.encoding = None
@@ -282,6 +292,8 @@ class TableReader:
     def _batches_xlsx(self, size: int) -> Iterator[tuple[list[int], dict[str, list[Any]]]]:
         from openpyxl import load_workbook
 
+        # A zip bomb or a damaged file is refused (ValidationError in Vietnamese) before openpyxl inflates anything.
+        check_zip(self.fileobj, self.filename, self.zip_limits or ZipLimits.for_imports(), kind="XLSX")
         self.fileobj.seek(0)
         workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
         try:

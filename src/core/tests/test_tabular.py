@@ -127,3 +127,32 @@ def test_windows_1258_is_still_recognised():
     data = tabular.encode_cp1258(text)
     assert tabular.detect_encoding(data) == "cp1258"
     assert read(data)[1] == (3, {"code": "A2", "name": "Trần Văn Ấn", "note": "Hộ tịch"})
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_reads_it(monkeypatch):
+    import openpyxl
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from core.archives import MB, ZipLimits
+
+    from .test_archives import xlsx_bomb
+
+    translation.activate("vi")
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl read a zip bomb"))
+    limits = ZipLimits(max_total_bytes=100 * MB, max_ratio=100, max_entries=100)
+    reader = TableReader(io.BytesIO(xlsx_bomb(5)), "export.xlsx", ALIASES, zip_limits=limits)
+    with pytest.raises(ValidationError) as exc:
+        list(reader)
+    assert exc.value.code == "zip_ratio" and "xl/worksheets/sheet1.xml" in exc.value.messages[0]
+
+
+def test_an_ordinary_xlsx_still_reads_after_the_zip_check():
+    from openpyxl import Workbook
+
+    book, buffer = Workbook(), io.BytesIO()
+    book.active.append(["Mã", "Tên"])
+    book.active.append(["1.004227", "Đăng ký đất đai"])
+    book.save(buffer)
+    assert read(buffer.getvalue(), "danh-muc.xlsx") == [(2, {"code": "1.004227", "name": "Đăng ký đất đai"})]

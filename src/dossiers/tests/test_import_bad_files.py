@@ -98,3 +98,13 @@ def test_an_event_id_sent_again_with_other_content_is_a_conflict_naming_both(cat
 
     kept = timezone.localtime(DossierEvent.objects.get(external_id="E2").occurred_at)
     assert f"{kept:%d/%m/%Y %H:%M}" == "02/03/2026 10:00"  # the stored version is kept
+
+
+def test_an_xlsx_zip_bomb_fails_the_job_in_vietnamese_before_it_is_inflated(catalog, province):
+    from core.tests.test_archives import xlsx_bomb
+
+    rows = [HEADER.strip().split(","), GOOD[0].strip().split(",")]
+    job = finished(upload(province["agencies"]["land"], xlsx_bomb(5, rows), name="export.xlsx"))
+    assert job.status == ImportJob.Status.FAILED
+    assert "xl/worksheets/sheet1.xml" in job.message and "100:1" in job.message and "bom nén" in job.message
+    assert job.rows_read == 0 and not Dossier.objects.exists()

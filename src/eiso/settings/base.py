@@ -290,6 +290,17 @@ EISO = {
     "DOCUMENT_SEPARATION_OF_DUTIES": env_bool("EISO_DOCUMENT_SEPARATION_OF_DUTIES", True),
     # Who must log in with a TOTP code (see env_otp_required; checked by accounts.checks): () = nobody.
     "OTP_REQUIRED": env_otp_required("EISO_OTP_REQUIRED"),
+    # Zip-based uploads (DOCX, XLSX, any zip; core.archives), checked before anything is inflated: the total
+    # uncompressed size (documents; XLSX imports, read as a stream, get their own larger total), one entry's
+    # compression ratio (a zip bomb inflates hundreds of times; office files 5-20 times) and the entry count.
+    "ZIP_MAX_UNCOMPRESSED_MB": float(os.environ.get("EISO_ZIP_MAX_UNCOMPRESSED_MB", "50")),
+    "IMPORT_ZIP_MAX_UNCOMPRESSED_MB": float(os.environ.get("EISO_IMPORT_ZIP_MAX_UNCOMPRESSED_MB", "4000")),
+    "ZIP_MAX_RATIO": float(os.environ.get("EISO_ZIP_MAX_RATIO", "100")),
+    "ZIP_MAX_ENTRIES": int(os.environ.get("EISO_ZIP_MAX_ENTRIES", "10000")),
+    # A DOCX's preview (rendered once in the background and stored): its first characters and its images up to
+    # this much; the page then says the rest is in the original file.
+    "DOCUMENT_PREVIEW_MAX_CHARS": int(os.environ.get("EISO_DOCUMENT_PREVIEW_MAX_CHARS", "100000")),
+    "DOCUMENT_PREVIEW_MAX_IMAGES_MB": float(os.environ.get("EISO_DOCUMENT_PREVIEW_MAX_IMAGES_MB", "5")),
     # Periodic tasks, enqueued by `manage.py crontask`: crontab lines in local time (TIME_ZONE), day of
     # week by name (Mon…Sun); an empty value leaves the task unscheduled. Early warnings every half hour
     # from 07:00 to 17:30 every day (make-up working days fall on Saturdays; a run on a day off is cheap
