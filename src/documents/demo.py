@@ -293,7 +293,10 @@ def load(ctx):
         templates = _templates(ctx)
         _demo_agency(ctx, templates)
         _other_agencies(ctx, templates)
+        # What the task worker does after each upload (tasks.render_preview), through the same service.
+        previews = services.render_missing_previews()
     ctx["stdout"].write(
-        f"  documents: {Document.objects.count()} documents, {RecordFile.objects.count()} record files "
+        f"  documents: {Document.objects.count()} documents, {RecordFile.objects.count()} record files, "
+        f"{previews} DOCX previews "
         f"({timezone.localdate():%d/%m/%Y})"
     )

@@ -301,6 +301,41 @@ class DocumentVersion(AuditedModel):
         return self.status == self.Status.DRAFT
 
 
+class DocumentPreview(models.Model):
+    """The HTML preview of a version's DOCX, rendered once in the background (`tasks.render_preview`) and stored:
+    the version page serves it and never converts on request. Derived from the file (not audited); rendered again
+    only when the version's file changes (another SHA-256)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chuẩn bị")
+        READY = "ready", _("Đã sẵn sàng")
+        FAILED = "failed", _("Không tạo được")
+
+    version = models.OneToOneField(
+        DocumentVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="preview"
+    )
+    file_sha256 = models.CharField(_("mã băm SHA-256 của tệp"), max_length=64)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    html = models.TextField(_("nội dung xem trước"), blank=True)
+    truncated = models.BooleanField(_("chỉ phần đầu tài liệu"), default=False)
+    shown_chars = models.PositiveIntegerField(_("số ký tự hiển thị"), default=0)
+    error = models.CharField(_("lý do không tạo được"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), default=timezone.now)
+    rendered_at = models.DateTimeField(_("tạo lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bản xem trước")
+        verbose_name_plural = _("bản xem trước")
+
+    def __str__(self):
+        return _("Bản xem trước của %(version)s") % {"version": self.version}
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+
 class Transition(models.Model):
     """One step of a version's workflow: who moved it, when, and why (append-only)."""
 

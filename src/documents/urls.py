@@ -17,6 +17,7 @@ urlpatterns = [
     path("versions/<int:pk>/edit/", views.version_edit, name="version_edit"),
     path("versions/<int:pk>/download/", views.version_download, name="version_download"),
     path("versions/<int:pk>/inline/", views.version_inline, name="version_inline"),
+    path("versions/<int:pk>/preview/", views.version_preview, name="version_preview"),
     path("versions/<int:pk>/distribute/", views.version_distribute, name="version_distribute"),
     path("versions/<int:pk>/acknowledge/", views.version_acknowledge, name="version_acknowledge"),
     path("versions/<int:pk>/<slug:action>/", views.version_transition, name="version_transition"),

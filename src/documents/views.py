@@ -15,7 +15,7 @@ from core.forms import apply_validation_error
 from core.http import file_download, safe_next
 from core.text import search_key
 
-from . import files, search, services
+from . import files, search, services, tasks
 from .forms import (
     VERSION_STATUS_BADGE,
     DistributeForm,
@@ -169,6 +169,7 @@ def document_create(request):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
+            tasks.start_preview(document.versions.get())
             messages.success(request, _("Đã tạo dự thảo tài liệu “%(doc)s”.") % {"doc": document})
             return redirect(document)
     return render(request, "documents/document_form.html", {"form": form, "title": _("Tạo tài liệu mới")})
@@ -194,11 +195,12 @@ def version_edit(request, pk):
         data = dict(form.cleaned_data)
         upload, body = data.pop("upload"), data.pop("body")
         try:
-            services.update_draft(version, request.user, upload=upload, body=body, **data)
+            version = services.update_draft(version, request.user, upload=upload, body=body, **data)
         except ValidationError as exc:
             document.refresh_from_db()
             apply_validation_error(form, exc)
         else:
+            tasks.start_preview(version)
             messages.success(request, _("Đã lưu dự thảo."))
             return redirect(version)
     return render(
@@ -251,24 +253,23 @@ def _workflow_context(version):
 
 
 def _preview(version):
-    """(kind, html): how the version's content is shown in the page."""
+    """(kind, preview): how the version's content is shown in the page. A DOCX's preview is the one stored by the
+    task worker (requested here on first need), never converted on the request; written content is rendered
+    here, bounded as a preview is."""
     if version.file_kind == "pdf":
-        return "pdf", ""
+        return "pdf", None
     if version.file_kind == "docx":
-        try:
-            with version.file.open("rb") as fh:
-                return "html", files.docx_html(fh.read())
-        except (OSError, ValueError):
-            return "missing", ""
+        tasks.start_preview(version)
+        return "docx", services.preview_of(version)
     if version.body:
-        return "html", files.render_body(version.body)
-    return "empty", ""
+        return "html", files.body_preview(version.body, services.preview_max_chars())
+    return "empty", None
 
 
 def version_detail(request, pk):
     version = _version_for(request, pk)
     document = version.document
-    kind, preview_html = _preview(version)
+    kind, preview = _preview(version)
     return render(
         request,
         "documents/version_detail.html",
@@ -276,7 +277,7 @@ def version_detail(request, pk):
             "version": version,
             "document": document,
             "preview_kind": kind,
-            "preview_html": preview_html,
+            "preview": preview,
             "actions": services.allowed_actions(version, request.user),
             "transitions": version.transitions.select_related("actor"),
             "badges": VERSION_STATUS_BADGE,
@@ -285,6 +286,16 @@ def version_detail(request, pk):
             **_workflow_context(version),
         },
     )
+
+
+def version_preview(request, pk):
+    """The DOCX preview's block alone (htmx polls it while the preview is being prepared)."""
+    version = _version_for(request, pk)
+    if version.file_kind != "docx":
+        raise Http404(_("Phiên bản này không có tệp DOCX."))
+    tasks.start_preview(version)  # a render lost with its worker is requested again while someone waits
+    context = {"version": version, "preview": services.preview_of(version)}
+    return render(request, "documents/_docx_preview.html", context)
 
 
 def _file_response(version, inline):

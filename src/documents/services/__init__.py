@@ -15,6 +15,16 @@ from .in_force import (
     store_generated_file,
     type_rank,
 )
+from .previews import (
+    copy_preview,
+    discard_stale_preview,
+    needs_preview,
+    preview_max_chars,
+    preview_of,
+    render_missing_previews,
+    render_preview,
+    request_preview,
+)
 from .records import add_record_file, create_record_type, expiring_record_files
 from .review import flag_for_review, mark_notification_read, mark_reviewed, on_procedure_changed, send_review_reminders
 from .templates import create_template, instantiate_template, save_template_document

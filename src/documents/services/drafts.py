@@ -23,6 +23,7 @@ from ..models import (
     DocumentVersion,
 )
 from .common import DOCUMENT_FIELDS, S
+from .previews import copy_preview, discard_stale_preview
 from .review import flag_for_review
 
 
@@ -197,6 +198,7 @@ def update_draft(
     except Exception:
         _discard_file_on_error(version, old_name)
         raise
+    discard_stale_preview(version)  # a new file gets its own (the caller enqueues it: tasks.start_preview)
     reindex(document)
     return version
 
@@ -233,6 +235,8 @@ def revise(document: Document, user: User, *, change_summary: str, change_reason
         change_summary=change_summary.strip(),
         change_reason=change_reason.strip(),
     )
+    if base is not None:
+        copy_preview(base, version)  # the same file: its stored preview, not a second conversion
     audit.record(
         version,
         AuditEntry.Action.EVENT,

@@ -285,3 +285,36 @@ def test_a_document_based_on_a_revised_law_needs_review(page, users):
     expect(page.locator("body")).to_contain_text("QT-07")
     expect(page.locator("body")).to_contain_text("Văn bản căn cứ “ND-61")
     shot(page, "documents-legal-basis-needs-review")
+
+
+def test_a_docx_preview_is_prepared_in_the_background_and_appears_when_ready(page, users, tmp_path, settings):
+    """The page never converts: it says the preview is being prepared and polls until the worker has stored it;
+    a long document shows its beginning with a note and the download link."""
+    from documents.samples import make_docx
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # the worker waits
+    settings.EISO = {**settings.EISO, "DOCUMENT_PREVIEW_MAX_CHARS": 2000}
+    docx = tmp_path / "Quy trình giải quyết khiếu nại.docx"
+    paragraphs = [f"Bước {i}: tiếp nhận, phân loại và giải quyết đơn khiếu nại đúng thời hạn." for i in range(300)]
+    docx.write_bytes(make_docx("QUY TRÌNH GIẢI QUYẾT KHIẾU NẠI", paragraphs))
+    login_as(page, users[Role.ISO_SECRETARY])
+    page.goto(page.base_url + "/documents/")
+    page.get_by_test_id("new-document").click()
+    page.select_option("#id_doc_type", "procedure")
+    page.fill("#id_code", "QT-KN")
+    page.fill("#id_title", "Quy trình giải quyết khiếu nại")
+    page.set_input_files("#id_upload", str(docx))
+    page.get_by_test_id("save").click()
+    page.get_by_test_id("open-version").click()
+    expect(page.get_by_test_id("preview-pending")).to_contain_text("Bản xem trước đang được chuẩn bị")
+    shot(page, "documents-docx-preview-pending")
+
+    services.render_preview(Document.objects.get(code="QT-KN").versions.get().pk)  # what the task worker does
+    expect(page.get_by_test_id("docx-preview")).to_have_attribute("data-status", "ready")
+    expect(page.get_by_test_id("docx-preview")).to_contain_text("Bước 0: tiếp nhận")
+    expect(page.get_by_test_id("preview-truncated")).to_contain_text(
+        "Bản xem trước chỉ hiển thị 2.000 ký tự đầu của tài liệu; tải tệp gốc để xem đầy đủ."
+    )
+    expect(page.get_by_test_id("preview-download")).to_have_attribute("href", re.compile(r"/download/$"))
+    assert "Bước 299" not in page.get_by_test_id("docx-preview").inner_text()
+    shot(page, "documents-docx-preview-bounded")

@@ -20,6 +20,10 @@ def test_demo_loads_a_realistic_mix(tmp_path, settings):
     assert docs.needs_review().exists()
     assert DocumentVersion.objects.filter(file_kind="pdf").exists()
     assert DocumentVersion.objects.filter(file_kind="docx").exists()
+    # Every DOCX has its stored preview, rendered by the service the task worker runs.
+    for version in DocumentVersion.objects.filter(file_kind="docx"):
+        assert version.preview.status == "ready" and version.preview.file_sha256 == version.file_sha256
+        assert version.preview.html.startswith("<h1>")
     qt01 = docs.get(code="QT-01")
     assert "Mục đích" in qt01.versions.order_by("revision").first().body
     assert Document.objects.exclude(agency=agency).filter(status="in_force").count() >= 40

@@ -27,6 +27,7 @@ def test_staff_of_another_province_gets_403_everywhere(client_for, users, issued
         version.get_absolute_url(),
         reverse("documents:version_download", args=[version.pk]),
         reverse("documents:version_inline", args=[version.pk]),
+        reverse("documents:version_preview", args=[version.pk]),
         reverse("documents:document_revise", args=[issued.pk]),
         f"{reverse('documents:in_force')}?agency={issued.agency_id}",
     ]:
