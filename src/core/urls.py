@@ -5,6 +5,7 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/<int:ct>/<str:pk>/", views.object_history, name="object_history"),
     path("calendar/", views.calendar_overrides, name="calendar"),

@@ -1,12 +1,14 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import require
 from accounts.roles import Role
@@ -22,6 +24,17 @@ HOME_TITLES = {
     Role.OVERSIGHT: gettext_lazy("Theo dõi HTQLCL toàn tỉnh"),
     Role.PROVINCIAL_VIEWER: gettext_lazy("Tổng quan HTQLCL toàn tỉnh"),
 }
+
+
+@login_not_required
+@never_cache
+@require_safe
+def healthz(request):
+    """A health check for a load balancer or a monitor: plain "ok", no database, no session, no template. Through
+    the whole middleware stack, it is also what serving a request costs by itself: the reference of
+    `bench/bench_load.py`. Answered over plain HTTP too (settings.SECURE_REDIRECT_EXEMPT): a probe talks to the app
+    server directly, behind the proxy that ends TLS."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 def home(request):

@@ -169,6 +169,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Where HTTPS is required (production: SECURE_SSL_REDIRECT), the health check still answers plain HTTP: a load
+# balancer or a monitor probes the app server directly, behind the proxy that ends TLS (core.views.healthz).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
