@@ -164,13 +164,28 @@ eiso_test() {
   return $rc
 }
 
+# The benchmarks' own packages (requirements/bench.txt: the load generator), on top of the test environment.
+eiso_setup_bench() {
+  local want have=""
+  want="$(sha256sum "$ROOT/requirements/bench.txt" | cut -c1-16)"
+  [ -f "$VENV/.eiso-req-bench" ] && have="$(cat "$VENV/.eiso-req-bench")"
+  if [ "$want" != "$have" ]; then
+    log "installing the benchmarks' Python packages"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements/bench.txt"
+    echo "$want" > "$VENV/.eiso-req-bench"
+  fi
+}
+
+# ./eiso bench [name]: bench/bench_<name>.py (all of them without a name; `load` serves the demo province under
+# locust for minutes: bench/README.md).
 eiso_bench() {
   eiso_setup "${TEST_APT[@]}"
+  eiso_setup_bench
   start_postgres
   trap stop_postgres EXIT
   local name="${1:-}"; shift || true
   for f in "$ROOT"/bench/bench_*.py; do
-    [ -z "$name" ] || [[ "$f" == *"$name"* ]] || continue
+    [ -z "$name" ] || [[ "$(basename "$f")" == *"$name"* ]] || continue  # the file's name, not the checkout's path
     log "bench: $(basename "$f")"
     "$PY" "$f" "$@"
   done
