@@ -5,8 +5,13 @@ from ..models import Document
 
 class DocumentSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    revision = serializers.IntegerField(source="current_version.revision", read_only=True, default=None)
-    effective_date = serializers.DateField(source="current_version.effective_date", read_only=True, default=None)
+    # A draft has no current version yet, and a current version may have no effective date: null, as the schema says.
+    revision = serializers.IntegerField(
+        source="current_version.revision", read_only=True, allow_null=True, default=None
+    )
+    effective_date = serializers.DateField(
+        source="current_version.effective_date", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Document
