@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
+from rest_framework.exceptions import NotFound
 
 from accounts.permissions import require
 from accounts.roles import Role
@@ -119,3 +121,10 @@ def calendar_override_delete(request, pk):
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else _("Bạn không có quyền truy cập trang này.")
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    """An address under /api/ that names nothing answers as the API does (JSON, DRF's message); any other, the page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -28,3 +28,4 @@ urlpatterns = [
 # Uploaded files are never served as plain media: each app's download view checks permissions.
 
 handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"

@@ -1,4 +1,5 @@
-"""The OpenAPI schema says what the API really does: nullable where an answer can be null.
+"""The OpenAPI schema says what the API really does: nullable where an answer can be null, as strict as the server on
+what it accepts, and every error answer declared with the body DRF gives it (core.openapi.AutoSchema).
 
 Each test here pins one mismatch schemathesis found (test_api_contract.py) or the class of it."""
 
@@ -126,3 +127,105 @@ def test_a_document_without_current_version_answers_null_revision_and_date_as_th
     document = client.get("/api/documents/documents/").json()["results"][0]
     assert document["revision"] is None and document["effective_date"] is None
     assert validates(openapi, {"$ref": "#/components/schemas/Document"}, document)
+
+
+# -- as strict as the server on what it accepts --------------------------------------------------
+VALUES = ["", " ", "\t\n", "\u3000", "\x1c", "\x00", "a\x00", "a", " a ", "HS-001"]
+
+
+@pytest.mark.parametrize("name", ["event_id", "dossier_code", "step", "note"])
+def test_the_event_schema_refuses_exactly_the_strings_the_server_refuses(openapi, name):
+    from dossiers.api.serializers import EventInSerializer
+
+    schema = openapi["components"]["schemas"]["EventInRequest"]["properties"][name]
+    base = {"event_id": "1", "dossier_code": "HS-1", "event": "receive", "occurred_at": "2026-03-02T09:00:00+07:00"}
+    for value in VALUES:
+        serializer = EventInSerializer(data={**base, name: value})
+        server_accepts = serializer.is_valid() or name not in serializer.errors
+        assert validates(openapi, schema, value) == server_accepts, (name, value, serializer.errors)
+
+
+def test_an_empty_event_id_is_refused_by_the_schema(openapi):
+    event_id = openapi["components"]["schemas"]["EventInRequest"]["properties"]["event_id"]
+    assert event_id["minLength"] == 1 and not validates(openapi, event_id, "")
+
+
+def test_an_import_is_sent_as_a_file_and_answered_without_one(openapi):
+    schemas = openapi["components"]["schemas"]
+    assert schemas["ImportJobRequest"]["properties"]["file"]["format"] == "binary"
+    assert "file" not in schemas["ImportJob"]["properties"]
+    errors = openapi["paths"]["/api/dossiers/imports/{id}/errors/"]["get"]["responses"]["200"]
+    assert list(errors["content"]) == ["text/csv"]
+
+
+# -- every error declared, with DRF's body -------------------------------------------------------
+def operations(openapi):
+    for path, methods in openapi["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_declares_its_error_answers(openapi):
+    token_views = ("/api/dossiers/",)
+    for label, operation in operations(openapi):
+        codes = set(operation["responses"])
+        takes_input = "requestBody" in operation or any(p["in"] != "path" for p in operation.get("parameters", []))
+        assert {"403", "404", "429"} <= codes, label
+        assert ("400" in codes) == takes_input, label
+        assert ("401" in codes) == (label.split(" ")[1].startswith(token_views)), label  # Bearer: 401, session: 403
+        for code in codes - {"200", "201"}:
+            assert list(operation["responses"][code]["content"]) == ["application/json"], (label, code)
+    assert len(list(operations(openapi))) == 15
+
+
+@pytest.fixture
+def secretary(client, users):
+    client.force_login(users[Role.ISO_SECRETARY], backend="django.contrib.auth.backends.ModelBackend")
+    client.raise_request_exception = False
+    return client
+
+
+def error_schema(openapi, path, method, code):
+    return openapi["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
+
+
+def test_drf_error_bodies_match_the_declared_schemas(openapi, secretary, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    documents = "/api/documents/documents/"
+    cases = [
+        (documents, documents, {"agency": "999999"}, "400"),  # a filter value that does not validate: by field
+        (documents, documents, {"format": "xml"}, "404"),  # a format DRF cannot render
+        (documents + "999999/", documents + "{id}/", {}, "404"),
+    ]
+    for url, path, query, code in cases:
+        response = secretary.get(url, query)
+        assert str(response.status_code) == code, (url, query, response.content)
+        assert validates(openapi, error_schema(openapi, path, "get", code), response.json()), response.json()
+    # an event that does not validate (messages by field), one the service refuses (one reason)
+    events = "/api/dossiers/events/"
+    unknown = {"event_id": "1", "dossier_code": "X", "event": "transfer", "occurred_at": "2026-03-02T09:00:00Z"}
+    for body in ({"event_id": ""}, unknown):
+        response = secretary.post(events, body, content_type="application/json")
+        assert response.status_code == 400, response.content
+        assert validates(openapi, error_schema(openapi, events, "post", "400"), response.json()), response.json()
+    # an import of a file that is not one: a plain list of messages
+    upload = SimpleUploadedFile("anh.png", b"\x89PNG", content_type="image/png")
+    response = secretary.post("/api/dossiers/imports/", {"file": upload})
+    assert response.status_code == 400, response.content
+    assert validates(openapi, error_schema(openapi, "/api/dossiers/imports/", "post", "400"), response.json())
+    # no session: 403 on a session-only view, 401 with a wrong token on a token view
+    anonymous = client.__class__()
+    response = anonymous.get("/api/organizations/agencies/")
+    assert response.status_code == 403
+    assert validates(openapi, error_schema(openapi, "/api/organizations/agencies/", "get", "403"), response.json())
+    response = anonymous.get("/api/dossiers/dossiers/", headers={"Authorization": "Bearer abc.def"})
+    assert response.status_code == 401
+    assert validates(openapi, error_schema(openapi, "/api/dossiers/dossiers/", "get", "401"), response.json())
+
+
+@pytest.mark.parametrize("path", ["/api/khong-co/", "/api/dossiers/imports/abc/", "/api/documents/documents/1.5/"])
+def test_an_api_address_that_names_nothing_answers_json_not_the_page(secretary, path):
+    response = secretary.get(path)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Không tìm thấy."}

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -126,7 +127,7 @@ class ImportJobViewSet(
         response.data = ImportJobSerializer(ImportJob.objects.get(pk=response.data["id"])).data
         return response
 
-    @extend_schema(responses={200: OpenApiResponse(description="CSV các dòng lỗi")})
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV các dòng lỗi")})
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
         job = self.get_object()  # DRF's lookup: a key that is not a number is a 404, not a server error

@@ -222,7 +222,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",  # declares every operation's error answers
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response bodies as separate components: a field may be required or non-blank in one only (an
+    # import's file is sent, never answered; a value read back may be empty where a new one may not).
+    "COMPONENT_SPLIT_REQUEST": True,
     # One OpenAPI name per choice set (several models have a "status").
     "ENUM_NAME_OVERRIDES": {
         "AgencyStatusEnum": "organizations.models.Agency.Status",
