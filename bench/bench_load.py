@@ -451,6 +451,8 @@ def main():
         "DJANGO_SETTINGS_MODULE": "eiso.settings.production",
         "DATABASE_URL": db_url,
         "EISO_SECRET_KEY": secrets.token_urlsafe(50),
+        # the same key every run: the database (and its audit chains) is kept from one run to the next
+        "EISO_AUDIT_KEYS": "bench:bench-only-audit-key-not-a-secret-0000",
         "EISO_ALLOWED_HOSTS": "127.0.0.1",
         "EISO_VAR_DIR": str(var),
         "EISO_MEDIA_ROOT": str(var / "media"),

@@ -20,6 +20,17 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_lifts_the_audit_guard():
+    """Transactional tests empty every table afterwards; the audit table's triggers refuse that (core.dbguard), so
+    the runner's flush, and only it, runs with them lifted (core.tests.appendonly)."""
+    from core.tests.appendonly import install_flush_hook
+
+    undo = install_flush_hook()
+    yield
+    undo()
+
+
 @pytest.fixture
 def kinds(db):
     from organizations.models import AgencyKind, Obligation

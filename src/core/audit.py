@@ -5,21 +5,30 @@ an entry with the before/after values of the fields that changed. Services recor
 transitions and other events explicitly with `record()`. The acting user comes from the request
 (`AuditActorMiddleware`) or from `acting_as(user)` in commands and tasks; a service that takes the acting
 user is decorated with `@atomic_as_user`, so its writes are attributed to that user whoever calls it.
+
+Each entry's hash is an HMAC-SHA256 with a key from the environment (settings.EISO["AUDIT_KEYS"], the last one
+current), chained to the previous entry's hash: rewriting an entry means re-signing every later one, which takes
+the key. When the current key changes, the next entry of each chain is preceded by a "key rotation" entry signed
+with the new key that names the old and the new key ids, so a change of key is itself in the chain.
 """
 
 import contextvars
+import datetime as dt
 import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import AuditChainHead, AuditEntry
+from .models import LEGACY_KEY_ID, ZERO_HASH, AuditChainHead, AuditEntry
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -92,6 +101,28 @@ def _scope_of(obj: models.Model) -> tuple[int | None, int | None]:
     return agency.pk, agency.province_id
 
 
+def audit_keys() -> dict[str, str]:
+    """The configured keys by id, in order: the last one signs new entries."""
+    keys = settings.EISO.get("AUDIT_KEYS") or {}
+    if not keys:
+        raise ImproperlyConfigured("EISO_AUDIT_KEYS names no key: the audit trail cannot be signed.")
+    return keys
+
+
+def current_key() -> tuple[str, str]:
+    """(key id, secret) of the key new entries are signed with."""
+    return list(audit_keys().items())[-1]
+
+
+def _append(head: AuditChainHead, key: tuple[str, str], **fields: Any) -> AuditEntry:
+    """Write the next entry of the locked `head`'s chain, signed with `key`; moves the head (not saved)."""
+    entry = AuditEntry(chain=head.chain, seq=head.seq + 1, prev_hash=head.last_hash, key_id=key[0], **fields)
+    entry.hash = entry.compute_hash(key[1])
+    entry.save(force_insert=True)
+    head.seq, head.last_hash, head.key_id = entry.seq, entry.hash, entry.key_id
+    return entry
+
+
 def record(
     obj: models.Model,
     action: str,
@@ -99,19 +130,24 @@ def record(
     comment: str = "",
     actor: "User | AnonymousUser | None" = None,
 ) -> AuditEntry:
-    """Append an entry for `obj` to its province's chain; returns the entry."""
+    """Append an entry for `obj` to its province's chain (after a key rotation entry when the current key is not
+    the one the chain's last entry was signed with); returns the entry."""
     actor = actor if actor is not None else current_actor()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     agency_id, province_id = _scope_of(obj)
     chain = str(province_id) if province_id else SYSTEM_CHAIN
+    key = current_key()
     with transaction.atomic():
         AuditChainHead.objects.get_or_create(chain=chain)
         head = AuditChainHead.objects.select_for_update().get(chain=chain)
-        entry = AuditEntry(
-            chain=chain,
-            seq=head.seq + 1,
-            timestamp=timezone.now(),
+        now = timezone.now()
+        if head.seq and head.key_id != key[0]:
+            _append(head, key, **rotation_fields(head, key[0], now, province_id))
+        entry = _append(
+            head,
+            key,
+            timestamp=now,
             actor=actor,
             actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
             action=action,
@@ -122,30 +158,65 @@ def record(
             province_id=province_id,
             changes=changes or {},
             comment=comment,
-            prev_hash=head.last_hash,
         )
-        entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
-        head.seq, head.last_hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "last_hash"])
+        head.save(update_fields=["seq", "last_hash", "key_id"])
     return entry
 
 
+def rotation_fields(head: AuditChainHead, new_key_id: str, now: dt.datetime, province_id: int | None) -> dict[str, Any]:
+    """A key rotation entry: the chain's head is its object, its change the old and the new key id (never a secret).
+    (migrations/0004 writes the same entry with historical models.)"""
+    return {
+        "timestamp": now,
+        "actor": None,
+        "actor_name": "",
+        "action": AuditEntry.Action.KEY_ROTATION,
+        "content_type": ContentType.objects.get_for_model(AuditChainHead),
+        "object_id": head.chain,
+        "object_repr": head.chain,
+        "agency_id": None,
+        "province_id": province_id,
+        "changes": {"key_id": [head.key_id, new_key_id]},
+        "comment": "",
+    }
+
+
 def verify_chain(chain: str, using: str = "default") -> list[str]:
-    """Recompute a chain (in the database `using`); returns a list of problems (empty when intact)."""
+    """Recompute a chain (in the database `using`) with the configured keys; returns a list of problems (empty
+    when intact). Unkeyed (legacy) entries are accepted only before the chain's first keyed entry, and a chain
+    must hold a keyed entry (the migration to keys sealed every older chain with one); the key changes only at a
+    key rotation entry naming the old and the new key id."""
+    keys = settings.EISO.get("AUDIT_KEYS") or {}
     problems = []
-    prev_hash, expected_seq = "0" * 64, 1
+    prev_hash, expected_seq, key_id, keyed = ZERO_HASH, 1, None, False
     for entry in AuditEntry.objects.using(using).filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+        at = {"chain": chain, "seq": entry.seq, "key": entry.key_id, "expected": expected_seq}
         if entry.seq != expected_seq:
-            problems.append(f"chain {chain}: entry #{expected_seq} is missing (found #{entry.seq})")
+            problems.append(_("Chuỗi %(chain)s: thiếu mục #%(expected)s (gặp #%(seq)s)") % at)
         if entry.prev_hash != prev_hash:
-            problems.append(f"chain {chain}: entry #{entry.seq} does not link to the previous entry")
-        if entry.compute_hash() != entry.hash:
-            problems.append(f"chain {chain}: entry #{entry.seq} was altered after it was written")
-        prev_hash, expected_seq = entry.hash, entry.seq + 1
+            problems.append(_("Chuỗi %(chain)s: mục #%(seq)s không nối với mục trước") % at)
+        legacy = entry.key_id == LEGACY_KEY_ID
+        names_the_change = entry.changes == {"key_id": [key_id, entry.key_id]}
+        rotation = entry.action == AuditEntry.Action.KEY_ROTATION and names_the_change
+        if legacy and keyed:
+            problems.append(_("Chuỗi %(chain)s: mục #%(seq)s không được ký bằng khóa, sau các mục đã ký") % at)
+        elif key_id is not None and entry.key_id != key_id and not rotation:
+            problems.append(_("Chuỗi %(chain)s: mục #%(seq)s đổi khóa ký mà không qua mục đổi khóa") % at)
+        secret = None if legacy else keys.get(entry.key_id)
+        if not legacy and secret is None:
+            problems.append(
+                _("Chuỗi %(chain)s: mục #%(seq)s được ký bằng khóa “%(key)s” mà EISO_AUDIT_KEYS không có") % at
+            )
+        elif entry.compute_hash(secret) != entry.hash:
+            problems.append(_("Chuỗi %(chain)s: mục #%(seq)s đã bị sửa sau khi ghi") % at)
+        keyed = keyed or not legacy
+        prev_hash, expected_seq, key_id = entry.hash, entry.seq + 1, entry.key_id
+    at = {"chain": chain, "seq": expected_seq - 1}
+    if expected_seq > 1 and not keyed:
+        problems.append(_("Chuỗi %(chain)s: không mục nào được ký bằng khóa (chuỗi đã bị ghi lại không có khóa)") % at)
     head = AuditChainHead.objects.using(using).filter(chain=chain).first()
     if head and (head.seq != expected_seq - 1 or head.last_hash != prev_hash):
-        problems.append(f"chain {chain}: entries after #{expected_seq - 1} were removed")
+        problems.append(_("Chuỗi %(chain)s: các mục sau #%(seq)s đã bị xóa") % at)
     return problems
 
 

@@ -1,10 +1,55 @@
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The key id of the entries written before the trail was keyed (plain SHA-256); core.audit.verify_chain accepts it
+# only before a chain's first keyed entry.
+LEGACY_KEY_ID = ""
+ZERO_HASH = "0" * 64
+
+
+def entry_payload(entry) -> dict:
+    """The canonical content an entry's hash covers (a plain function: migrations call it on historical models)."""
+    payload = {
+        "chain": entry.chain,
+        "seq": entry.seq,
+        "timestamp": entry.timestamp.isoformat(),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "content_type": entry.content_type_id,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "agency": entry.agency_id,
+        "province": entry.province_id,
+        "changes": entry.changes,
+        "comment": entry.comment,
+        "prev": entry.prev_hash,
+    }
+    if entry.key_id != LEGACY_KEY_ID:
+        payload["key"] = entry.key_id  # a legacy entry's payload stays what it was hashed as
+    return payload
+
+
+def entry_hash(entry, secret: str | None) -> str:
+    """HMAC-SHA256 of the payload with `secret` (the key named by `entry.key_id`); plain SHA-256 for a legacy entry."""
+    # Round-trip through JSON so the value hashed is exactly what the database stores.
+    canonical = json.dumps(
+        json.loads(json.dumps(entry_payload(entry), cls=DjangoJSONEncoder)),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    if entry.key_id == LEGACY_KEY_ID:
+        return hashlib.sha256(canonical).hexdigest()
+    if not secret:
+        raise ValueError(f"no secret for the audit key {entry.key_id!r}")
+    return hmac.new(secret.encode(), canonical, hashlib.sha256).hexdigest()
 
 
 class AppendOnlyError(Exception):
@@ -49,7 +94,9 @@ class AuditEntry(AppendOnlyModel):
     """One append-only entry of the audit trail, hash-chained to the previous entry of its chain.
 
     A chain is kept per province (the natural shard key), so tampering anywhere in a province's
-    history breaks the chain from that entry on; `manage.py verify_audit_chain` finds it.
+    history breaks the chain from that entry on; `manage.py verify_audit_chain` finds it. The hash is
+    an HMAC with the key `key_id` names (settings.EISO["AUDIT_KEYS"], from the environment): without
+    the key no one can write a chain that verifies.
     """
 
     class Action(models.TextChoices):
@@ -58,6 +105,7 @@ class AuditEntry(AppendOnlyModel):
         DELETE = "delete", _("Xóa")
         TRANSITION = "transition", _("Chuyển trạng thái")
         EVENT = "event", _("Sự kiện")
+        KEY_ROTATION = "key_rotation", _("Đổi khóa ký nhật ký")
 
     chain = models.CharField(_("chuỗi"), max_length=32, db_index=True)
     seq = models.PositiveBigIntegerField(_("số thứ tự"))
@@ -84,6 +132,7 @@ class AuditEntry(AppendOnlyModel):
     comment = models.TextField(_("ghi chú"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(_("khóa ký"), max_length=16, blank=True, default=LEGACY_KEY_ID)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -99,40 +148,26 @@ class AuditEntry(AppendOnlyModel):
 
     def payload(self):
         """The canonical content the hash covers."""
-        return {
-            "chain": self.chain,
-            "seq": self.seq,
-            "timestamp": self.timestamp.isoformat(),
-            "actor": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "content_type": self.content_type_id,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "agency": self.agency_id,
-            "province": self.province_id,
-            "changes": self.changes,
-            "comment": self.comment,
-            "prev": self.prev_hash,
-        }
+        return entry_payload(self)
 
-    def compute_hash(self):
-        # Round-trip through JSON so the value hashed is exactly what the database stores.
-        canonical = json.dumps(
-            json.loads(json.dumps(self.payload(), cls=DjangoJSONEncoder)),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+    def compute_hash(self, secret=None):
+        """The entry's hash with `secret`, by default the configured key its `key_id` names."""
+        if secret is None and self.key_id != LEGACY_KEY_ID:
+            secret = settings.EISO["AUDIT_KEYS"].get(self.key_id)
+        return entry_hash(self, secret)
 
 
 class AuditChainHead(models.Model):
     """The last entry of each chain; locked while an entry is appended, so the chain stays linear."""
 
-    chain = models.CharField(max_length=32, primary_key=True)
-    seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    chain = models.CharField(_("chuỗi"), max_length=32, primary_key=True)
+    seq = models.PositiveBigIntegerField(_("số thứ tự"), default=0)
+    last_hash = models.CharField(max_length=64, default=ZERO_HASH)
+    key_id = models.CharField(_("khóa ký"), max_length=16, blank=True, default=LEGACY_KEY_ID)
+
+    class Meta:
+        verbose_name = _("chuỗi nhật ký")
+        verbose_name_plural = _("chuỗi nhật ký")
 
     def __str__(self):
         return f"{self.chain} #{self.seq}"

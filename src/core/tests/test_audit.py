@@ -4,8 +4,9 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from accounts.roles import Role
-from core import audit
+from core import audit, dbguard
 from core.models import AppendOnlyError, AuditEntry
+from core.tests.appendonly import guard_lifted
 from organizations.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -57,19 +58,15 @@ def test_chain_links_every_entry_to_the_previous(province):
 
 
 def _tamper(sql, params):
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+    with guard_lifted(connection), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
 
 
 def test_tampering_with_an_entry_is_detected(province):
     entry = AuditEntry.objects.filter(action="create").first()
     _tamper("UPDATE core_auditentry SET object_repr = %s WHERE id = %s", ["Cơ quan giả mạo", entry.pk])
     problems = audit.verify_chain(entry.chain)
-    assert any(f"#{entry.seq} was altered" in p for p in problems)
+    assert any(f"#{entry.seq} đã bị sửa" in p for p in problems)
     with pytest.raises(CommandError):
         call_command("verify_audit_chain")
 
@@ -78,22 +75,51 @@ def test_removing_an_entry_is_detected(province):
     chain = str(province["province"].pk)
     middle = AuditEntry.objects.filter(chain=chain).order_by("seq")[2]
     _tamper("DELETE FROM core_auditentry WHERE id = %s", [middle.pk])
-    assert any("missing" in p for p in audit.verify_chain(chain))
+    assert any(f"thiếu mục #{middle.seq}" in p for p in audit.verify_chain(chain))
 
 
 def test_removing_the_last_entries_is_detected(province):
     chain = str(province["province"].pk)
     last = AuditEntry.objects.filter(chain=chain).order_by("-seq").first()
     _tamper("DELETE FROM core_auditentry WHERE id = %s", [last.pk])
-    assert any("removed" in p for p in audit.verify_chain(chain))
+    assert any(f"sau #{last.seq - 1} đã bị xóa" in p for p in audit.verify_chain(chain))
 
 
-def test_database_refuses_updates_on_postgresql(province):
-    if connection.vendor != "postgresql":
-        pytest.skip("the trigger exists on PostgreSQL only")
+@pytest.mark.parametrize(
+    "sql",
+    ["UPDATE core_auditentry SET comment = 'x' WHERE id = %s", "DELETE FROM core_auditentry WHERE id = %s"],
+    ids=["update", "delete"],
+)
+def test_the_database_refuses_to_change_or_remove_an_entry(province, sql):
     entry = AuditEntry.objects.first()
     with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditentry SET comment = 'x' WHERE id = %s", [entry.pk])
+        cursor.execute(sql, [entry.pk])
+    assert AuditEntry.objects.get(pk=entry.pk).comment == entry.comment
+
+
+def test_the_database_refuses_to_empty_the_trail(province):
+    statement = "TRUNCATE core_auditentry" if connection.vendor == "postgresql" else "DELETE FROM core_auditentry"
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert AuditEntry.objects.exists()
+
+
+def test_the_sqlite_guard_comes_back_after_a_migration_rebuilt_the_table(province):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's triggers survive an ALTER TABLE")
+    from core.apps import ensure_audit_guard
+
+    def triggers():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_auditentry'")
+            return {name for (name,) in cursor.fetchall()}
+
+    assert triggers() == set(dbguard.SQLITE_TRIGGERS)
+    with connection.cursor() as cursor:
+        for name in dbguard.SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")  # what a table rebuild does
+    ensure_audit_guard(using="default")  # post_migrate
+    assert triggers() == set(dbguard.SQLITE_TRIGGERS)
 
 
 def test_a_failed_transaction_leaves_no_entry(province):

@@ -42,6 +42,7 @@ def test_production_settings_pass_the_deploy_check(extra):
         **extra,
         "DJANGO_SETTINGS_MODULE": "eiso.settings.production",
         "EISO_SECRET_KEY": "k" * 20 + "-Zq8!xV@2#pL&9mN$4rT^7wY*1bC(5dF)0gH",
+        "EISO_AUDIT_KEYS": "k1:" + "a" * 40,
         "EISO_ALLOWED_HOSTS": "eiso.example.gov.vn",
         "DATABASE_URL": "sqlite:///:memory:",
     }
@@ -60,6 +61,25 @@ def test_production_settings_refuse_a_missing_secret():
     env["DJANGO_SETTINGS_MODULE"] = "eiso.settings.production"
     result = subprocess.run([sys.executable, str(SRC / "manage.py"), "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "EISO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "keys, message",
+    [
+        (None, "EISO_AUDIT_KEYS must name at least one key"),
+        ("k1:short-secret", "needs at least 32 characters"),
+        ("k1:" + "a" * 40 + ",k1:" + "b" * 40, "not a valid, distinct key id"),
+        ("not an id:" + "a" * 40, "not a valid, distinct key id"),
+    ],
+    ids=["missing", "short", "duplicate", "bad-id"],
+)
+def test_production_settings_refuse_missing_or_weak_audit_keys(keys, message):
+    env = {k: v for k, v in os.environ.items() if k != "EISO_AUDIT_KEYS"}
+    env |= {"DJANGO_SETTINGS_MODULE": "eiso.settings.production", "EISO_SECRET_KEY": "s" * 60}
+    if keys is not None:
+        env["EISO_AUDIT_KEYS"] = keys
+    result = subprocess.run([sys.executable, str(SRC / "manage.py"), "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and message in result.stderr
 
 
 @pytest.mark.django_db

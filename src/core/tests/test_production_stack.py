@@ -58,6 +58,7 @@ def stack(tmp_path_factory):
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EISO_"))},
         "DJANGO_SETTINGS_MODULE": "eiso.settings.production",
         "EISO_SECRET_KEY": secrets.token_urlsafe(50),
+        "EISO_AUDIT_KEYS": f"k1:{secrets.token_urlsafe(32)}",
         "EISO_ALLOWED_HOSTS": "127.0.0.1",
         "EISO_SSL_REDIRECT": "0",
         "EISO_VAR_DIR": str(var),

@@ -2,9 +2,11 @@
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,21 @@ def env_otp_required(name):
     if value in {"1", "true", "yes", "on"}:
         return OTP_REQUIRED_DEFAULT
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def env_keys(name, min_length=1):
+    """Named secrets `id1:secret1,id2:secret2` -> {"id1": "secret1", "id2": "secret2"}, in order (the last is the
+    current one). An id is 1-16 letters, digits, `_`, `.` or `-`; a secret holds no comma."""
+    keys = {}
+    for item in env_list(name):
+        key_id, _sep, secret = item.partition(":")
+        key_id, secret = key_id.strip(), secret.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,16}", key_id) or key_id in keys:
+            raise ImproperlyConfigured(f"{name}: {key_id!r} is not a valid, distinct key id (id:secret,id:secret).")
+        if len(secret) < min_length:
+            raise ImproperlyConfigured(f"{name}: the secret of {key_id!r} needs at least {min_length} characters.")
+        keys[key_id] = secret
+    return keys
 
 
 SECRET_KEY = os.environ.get("EISO_SECRET_KEY", "dev-only-insecure-key-change-me")
@@ -314,4 +331,8 @@ EISO = {
     # and warns nobody twice); document review reminders once a day at 07:00.
     "DOSSIER_WARN_SCHEDULE": os.environ.get("EISO_DOSSIER_WARN_SCHEDULE", "*/30 7-17 * * *"),
     "DOCUMENT_REMINDER_SCHEDULE": os.environ.get("EISO_DOCUMENT_REMINDER_SCHEDULE", "0 7 * * *"),
+    # The audit trail's keys (HMAC-SHA256), from the environment only, never from the database: `id:secret,…`, the
+    # last one signs new entries, the earlier ones (retired) still verify theirs. Development and tests fall back
+    # to a fixed key; the production settings refuse to start without EISO_AUDIT_KEYS.
+    "AUDIT_KEYS": env_keys("EISO_AUDIT_KEYS") or {"dev": "dev-only-insecure-audit-key"},
 }

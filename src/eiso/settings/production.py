@@ -8,7 +8,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env_bool, env_list
+from .base import EISO, MIDDLEWARE, env_bool, env_keys, env_list
 
 DEBUG = False
 # Static files served by the app server itself (no separate web server needed).
@@ -16,6 +16,10 @@ MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDD
 SECRET_KEY = os.environ.get("EISO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50 and not env_bool("EISO_ALLOW_MISSING_SECRET"):
     raise ImproperlyConfigured("EISO_SECRET_KEY must be set to a random string of at least 50 characters.")
+# The audit trail's keys: never the development fallback of the base settings.
+EISO = {**EISO, "AUDIT_KEYS": env_keys("EISO_AUDIT_KEYS", min_length=32)}
+if not EISO["AUDIT_KEYS"] and not env_bool("EISO_ALLOW_MISSING_SECRET"):
+    raise ImproperlyConfigured("EISO_AUDIT_KEYS must name at least one key: id:secret (a secret of 32+ characters).")
 ALLOWED_HOSTS = env_list("EISO_ALLOWED_HOSTS", "")
 CSRF_TRUSTED_ORIGINS = env_list("EISO_CSRF_TRUSTED_ORIGINS", "")
 

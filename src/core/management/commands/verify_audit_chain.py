@@ -1,21 +1,31 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import verify_chain
 from core.models import AuditChainHead, AuditEntry
 
 
 class Command(BaseCommand):
-    help = "Recompute the hash chains of the audit trail; fails if any entry was altered, removed or inserted."
+    help = gettext_lazy(
+        "Kiểm tra lại nhật ký thay đổi: tính lại chuỗi mã băm (có khóa); báo lỗi nếu có mục bị sửa, bị xóa, bị chèn "
+        "hay bị ghi lại."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--database", default="default")
 
     def handle(self, *args, **options):
-        chains = set(AuditChainHead.objects.values_list("chain", flat=True))
-        chains |= set(AuditEntry.objects.values_list("chain", flat=True).distinct())
+        using = options["database"]
+        chains = set(AuditChainHead.objects.using(using).values_list("chain", flat=True))
+        chains |= set(AuditEntry.objects.using(using).values_list("chain", flat=True).distinct())
         problems = []
         for chain in sorted(chains):
-            problems += verify_chain(chain)
-        total = AuditEntry.objects.count()
+            problems += verify_chain(chain, using=using)
+        total = AuditEntry.objects.using(using).count()
+        counts = {"problems": len(problems), "entries": total, "chains": len(chains)}
         if problems:
             for problem in problems:
                 self.stderr.write(problem)
-            raise CommandError(f"Audit trail damaged: {len(problems)} problem(s) in {total} entries.")
-        self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {total} entries in {len(chains)} chain(s)."))
+            raise CommandError(_("Nhật ký bị can thiệp: %(problems)s lỗi trong %(entries)s mục.") % counts)
+        self.stdout.write(self.style.SUCCESS(_("Nhật ký nguyên vẹn: %(entries)s mục trong %(chains)s chuỗi.") % counts))
