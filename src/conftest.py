@@ -31,6 +31,15 @@ def _flush_lifts_the_audit_guard():
     undo()
 
 
+@pytest.fixture(autouse=True)
+def _empty_anchor_store():
+    """Each test starts with no audit anchors (an in-memory storage in the test settings)."""
+    from django.core.files.storage import storages
+
+    storages._storages.pop("audit_anchors", None)
+    yield
+
+
 @pytest.fixture
 def kinds(db):
     from organizations.models import AgencyKind, Obligation

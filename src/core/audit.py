@@ -9,7 +9,9 @@ user is decorated with `@atomic_as_user`, so its writes are attributed to that u
 Each entry's hash is an HMAC-SHA256 with a key from the environment (settings.EISO["AUDIT_KEYS"], the last one
 current), chained to the previous entry's hash: rewriting an entry means re-signing every later one, which takes
 the key. When the current key changes, the next entry of each chain is preceded by a "key rotation" entry signed
-with the new key that names the old and the new key ids, so a change of key is itself in the chain.
+with the new key that names the old and the new key ids, so a change of key is itself in the chain. The chains'
+heads are also written outside the database every day (`core.anchors`), which catches a rewrite by someone who
+holds the key but not the anchor store.
 """
 
 import contextvars

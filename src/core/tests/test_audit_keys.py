@@ -1,6 +1,6 @@
 """The keyed chain: a forger who rewrites an entry and re-hashes the rest of the chain with the project's own hash
-function does not get a trail that verifies, unless they hold the key. Keys rotate inside the chain; the chains
-of before the keys are sealed by the migration."""
+function does not get a trail that verifies, unless they hold the key; then the anchors outside the database
+catch it. Keys rotate inside the chain; the chains of before the keys are sealed by the migration."""
 
 import importlib
 import io
@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection, models
 
 from accounts.roles import Role
-from core import audit
+from core import anchors, audit
 from core.models import LEGACY_KEY_ID, AuditChainHead, AuditEntry
 from core.tests.appendonly import guard_lifted
 from organizations.models import Agency
@@ -78,9 +78,29 @@ def test_a_chain_forged_without_the_key_fails_verification(approved, users, reha
         call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())
 
 
+def test_a_chain_forged_with_the_key_is_caught_by_the_anchors(approved, users):
+    anchors.write_anchor()  # the daily anchor, before the forgery
+    forge(approved, users[Role.STAFF], lambda e: e.compute_hash())  # the key from the settings: the chain verifies
+    assert audit.verify_chain(approved.chain) == []
+    problems, read = anchors.verify_anchors()
+    assert read == 1 and len(problems) == 1 and f"chuỗi {approved.chain}, mục #" in problems[0]
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=err)
+    assert "lịch sử bị ghi lại" in err.getvalue()
+
+
+def test_an_intact_trail_verifies_against_its_anchors(approved):
+    anchors.write_anchor()
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out)
+    assert "Nhật ký nguyên vẹn" in out.getvalue() and "khớp 1 mốc" in out.getvalue()
+
+
 def test_a_key_rotation_is_recorded_in_the_chain(province, users, settings):
     chain = str(province["province"].pk)
     old_id = audit.current_key()[0]
+    anchors.write_anchor()
     settings.EISO = {**settings.EISO, "AUDIT_KEYS": {**settings.EISO["AUDIT_KEYS"], "k2": NEW_SECRET}}
     agency = province["agencies"]["science"]
     with audit.acting_as(users[Role.OVERSIGHT]):
@@ -97,6 +117,7 @@ def test_a_key_rotation_is_recorded_in_the_chain(province, users, settings):
     assert AuditChainHead.objects.get(chain=chain).key_id == "k2"
     assert AuditEntry.objects.filter(action=AuditEntry.Action.KEY_ROTATION).count() == 1  # once, not per entry
     assert audit.verify_chain(chain) == []
+    assert anchors.verify_anchors() == ([], 1)  # the anchor signed with the retired key still holds
     # the retired key is needed to verify the entries it signed: named, not a generic "altered"
     settings.EISO = {**settings.EISO, "AUDIT_KEYS": {"k2": NEW_SECRET}}
     problems = audit.verify_chain(chain)

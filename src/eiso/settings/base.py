@@ -226,9 +226,18 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("EISO_MEDIA_ROOT", VAR_DIR / "media"))
+# The audit trail's daily anchors (core.anchors): outside the database, one file per day, today's rewritten in place.
+AUDIT_ANCHOR_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": os.environ.get("EISO_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")),
+        "allow_overwrite": True,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "audit_anchors": AUDIT_ANCHOR_STORAGE,
 }
 # Uploads: bounded in memory; larger files stream to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -335,4 +344,7 @@ EISO = {
     # last one signs new entries, the earlier ones (retired) still verify theirs. Development and tests fall back
     # to a fixed key; the production settings refuse to start without EISO_AUDIT_KEYS.
     "AUDIT_KEYS": env_keys("EISO_AUDIT_KEYS") or {"dev": "dev-only-insecure-audit-key"},
+    # Each chain's head written outside the database (the STORAGES alias named here), daily at 23:50 by default.
+    "AUDIT_ANCHOR_STORAGE": os.environ.get("EISO_AUDIT_ANCHOR_STORAGE", "audit_anchors"),
+    "AUDIT_ANCHOR_SCHEDULE": os.environ.get("EISO_AUDIT_ANCHOR_SCHEDULE", "50 23 * * *"),
 }

@@ -8,7 +8,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import EISO, MIDDLEWARE, env_bool, env_keys, env_list
+from .base import AUDIT_ANCHOR_STORAGE, EISO, MIDDLEWARE, env_bool, env_keys, env_list
 
 DEBUG = False
 # Static files served by the app server itself (no separate web server needed).
@@ -38,6 +38,7 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "audit_anchors": AUDIT_ANCHOR_STORAGE,
 }
 # Object storage for uploads when a bucket is configured (stateless app servers).
 if os.environ.get("EISO_S3_BUCKET"):
@@ -50,6 +51,19 @@ if os.environ.get("EISO_S3_BUCKET"):
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+        },
+    }
+# The audit anchors in object storage: a bucket with Object Lock (a default retention), so no one, eISO included,
+# can rewrite a past day's anchor; today's is written again as a new version of the same object.
+if os.environ.get("EISO_AUDIT_ANCHOR_S3_BUCKET"):
+    STORAGES["audit_anchors"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["EISO_AUDIT_ANCHOR_S3_BUCKET"],
+            "endpoint_url": os.environ.get("EISO_S3_ENDPOINT_URL"),
+            "region_name": os.environ.get("EISO_S3_REGION"),
+            "default_acl": "private",
+            "file_overwrite": True,
         },
     }
 if os.environ.get("EISO_REDIS_URL"):

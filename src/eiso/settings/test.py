@@ -11,6 +11,8 @@ MEDIA_ROOT = Path(os.environ.get("EISO_TEST_MEDIA_ROOT", "/tmp/eiso-test-media")
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # in memory, emptied before each test (src/conftest.py): one test's anchors never judge another's chains
+    "audit_anchors": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
