@@ -133,7 +133,12 @@ def scope_queryset[Q: QuerySet](user: "User | AnonymousUser", queryset: Q, agenc
         return queryset.none()
     if user.role in AGENCY_ROLES:
         return queryset.filter(**{f"{agency_field}_id": user.agency_id})
-    return queryset.filter(**{f"{agency_field}__province_id": user.agency.province_id})
+    # The province's agencies as a subquery, not a join: the query plans a list as a filter on its own table, so
+    # SQLite walks the list's order index (a join to the agencies made it sort every row of the province first).
+    from organizations.models import Agency
+
+    agencies = Agency.objects.filter(province_id=user.agency.province_id).values("pk")
+    return queryset.filter(**{f"{agency_field}_id__in": agencies})
 
 
 # -- accounts ---------------------------------------------------------------------------------------
