@@ -141,7 +141,12 @@ class AuditEntry(AppendOnlyModel):
         verbose_name_plural = _("nhật ký thay đổi")
         ordering = ["-timestamp", "-id"]
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # The audit log, newest first, of a province or of an agency (keyset pagination seeks in these).
+            models.Index(fields=["province_id", "timestamp", "id"], name="audit_province_time"),
+            models.Index(fields=["agency_id", "timestamp", "id"], name="audit_agency_time"),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.object_repr}"
