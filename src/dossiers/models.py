@@ -35,9 +35,9 @@ class Dossier(models.Model):
     """A dossier (hồ sơ TTHC) received at the one-stop shop of an agency."""
 
     # agency and holder have no index of their own: (agency, code) and (holder, due_at) start with them.
-    # Nor have procedure and field: every read of dossiers is per agency, the figures by procedure and field come
-    # from the summaries, and procedures and fields are annulled, not deleted (the PROTECT check of a deletion
-    # scans). Each index less is one B-tree less to write per imported dossier.
+    # Procedure and field have none of their own either: the list's indexes (field | procedure, received_at, id)
+    # start with them, the figures by procedure and field come from the summaries. Each index is one B-tree more
+    # to write per imported dossier: bench/README.md ("Lists") measures what these cost the import.
     agency = models.ForeignKey(
         "organizations.Agency",
         verbose_name=_("cơ quan"),
@@ -107,7 +107,15 @@ class Dossier(models.Model):
             # Due dates matter for open dossiers only (overdue lists, early warnings): the index holds those,
             # a few percent of the table, and a dossier returned within an import batch never enters it.
             models.Index(fields=["agency", "due_at"], name="dossier_open_due", condition=models.Q(completed_at=None)),
-            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            # The list's order, newest first, after none or one of its common filters (keyset pagination: the
+            # page after a cursor is a seek in one of these). The agency last: a province-wide list checks its
+            # scope, and counts its rows up to the cap, in the index alone. The search's trigram index is in
+            # dossiers/search_index.py.
+            models.Index(fields=["received_at", "id", "agency"], name="dossier_received"),
+            models.Index(fields=["agency", "received_at", "id"], name="dossier_agency_received"),
+            models.Index(fields=["field", "received_at", "id", "agency"], name="dossier_field_received"),
+            models.Index(fields=["status", "received_at", "id", "agency"], name="dossier_status_received"),
+            models.Index(fields=["procedure", "received_at", "id", "agency"], name="dossier_procedure_received"),
             # A dossier has a holder while it is open: "held by me", ordered by due date.
             models.Index(
                 fields=["holder", "due_at"], name="dossier_held_due", condition=models.Q(holder__isnull=False)

@@ -205,3 +205,45 @@ def test_the_head_signs_what_he_holds_and_the_secretary_acts_for_an_absent_holde
     assert "Đã ghi nhận: Chuyển xử lý" in page.content()
     assert "thay mặt Nguyễn staff" in page.get_by_test_id("control-sheet").inner_text()
     shot(page, "dossiers-acting-for")
+
+
+def test_the_long_list_pages_on_back_to_its_start_and_jumps_to_a_day(page, users, catalog, province):
+    """Keyset pages: "Sau ›" and "‹ Trước" keep the filter, "« Đầu danh sách" goes back to the newest, a day typed
+    dd/mm/yyyy starts the list at that day's last dossier; the count above the cap reads "Hơn …"."""
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from .test_list_pages import MOMENTS, _dossiers
+
+    Dossier.objects.bulk_create(_dossiers(province["agencies"]["land"], catalog["home"], 120, "SNN"))
+    browser_login(page, users[Role.PROVINCIAL_VIEWER].username)
+    page.goto(page.base_url + "/dossiers/")
+    rows = page.locator("[data-testid=dossier-table] tbody tr")
+    expect(rows).to_have_count(50)
+    expect(page.get_by_test_id("list-count")).to_have_text("120 hồ sơ")
+    newest = rows.first.locator("td").first.inner_text()
+    page.get_by_test_id("page-next").click()
+    expect(rows).to_have_count(50)
+    assert rows.first.locator("td").first.inner_text() != newest
+    page.get_by_test_id("page-next").click()
+    expect(rows).to_have_count(20)
+    expect(page.get_by_test_id("page-next")).to_have_count(0)
+    page.get_by_test_id("page-previous").click()
+    expect(rows).to_have_count(50)
+    page.get_by_test_id("page-first").click()
+    expect(rows.first.locator("td").first).to_have_text(newest)
+    expect(page.get_by_test_id("page-previous")).to_have_count(0)
+    # Filtered, then a day: the filter stays, the list starts at that day.
+    page.select_option("#id_status", "returned")
+    page.get_by_role("button", name="Lọc").click()
+    day = timezone.localtime(MOMENTS[5])
+    page.get_by_test_id("jump-date").fill(day.strftime("%d/%m/%Y"))
+    page.get_by_test_id("jump-date").press("Enter")
+    expect(page.get_by_test_id("list-count")).to_contain_text(f"từ ngày tiếp nhận {day:%d/%m/%Y} trở về trước")
+    assert "status=returned" in page.url and "from=" in page.url
+    received = rows.locator("td:nth-child(5)").all_inner_texts()
+    assert received and all(text.startswith(day.strftime("%d/%m/%Y")) for text in received[:1])
+    expect(page.get_by_test_id("jump-date")).to_have_value(day.strftime("%d/%m/%Y"))
+    shot(page, "dossiers-list-jump-to-day")
+    page.get_by_test_id("page-previous").click()
+    assert "status=returned" in page.url and "before=" in page.url
