@@ -37,7 +37,10 @@ API_LISTS = [
 ]
 HUGE = "9223372036854775808"
 BAD_VALUES = ["abc", HUGE, "-1", "99999999999999999999999999", "1.5", "%00", "đ"]
-PARAMETERS = ["page", "q", "field", "agency", "status", "late", "mine", "year", "kind", "state", "limit", "offset"]
+PARAMETERS = [
+    *["page", "q", "field", "agency", "status", "late", "mine", "year", "kind", "state", "limit", "offset", "action"],
+    *["after", "before", "from"],  # the keyset pages of the long lists (core.pagination)
+]
 
 
 @pytest.fixture
@@ -90,3 +93,45 @@ def test_object_history_of_a_bad_id_is_not_found(users, login):
     import_ct = ContentType.objects.get(app_label="dossiers", model="importjob").pk
     assert client.get(f"/audit/{import_ct}/not-a-uuid/").status_code == 404
     assert client.get("/api/dossiers/imports/x/errors/").status_code in (400, 404)
+
+
+def _cursor(values):
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+CURSORS = [
+    _cursor(v)
+    for v in (
+        [],
+        [1],
+        ["x", "y", "z", "w"],
+        [None, 1],
+        [{"a": 1}, 1],
+        [True, 1],
+        ["2026-01-01T00:00:00+00:00", 1.5],
+        ["2026-01-01T00:00:00+00:00", 10**30],
+        ["9999-12-31T23:59:59+00:00", -(2**63)],
+        ["2026-01-01T00:00:00+00:00", "1\x00"],
+        ["a", "x", "b", 2],
+        ["Sở", "99", "\x00", 1],
+    )
+] + ["", "=", "not base64!", "A" * 2000]
+
+
+@pytest.mark.parametrize("role", [Role.PROVINCIAL_VIEWER, Role.STAFF])
+def test_keyset_lists_ignore_cursors_they_did_not_write(users, login, role):
+    """Cursors of the right form but the wrong content (types, lengths, values out of range, NUL): the first page and a
+    message, never an error page."""
+    client = login(users[role])
+    client.raise_request_exception = False
+    failures = []
+    for url in ("/dossiers/", "/documents/", "/audit/"):
+        for name in ("after", "before"):
+            for cursor in CURSORS:
+                response = client.get(url, {name: cursor})
+                if response.status_code != 200 or (cursor and "không hợp lệ" not in response.content.decode()):
+                    failures.append((url, name, cursor, response.status_code))
+    assert failures == []
