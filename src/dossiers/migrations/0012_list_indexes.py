@@ -20,7 +20,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0009_event_on_behalf_of"),
+        ("dossiers", "0011_import_content_hash"),
         ("organizations", "0001_initial"),
         ("procedures", "0002_processdefinition_processstep_and_more"),
     ]
