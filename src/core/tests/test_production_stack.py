@@ -82,19 +82,26 @@ def stack(tmp_path_factory):
         stdout=open(var / "serve.log", "w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, (var / "serve.log").read_text()
-            time.sleep(0.5)
-    else:
-        pytest.fail("./eiso serve did not listen: " + (var / "serve.log").read_text()[-2000:])
-    yield port, var, process
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=60)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, (var / "serve.log").read_text()
+                time.sleep(0.5)
+        else:
+            pytest.fail("./eiso serve did not listen: " + (var / "serve.log").read_text()[-2000:])
+        yield port, var, process
+    finally:  # the whole stack stops, also when it never listened (a stack left running holds its port and CPU)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def test_an_official_logs_in_through_the_production_stack(stack):
