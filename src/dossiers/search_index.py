@@ -8,14 +8,14 @@ key (`core.text.search_key`). Substrings are what trigrams index:
 - SQLite: an FTS5 table with the trigram tokenizer, external content (the rows are the dossiers table's own: the
   index stores only trigrams), kept in step by three triggers; a MATCH of a phrase is a substring match.
 
-Migration 0010 installs it. On SQLite a later migration that rebuilds the dossiers table (what SQLite's schema
+Migration 0012 installs it. On SQLite a later migration that rebuilds the dossiers table (what SQLite's schema
 editor does to alter a column) would drop the triggers with the old table: `ensure()`, run after every migrate,
 puts back what is missing and rebuilds the index then.
 """
 
 from typing import Any
 
-MIGRATION = "0010_list_indexes"  # the migration that installs the index
+MIGRATION = "0012_list_indexes"  # the migration that installs the index
 FTS_TABLE = "dossiers_dossier_search"
 TABLE = "dossiers_dossier"
 TRIGGERS = {
