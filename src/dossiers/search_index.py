@@ -86,3 +86,8 @@ def ensure(connection: Any) -> bool:
             return False
         _sqlite_install(cursor)
     return True
+
+
+def escape_like(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern (PostgreSQL's default escape character is the backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
