@@ -59,7 +59,7 @@ def _postgres_indexed_ids(db: str, like: Q, text: str, key: str) -> list[int] | 
         total = cursor.fetchone()[0]
     if estimated > max(INDEXED_AT_MOST, COMMON_SHARE * total):
         return None
-    ids = list(Dossier.objects.using(db).filter(like).values_list("pk", flat=True)[: INDEXED_AT_MOST + 1])
+    ids = list(Dossier.objects.using(db).filter(like).order_by().values_list("pk", flat=True)[: INDEXED_AT_MOST + 1])
     return None if len(ids) > INDEXED_AT_MOST else ids
 
 
