@@ -236,6 +236,20 @@ def _verified(request, device, message):
     messages.success(request, message)
 
 
+def _take_code(request, form, service, message):
+    """A posted code of the authenticator app given to `service` (user, code) -> device: on success the session is
+    verified and the redirect to `next` returned; otherwise the service's error is put on the form (None)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        device = service(request.user, form.cleaned_data["token"])
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    _verified(request, device, message)
+    return redirect(safe_next(request, reverse("core:home")))
+
+
 @second_factor_exempt
 def otp_enrol(request):
     """Turn the second factor on: the key as a QR code and as text, confirmed by the first code of the app."""
@@ -243,14 +257,9 @@ def otp_enrol(request):
         return redirect("accounts:otp_settings")
     device = services.start_enrolment(request.user)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.confirm_enrolment(request.user, form.cleaned_data["token"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            _verified(request, device, _("Đã bật xác thực hai bước: từ nay, sau mật khẩu hãy nhập mã của ứng dụng."))
-            return redirect(safe_next(request, reverse("core:home")))
+    message = _("Đã bật xác thực hai bước: từ nay, sau mật khẩu hãy nhập mã của ứng dụng.")
+    if done := _take_code(request, form, services.confirm_enrolment, message):
+        return done
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return render(
         request,
@@ -271,14 +280,8 @@ def otp_verify(request):
     if request.user.is_verified() or not services.has_second_factor(request.user):
         return redirect(safe_next(request, reverse("core:home")))
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.verify_second_factor(request.user, form.cleaned_data["token"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            _verified(request, device, _("Đã xác thực hai bước."))
-            return redirect(safe_next(request, reverse("core:home")))
+    if done := _take_code(request, form, services.verify_second_factor, _("Đã xác thực hai bước.")):
+        return done
     return render(request, "accounts/otp_verify.html", {"form": form, "next": safe_next(request, "")})
 
 

@@ -1,12 +1,9 @@
 """The document list pages by keyset in the quality system's order (agency, type, code), for each user's scope."""
 
-import html
-import re
-from urllib.parse import parse_qs
-
 import pytest
 
 from accounts.roles import Role
+from core.tests.keyset import walk
 from core.text import sort_key
 from documents.models import Document, DocumentType
 from documents.services import type_rank
@@ -41,28 +38,6 @@ def documents(province):
     return Document.objects.all()
 
 
-def _link(content, testid):
-    match = re.search(rf'href="([^"]*)"[^>]*data-testid="{testid}"', content)
-    return html.unescape(match.group(1)) if match else None
-
-
-def _walk(client, params, forward=True):
-    response = client.get("/documents/", params)
-    if not forward:
-        while link := _link(response.content.decode(), "page-next"):
-            response = client.get("/documents/" + link)
-    seen = []
-    for _ in range(20):
-        ids = [d.pk for d in response.context["page"]]
-        seen = seen + ids if forward else ids + seen
-        link = _link(response.content.decode(), "page-next" if forward else "page-previous")
-        if link is None:
-            return seen
-        assert all(parse_qs(link[1:])[k] == [v] for k, v in params.items()), link
-        response = client.get("/documents/" + link)
-    raise AssertionError("more pages than documents")
-
-
 def _listed(qs):
     return list(qs.order_by("agency__sort_key", type_rank(), "code", "id").values_list("pk", flat=True))
 
@@ -80,8 +55,8 @@ def test_document_pages_walk_the_list_once_in_order(documents, users, client_for
         visible = visible.filter(**params)
     expected = _listed(visible)
     assert len(expected) > 50
-    assert _walk(client, params) == expected
-    assert _walk(client, params, forward=False) == expected
+    assert walk(client, "/documents/", params)[0] == expected
+    assert walk(client, "/documents/", params, forward=False)[0] == expected
     content = client.get("/documents/", params).content.decode()
     assert f"{len(expected)} tài liệu" in content
 

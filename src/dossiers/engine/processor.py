@@ -25,7 +25,7 @@ from . import batch as batches
 from . import columns as by_columns
 from . import rules, store
 from .batch import Batch, BatchResult, Parsed, RowError
-from .catalog import Catalog, unknown_step
+from .catalog import Catalog, ProcInfo, unknown_step
 from .rules import PAUSED, PROCESSING, REFUSED, Deadlines, Summaries
 from .store import DossierState, Outcome
 from .times import LocalTime, from_us, known, to_us
@@ -227,19 +227,16 @@ class EventProcessor:
                 info.id, info.field_id, info.processing_days, row.code, row.applicant, row.address, row.moment, due_at
             )
         )
-        d.set(
-            rules.entered(
-                step,
-                row.moment,
-                row.step_due,
-                self.catalog.user_id(row.to_username),
-                row.to_name,
-                rules.holder_unit(row.to_unit, info.steps[step].unit[:255]),
-            )
-        )
+        self.enter(d, row, info, step)
         d.last_event_at = row.moment
         summaries.received(info.id, info.field_id, row.month)
         return d
+
+    def enter(self, d: DossierState, row: Row, info: ProcInfo, step: str) -> None:
+        """The dossier enters `step` at the row's moment, held by the row's recipient."""
+        holder = self.catalog.user_id(row.to_username)
+        unit = rules.holder_unit(row.to_unit, info.steps[step].unit[:255])
+        d.set(rules.entered(step, row.moment, row.step_due, holder, row.to_name, unit))
 
     def hand_over(self, d: DossierState, row: Row, summaries: Summaries) -> Event:
         """A transfer to the next step, or the return of the result: the step the dossier was in ends."""
@@ -262,16 +259,7 @@ class EventProcessor:
         if rules.falls_behind(event.late, d.late_step or ""):
             self.fell_behind(d, row, summaries)
         if transfer:
-            d.set(
-                rules.entered(
-                    step,
-                    row.moment,
-                    row.step_due,
-                    self.catalog.user_id(row.to_username),
-                    row.to_name,
-                    rules.holder_unit(row.to_unit, info.steps[step].unit[:255]),
-                )
-            )
+            self.enter(d, row, info, step)
         else:
             late = rules.late_return(row.moment, d.due_at, d.apology_due_at is not None)
             if rules.falls_behind(late, d.late_step or ""):

@@ -15,6 +15,7 @@ from dossiers.engine import Batch, EventProcessor, batch, columns, rules, to_us
 from dossiers.models import Dossier, DossierEvent, EventKind, LateStepStat, MonthlyStat
 
 from .conftest import STEPS, T0, receive_row, row
+from .state import EVENT_FIELDS, STATE_FIELDS
 
 pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
@@ -77,25 +78,7 @@ def snapshot():
     dossiers = sorted(
         Dossier.objects.values_list(
             "code",
-            "procedure_id",
-            "field_id",
-            "applicant_name",
-            "received_at",
-            "due_at",
-            "processing_days",
-            "status",
-            "completed_at",
-            "is_late",
-            "current_step",
-            "step_started_at",
-            "step_due_at",
-            "holder_id",
-            "holder_name",
-            "holder_unit",
-            "last_event_at",
-            "paused_at",
-            "late_step",
-            "late_unit",
+            *STATE_FIELDS,
             named=True,
         )
     )
@@ -103,15 +86,7 @@ def snapshot():
         DossierEvent.objects.values_list(
             "dossier__code",
             "external_id",
-            "kind",
-            "occurred_at",
-            "step",
-            "from_name",
-            "to_name",
-            "to_unit",
-            "completed_step",
-            "completed_step_due_at",
-            "is_late",
+            *EVENT_FIELDS,
             "note",
             "source",
             named=True,

@@ -10,42 +10,10 @@ from accounts.models import User
 from dossiers.engine import EventProcessor
 from dossiers.models import Dossier, DossierEvent
 
-pytestmark = pytest.mark.django_db
+from .state import EVENT_FIELDS as EVENT
+from .state import STATE_FIELDS as STATE
 
-STATE = [
-    "procedure_id",
-    "field_id",
-    "applicant_name",
-    "applicant_key",
-    "received_at",
-    "due_at",
-    "processing_days",
-    "status",
-    "completed_at",
-    "is_late",
-    "current_step",
-    "step_started_at",
-    "step_due_at",
-    "holder_id",
-    "holder_name",
-    "holder_unit",
-    "last_event_at",
-    "paused_at",
-    "late_step",
-    "late_unit",
-    "apology_due_at",
-]
-EVENT = [
-    "kind",
-    "occurred_at",
-    "step",
-    "from_name",
-    "to_name",
-    "to_unit",
-    "completed_step",
-    "completed_step_due_at",
-    "is_late",
-]
+pytestmark = pytest.mark.django_db
 
 
 def test_demo_dossiers_are_what_the_engine_makes_of_their_events(tmp_path, monkeypatch):

@@ -4,15 +4,13 @@ keep the filters; the capped count; the jump to a day; bad cursors; each user's 
 SQLite (FTS5) and PostgreSQL (pg_trgm), checked against the same rule written in Python."""
 
 import datetime as dt
-import html
-import re
-from urllib.parse import parse_qs
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.tests.keyset import page_link, walk
 from core.text import search_key
 from dossiers import search_index
 from dossiers.models import Dossier
@@ -67,33 +65,6 @@ def _listed(qs):
     return list(qs.order_by("-received_at", "-id").values_list("pk", flat=True))
 
 
-def _link(content, testid):
-    match = re.search(rf'href="([^"]*)"[^>]*data-testid="{testid}"', content)
-    return html.unescape(match.group(1)) if match else None
-
-
-def _walk(client, params, forward=True):
-    """Every page from the first (or, backwards, from the last) following the page's own links: the ids seen."""
-    response = client.get("/dossiers/", params)
-    seen, pages = [], 0
-    if not forward:  # to the end first
-        while link := _link(response.content.decode(), "page-next"):
-            response = client.get("/dossiers/" + link)
-    while True:
-        assert response.status_code == 200
-        page = response.context["page"]
-        ids = [d.pk for d in page]
-        seen = seen + ids if forward else ids + seen
-        pages += 1
-        assert pages < 20
-        link = _link(response.content.decode(), "page-next" if forward else "page-previous")
-        if link is None:
-            return seen, pages
-        kept = parse_qs(link.removeprefix("?"))
-        assert all(kept[name] == [str(value)] for name, value in params.items()), link  # the links keep the filters
-        response = client.get("/dossiers/" + link)
-
-
 @pytest.mark.parametrize(
     "who, params",
     [
@@ -114,16 +85,16 @@ def test_pages_walk_the_whole_list_once_in_order_both_ways(many, users, client_a
         visible = visible.filter(applicant_key__contains=params["q"])
     expected = _listed(visible)
     assert len(expected) > 50
-    forward, pages = _walk(client, params)
+    forward, pages = walk(client, "/dossiers/", params)
     assert forward == expected and pages == -(-len(expected) // 50)
-    backward, _pages = _walk(client, params, forward=False)
+    backward, _pages = walk(client, "/dossiers/", params, forward=False)
     assert backward == expected
 
 
 def test_the_field_filter_is_kept_by_the_links(many, users, client_as, catalog):
     client = client_as(users[Role.OVERSIGHT])
     field = catalog["home"].field_id
-    ids, pages = _walk(client, {"field": field})
+    ids, pages = walk(client, "/dossiers/", {"field": field})
     assert pages == 2 and ids == _listed(Dossier.objects.filter(field_id=field, agency__province__code="86"))
 
 
@@ -164,7 +135,7 @@ def test_jump_to_a_day_starts_with_its_last_dossier(many, users, client_as):
     content = response.content.decode()
     assert "từ ngày tiếp nhận" in content and day.strftime("%d/%m/%Y") in content
     # The rows before it (newer) are the previous page, the filter kept; fewer than a page: the list's first page.
-    previous = client.get("/dossiers/" + _link(content, "page-previous")).context["page"]
+    previous = client.get("/dossiers/" + page_link(content, "page-previous")).context["page"]
     newer = _listed(visible.filter(received_at__gte=end))
     assert 0 < len(newer) < 50 and [d.pk for d in previous] == _listed(visible)[:50] and not previous.has_previous
     day = timezone.localtime(MOMENTS[5]).date()  # more than a page of newer ones: the 50 just before
@@ -172,7 +143,7 @@ def test_jump_to_a_day_starts_with_its_last_dossier(many, users, client_as):
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     province = Dossier.objects.filter(agency__province__code="86")
     newer = _listed(province.filter(received_at__gte=end))
-    previous = client.get("/dossiers/" + _link(response.content.decode(), "page-previous")).context["page"]
+    previous = client.get("/dossiers/" + page_link(response.content.decode(), "page-previous")).context["page"]
     assert len(newer) > 50 and [d.pk for d in previous] == newer[-50:] and previous.has_previous
     # ISO dates are read too; a day before every dossier shows the end of the list, after every dossier its start.
     assert [d.pk for d in client.get("/dossiers/", {"from": day.isoformat()}).context["page"]][:1] == _listed(
@@ -209,12 +180,12 @@ def test_a_bad_cursor_or_day_shows_the_first_page_with_a_message(many, users, cl
 
 def test_a_cursor_never_reaches_beyond_the_users_scope(many, users, client_as):
     viewer = client_as(users[Role.PROVINCIAL_VIEWER])
-    link = _link(viewer.get("/dossiers/").content.decode(), "page-next")
+    link = page_link(viewer.get("/dossiers/").content.decode(), "page-next")
     staff = client_as(users[Role.STAFF])
     page = staff.get("/dossiers/" + link).context["page"]
     assert page.object_list and {d.agency_id for d in page} == {users[Role.STAFF].agency_id}
     other = client_as(users["other_staff"])
-    ids = _walk(other, {})[0]
+    ids = walk(other, "/dossiers/", {})[0]
     assert ids == _listed(Dossier.objects.filter(agency=users["other_staff"].agency)) and len(ids) == 30
 
 
