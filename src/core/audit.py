@@ -74,24 +74,35 @@ def atomic_as_user[**P, R](
     return decorate(func) if func is not None else decorate
 
 
+_ENCODER = DjangoJSONEncoder()
+
+
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, (str, int, float, bool, list, dict)) or value is None:
         return value
-    return DjangoJSONEncoder().default(value) if not isinstance(value, (list, dict)) else value
+    return _ENCODER.default(value)
+
+
+@functools.cache
+def _audited_attnames(model: type[models.Model]) -> tuple[str, ...]:
+    """The attribute names of a model's audited fields (FKs as ids): concrete, not the key, not `audit_exclude`."""
+    exclude = set(getattr(model, "audit_exclude", ()))
+    return tuple(
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.attname not in exclude and not isinstance(f, models.AutoField)
+    )
 
 
 def field_values(instance: models.Model) -> dict[str, Any]:
     """The audited field values of an instance, keyed by attribute name (FKs as ids).
 
-    Deferred fields (`.only()`/`.defer()`) are left out: reading them would query the database
-    for every row, and from `from_db` it would recurse.
+    Deferred fields (`.only()`/`.defer()`: not in the instance's `__dict__`) are left out: reading them would query
+    the database for every row, and from `from_db` it would recurse. Every loaded record passes here (the snapshot
+    a later save is compared with), so it reads the instance's dict directly.
     """
-    exclude = set(getattr(instance, "audit_exclude", ())) | instance.get_deferred_fields()
-    return {
-        f.attname: _jsonable(getattr(instance, f.attname))
-        for f in instance._meta.concrete_fields
-        if f.attname not in exclude and not isinstance(f, models.AutoField)
-    }
+    loaded = instance.__dict__
+    return {name: _jsonable(loaded[name]) for name in _audited_attnames(type(instance)) if name in loaded}
 
 
 def _scope_of(obj: models.Model) -> tuple[int | None, int | None]:

@@ -40,15 +40,11 @@ def panels(request):
         return result
     year_start = timezone.localdate().replace(month=1, day=1)
     stats = scope_queryset(user, MonthlyStat.objects.filter(month__gte=year_start - dt.timedelta(days=366)))
-    context = {
-        "totals": services.totals(stats),
-        "province_scope": user.has_province_scope or user.is_superuser,
-        "overdue": None,
-    }
-    if context["province_scope"]:
-        context["rows"] = services.on_time_rates(stats, "field")[:8]
-    else:
-        context["rows"] = services.on_time_rates(stats, "procedure", limit=6)
+    province_scope = user.has_province_scope or user.is_superuser
+    by, limit = ("field", 8) if province_scope else ("procedure", 6)
+    tables, totals = services.on_time_summary(stats, {by: limit})
+    context = {"totals": totals, "province_scope": province_scope, "rows": tables[by], "overdue": None}
+    if not province_scope:
         context["overdue"] = scope_queryset(user, Dossier.objects.open().filter(due_at__lt=now)).count()
     result.append(("dossiers/_panel_rate.html", context))
     return result

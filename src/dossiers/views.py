@@ -338,10 +338,8 @@ CHART_FIELDS = 10
 
 def analytics(request):
     filterset, stats, late_stats = _analytics_scope(request)
-    by_field = services.on_time_rates(stats, "field")
-    by_month = services.on_time_rates(stats, "month")
-    by_agency = services.on_time_rates(stats, "agency", limit=15)
-    by_procedure = services.on_time_rates(stats, "procedure", limit=15)
+    tables, totals = services.on_time_summary(stats, {"field": None, "month": None, "agency": 15, "procedure": 15})
+    by_field, by_month, by_agency, by_procedure = (tables[by] for by in ("field", "month", "agency", "procedure"))
     # The chart: the fields with the most late dossiers (a province has dozens of fields; the table has them all).
     chart_fields = by_field[:CHART_FIELDS]
     chart = {
@@ -366,7 +364,7 @@ def analytics(request):
         request,
         "dossiers/analytics.html",
         {
-            "totals": services.totals(stats),
+            "totals": totals,
             "by_field": by_field,
             "by_month": by_month,
             "by_agency": by_agency,
