@@ -217,7 +217,7 @@ def print_control_sheet(user):
 
 
 # Each official's flows by weight (locust takes a dict of callables of the user).
-HOME, BROWSE, SEARCH = Official.home, Official.browse_dossiers, Official.search_dossiers
+HOME, BROWSE, FIND = Official.home, Official.browse_dossiers, Official.search_dossiers
 DOCUMENTS, ANALYTICS, EXPORT = Official.documents_flow, Official.analytics, Official.analytics_export
 
 
@@ -226,7 +226,7 @@ class Staff(Official):
 
     weight = 16
     username = FIXTURES["accounts"]["staff"]
-    tasks = {HOME: 4, BROWSE: 3, SEARCH: 2, DOCUMENTS: 2, print_control_sheet: 1}
+    tasks = {HOME: 4, BROWSE: 3, FIND: 2, DOCUMENTS: 2, print_control_sheet: 1}
 
 
 class IsoSecretary(Official):
@@ -234,7 +234,7 @@ class IsoSecretary(Official):
 
     weight = 6
     username = FIXTURES["accounts"]["iso_secretary"]
-    tasks = {HOME: 3, DOCUMENTS: 3, BROWSE: 2, SEARCH: 1, ANALYTICS: 2}
+    tasks = {HOME: 3, DOCUMENTS: 3, BROWSE: 2, FIND: 1, ANALYTICS: 2}
 
 
 class AgencyHead(Official):
@@ -242,7 +242,7 @@ class AgencyHead(Official):
 
     weight = 6
     username = FIXTURES["accounts"]["agency_head"]
-    tasks = {HOME: 3, ANALYTICS: 3, BROWSE: 2, SEARCH: 1, DOCUMENTS: 2, EXPORT: 1}
+    tasks = {HOME: 3, ANALYTICS: 3, BROWSE: 2, FIND: 1, DOCUMENTS: 2, EXPORT: 1}
 
 
 class Oversight(Official):
@@ -251,7 +251,7 @@ class Oversight(Official):
     weight = 6
     username = FIXTURES["accounts"]["oversight"]
     province_wide = True
-    tasks = {HOME: 2, BROWSE: 3, SEARCH: 3, ANALYTICS: 3, DOCUMENTS: 2, EXPORT: 1}
+    tasks = {HOME: 2, BROWSE: 3, FIND: 3, ANALYTICS: 3, DOCUMENTS: 2, EXPORT: 1}
 
 
 class ProvincialViewer(Official):
@@ -260,7 +260,7 @@ class ProvincialViewer(Official):
     weight = 6
     username = FIXTURES["accounts"]["provincial_viewer"]
     province_wide = True
-    tasks = {HOME: 3, ANALYTICS: 4, BROWSE: 2, SEARCH: 1, DOCUMENTS: 1}
+    tasks = {HOME: 3, ANALYTICS: 4, BROWSE: 2, FIND: 1, DOCUMENTS: 1}
 
 
 STEPS = ["transfer", "review", "approve", "return"]  # after the receipt, as the demo's processes have them
