@@ -28,9 +28,8 @@ class Select(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             selected = not has_selected and option_value in values
             has_selected |= selected
-            options.append(
-                format_html('\n  <option value="{}"{}>{}</option>', option_value, " selected" if selected else "", label)
-            )
+            mark = " selected" if selected else ""
+            options.append(format_html('\n  <option value="{}"{}>{}</option>', option_value, mark, label))
         head = format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))
         return mark_safe(head + "".join(options) + "\n</select>")
 

@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +74,8 @@ class StatsFilter(FilterSet):
     The values are numbers, not model choices, so that an agency outside the user's scope gives an empty page
     rather than being dropped as invalid (the summaries are scoped already). Given the request, the form renders
     them as selects of what the user can pick: the years of the summaries in their scope, every field, and — for a
-    province-wide user — the agencies they see."""
+    province-wide user — the agencies they see. Without a year asked for, the latest year of the summaries is shown
+    (a province's years together are a few hundred thousand summary rows to add up; "Tất cả" asks for them)."""
 
     year = django_filters.NumberFilter(
         label=_("Năm"), field_name="month__year", min_value=1901, max_value=2999, widget=forms.Select()
@@ -97,13 +99,26 @@ class StatsFilter(FilterSet):
         self.province_scope = bool(request and (request.user.has_province_scope or request.user.is_superuser))
         if request is None:
             return
+        years = self.years(request.user)
+        if years and "year" not in self.data:  # a first visit: the latest year ("Tất cả" is asked for as year=)
+            self.data = self.data.copy()
+            self.data["year"] = str(years[0])
         form = self.form
-        scoped = [scope_queryset(request.user, m.objects.all()) for m in (MonthlyStat, LateStepStat)]
-        months = [qs.dates("month", "year") for qs in scoped]
-        years = sorted({m.year for dates in months for m in dates}, reverse=True)
         form.fields["year"].widget.choices = [("", _("Tất cả"))] + [(y, str(y)) for y in years]
         form.fields["field"].widget.choices = [("", _("Tất cả"))] + [(f.pk, f.name) for f in Field.objects.all()]
         if self.province_scope:  # the others keep the filter (a link may carry it) but get no select
             form.fields["agency"].widget.choices = [("", _("Toàn tỉnh"))] + [
                 (a.pk, a.name) for a in _agencies(request).only("pk", "name")
             ]
+
+    @staticmethod
+    def years(user) -> list[int]:
+        """The years the summaries in the user's scope span, latest first (their first and last month: two reads of
+        the month index, where listing the distinct years read a province's whole summary)."""
+        bounds = [
+            scope_queryset(user, model.objects.all()).aggregate(first=Min("month"), last=Max("month"))
+            for model in (MonthlyStat, LateStepStat)
+        ]
+        firsts = [b["first"].year for b in bounds if b["first"]]
+        lasts = [b["last"].year for b in bounds if b["last"]]
+        return list(range(max(lasts), min(firsts) - 1, -1)) if lasts else []

@@ -53,9 +53,10 @@ _NAMES = {
     "procedure_name": Subquery(AdminProcedure.objects.filter(pk=OuterRef("procedure_id")).values("name")[:1]),
 }
 LIST_PAGES = KeysetPaginator(["-received_at", "-id"], date_field="received_at")
-# A search counts its matches up to 1,000 ("hơn 1.000 hồ sơ": refine it): counting a common name up to 10,000 walks
-# ten times as many dossiers.
-SEARCH_COUNT_CAP = 1000
+# A search counts its matches up to 100 ("hơn 100 hồ sơ": refine it). A common name is counted by walking the list's
+# order: up to 1,000 matches of a name carried by one dossier in two hundred walked 240,000 dossiers (0.4 s at
+# 5,000,000 dossiers), up to 100 a tenth of that.
+SEARCH_COUNT_CAP = 100
 
 
 def list_page(request):
@@ -329,7 +330,7 @@ def _analytics_scope(request):
     require(request.user, "dossiers.view_analytics")
     user = request.user
     filterset = StatsFilter(request.GET, scope_queryset(user, MonthlyStat.objects.all()), request=request)
-    late_stats = StatsFilter(request.GET, scope_queryset(user, LateStepStat.objects.all())).qs
+    late_stats = StatsFilter(filterset.data, scope_queryset(user, LateStepStat.objects.all())).qs  # the same year
     return filterset, filterset.qs, late_stats
 
 
