@@ -94,15 +94,17 @@ def _audited_attnames(model: type[models.Model]) -> tuple[str, ...]:
     )
 
 
+def _audited_values(loaded: Mapping[str, Any], model: type[models.Model]) -> dict[str, Any]:
+    return {name: _jsonable(loaded[name]) for name in _audited_attnames(model) if name in loaded}
+
+
 def field_values(instance: models.Model) -> dict[str, Any]:
     """The audited field values of an instance, keyed by attribute name (FKs as ids).
 
     Deferred fields (`.only()`/`.defer()`: not in the instance's `__dict__`) are left out: reading them would query
-    the database for every row, and from `from_db` it would recurse. Every loaded record passes here (the snapshot
-    a later save is compared with), so it reads the instance's dict directly.
+    the database for every row, and from `from_db` it would recurse.
     """
-    loaded = instance.__dict__
-    return {name: _jsonable(loaded[name]) for name in _audited_attnames(type(instance)) if name in loaded}
+    return _audited_values(instance.__dict__, type(instance))
 
 
 def _scope_of(obj: models.Model) -> tuple[int | None, int | None]:
@@ -246,8 +248,26 @@ class AuditedModel(models.Model):
         cls, db: str | None, field_names: Sequence[str], values: Sequence[Any], *args: Any, **kwargs: Any
     ) -> Self:
         instance = super().from_db(db, field_names, values, *args, **kwargs)
-        instance._audit_before = field_values(instance)
+        # The values as loaded, kept as they are (a copy of the instance's dict): every record a page lists passes
+        # here, and few are saved; their audited snapshot is made from this copy when a save asks for it.
+        instance.__dict__["_audit_loaded"] = instance.__dict__.copy()
         return instance
+
+    @property
+    def _audit_before(self) -> dict[str, Any]:
+        """The audited values as loaded (or as last saved): what a save is compared with. AttributeError for a record
+        never loaded nor saved."""
+        state = self.__dict__
+        if "_audit_snapshot" not in state:
+            if "_audit_loaded" not in state:
+                raise AttributeError("_audit_before")
+            state["_audit_snapshot"] = _audited_values(state.pop("_audit_loaded"), type(self))
+        return state["_audit_snapshot"]
+
+    @_audit_before.setter
+    def _audit_before(self, values: dict[str, Any]) -> None:
+        self.__dict__.pop("_audit_loaded", None)
+        self.__dict__["_audit_snapshot"] = values
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -6,7 +6,7 @@ from typing import Any
 import django_filters
 from django import forms
 
-from .forms import StyledFormMixin
+from .forms import NamedModelChoiceField, StyledFormMixin
 
 
 class FilterForm(StyledFormMixin, forms.Form):
@@ -35,3 +35,9 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
     field_class = forms.IntegerField
+
+
+class NamedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter whose select reads (id, name) rows (core.forms.NamedModelChoiceField)."""
+
+    field_class = NamedModelChoiceField

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -32,6 +33,20 @@ class Select(forms.Select):
             options.append(format_html('\n  <option value="{}"{}>{}</option>', option_value, mark, label))
         head = format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))
         return mark_safe(head + "".join(options) + "\n</select>")
+
+
+class _NameChoices(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over records named by their `name` field (their `__str__`), whose options are read as
+    (id, name) rows: no model instance per option (a province's agency picker lists 500+ agencies)."""
+
+    iterator = _NameChoices
 
 
 class StyledFormMixin:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledFormMixin
+from core.forms import NamedModelChoiceField, StyledFormMixin
 
 from .models import Document, DocumentType, DocumentVersion, RecordType, TemplateDocument
 
@@ -122,7 +122,7 @@ class FilterForm(StyledFormMixin, forms.Form):
         label=_("Tình trạng"), required=False, choices=[("", _("Mọi tình trạng"))] + Document.Status.choices
     )
     unit = forms.CharField(label=_("Đơn vị chủ trì"), required=False)
-    agency = forms.ModelChoiceField(label=_("Cơ quan"), required=False, queryset=None, empty_label=_("Mọi cơ quan"))
+    agency = NamedModelChoiceField(label=_("Cơ quan"), required=False, queryset=None, empty_label=_("Mọi cơ quan"))
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +138,7 @@ class InForceForm(StyledFormMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
     )
-    agency = forms.ModelChoiceField(
+    agency = NamedModelChoiceField(
         label=_("Cơ quan"), required=False, queryset=None, empty_label=_("Mọi cơ quan trong tỉnh")
     )
 

@@ -2,12 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import scope_queryset, visible_agencies
-from core.filters import FilterSet, IdFilter
+from core.filters import FilterSet, IdFilter, NamedModelChoiceFilter
 from procedures.models import Field
 
 from . import services
@@ -24,7 +23,7 @@ class DossierFilter(FilterSet):
         method="filter_q",
         widget=forms.SearchInput(attrs={"data-testid": "dossier-search"}),
     )
-    agency = django_filters.ModelChoiceFilter(
+    agency = NamedModelChoiceFilter(
         label=_("Cơ quan"),
         queryset=_agencies,
         empty_label=_("Tất cả cơ quan"),
@@ -107,18 +106,20 @@ class StatsFilter(FilterSet):
         form.fields["year"].widget.choices = [("", _("Tất cả"))] + [(y, str(y)) for y in years]
         form.fields["field"].widget.choices = [("", _("Tất cả"))] + [(f.pk, f.name) for f in Field.objects.all()]
         if self.province_scope:  # the others keep the filter (a link may carry it) but get no select
-            form.fields["agency"].widget.choices = [("", _("Toàn tỉnh"))] + [
-                (a.pk, a.name) for a in _agencies(request).only("pk", "name")
-            ]
+            form.fields["agency"].widget.choices = [("", _("Toàn tỉnh"))] + list(
+                _agencies(request).values_list("pk", "name")
+            )
 
     @staticmethod
     def years(user) -> list[int]:
         """The years the summaries in the user's scope span, latest first (their first and last month: two reads of
         the month index, where listing the distinct years read a province's whole summary)."""
-        bounds = [
-            scope_queryset(user, model.objects.all()).aggregate(first=Min("month"), last=Max("month"))
-            for model in (MonthlyStat, LateStepStat)
-        ]
-        firsts = [b["first"].year for b in bounds if b["first"]]
-        lasts = [b["last"].year for b in bounds if b["last"]]
+        firsts, lasts = [], []
+        for model in (MonthlyStat, LateStepStat):
+            months = scope_queryset(user, model.objects.all()).values_list("month", flat=True)
+            # each an index walk from one end, stopped at the first row in scope (MIN/MAX joined the scope first)
+            first, last = months.order_by("month").first(), months.order_by("-month").first()
+            if first:
+                firsts.append(first.year)
+                lasts.append(last.year)
         return list(range(max(lasts), min(firsts) - 1, -1)) if lasts else []
