@@ -149,7 +149,7 @@ def dossier_detail(request, pk):
         "dossiers/dossier_detail.html",
         {
             "dossier": dossier,
-            "lines": services.step_lines(dossier),
+            "lines": services.step_lines(dossier, steps),
             "steps": steps,
             "handover_form": HandOverForm(
                 steps=services.allowed_steps(dossier, steps),
@@ -208,12 +208,8 @@ def _pdf(html, request, filename):
 
 def control_sheet(request, pk, pdf=False):
     dossier = _dossier(request, pk)
-    context = {
-        "dossier": dossier,
-        "lines": services.step_lines(dossier),
-        "pdf": pdf,
-        "steps": services.process_steps(dossier),
-    }
+    steps = services.process_steps(dossier)
+    context = {"dossier": dossier, "lines": services.step_lines(dossier, steps), "pdf": pdf, "steps": steps}
     if pdf:
         html = render_to_string("dossiers/control_sheet_print.html", context, request=request)
         return _pdf(html, request, f"phieu-kiem-soat-{dossier.code}.pdf")

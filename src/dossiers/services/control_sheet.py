@@ -2,17 +2,18 @@
 
 from typing import Any
 
-from procedures.models import ProcessDefinition
+from procedures.models import ProcessDefinition, ProcessStep
 
 from ..models import Dossier
 
 
-def step_lines(dossier: Dossier) -> list[dict[str, Any]]:
-    """The lines of the process control sheet: one per hand-over, with due time and result per step."""
-    info = None
-    process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)
-    if process:
-        info = {s.code: s for s in process.steps.all()}
+def step_lines(dossier: Dossier, steps: list[ProcessStep] | None = None) -> list[dict[str, Any]]:
+    """The lines of the process control sheet: one per hand-over, with due time and result per step. `steps`: the
+    dossier's process steps when the caller has them already (events.process_steps)."""
+    if steps is None:
+        process = ProcessDefinition.objects.of(dossier.agency_id, dossier.procedure_id)
+        steps = list(process.steps.all()) if process else []
+    info = {s.code: s for s in steps} or None
     lines = []
     for event in dossier.events.all().order_by("occurred_at", "id"):
         step = info.get(event.completed_step) if info else None
