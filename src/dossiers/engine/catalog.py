@@ -92,20 +92,20 @@ class Catalog:
         """The province's procedure of that code with the agency's process, None if there is no such procedure."""
         if code not in self._by_code:
             procedure = AdminProcedure.objects.filter(province_id=self.agency.province_id, code=code).first()
-            info = None
-            if procedure is not None:
-                info = ProcInfo(procedure, ProcessDefinition.objects.of(self.agency, procedure))
-                self._by_id[procedure.pk] = info
-                self._steps = None
-            self._by_code[code] = info
+            self._by_code[code] = None if procedure is None else self._add(procedure)
         return self._by_code[code]
 
     def of(self, procedure_id: int) -> ProcInfo:
         """The ProcInfo of a stored dossier's procedure."""
         info = self._by_id.get(procedure_id)
         if info is None:
-            self.procedure(AdminProcedure.objects.get(pk=procedure_id).code)
-            info = self._by_id[procedure_id]
+            procedure = AdminProcedure.objects.get(pk=procedure_id)
+            info = self._by_code[procedure.code] = self._add(procedure)
+        return info
+
+    def _add(self, procedure: AdminProcedure) -> ProcInfo:
+        info = self._by_id[procedure.pk] = ProcInfo(procedure, ProcessDefinition.objects.of(self.agency, procedure))
+        self._steps = None
         return info
 
     def step_table(self) -> StepTable:

@@ -37,7 +37,8 @@ def push_event(
     result = EventProcessor(agency, source, actor).process_batch([(1, data)])
     if result.errors:
         raise ValidationError(result.errors[0][1])
-    dossier = Dossier.objects.filter(agency=agency, code=str(data.get("dossier_code")).strip()).first()
+    dossiers = Dossier.objects.select_related("agency", "procedure")  # the answer names both
+    dossier = dossiers.filter(agency=agency, code=str(data.get("dossier_code")).strip()).first()
     return ("duplicate" if result.duplicates else "created"), dossier
 
 
