@@ -8,9 +8,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import AUDIT_ANCHOR_STORAGE, EISO, MIDDLEWARE, env_bool, env_keys, env_list
+from .base import AUDIT_ANCHOR_STORAGE, DATABASES, EISO, MIDDLEWARE, env_bool, env_keys, env_list
 
 DEBUG = False
+# Each worker thread keeps its database connection between requests (checked before it is reused): a connection per
+# request is a new PostgreSQL backend per request, forked and its caches warmed again each time.
+# EISO_DB_CONN_MAX_AGE: seconds a connection is kept (0: one per request).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("EISO_DB_CONN_MAX_AGE", "600"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Static files served by the app server itself (no separate web server needed).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 SECRET_KEY = os.environ.get("EISO_SECRET_KEY", "")
