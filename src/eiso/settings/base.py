@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionRenewalMiddleware",  # the idle time starts again (the session written once a minute)
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,10 +164,9 @@ TRUSTED_PROXIES = int(os.environ.get("EISO_TRUSTED_PROXIES", "0"))
 OTP_TOTP_ISSUER = "eISO"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-# Shared office PCs: a session ends after EISO_SESSION_IDLE_MINUTES without a request (each request renews it)
-# and when the browser closes.
+# Shared office PCs: a session ends after EISO_SESSION_IDLE_MINUTES without a request (a request renews it, written
+# at most once a minute: core.middleware.SessionRenewalMiddleware) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("EISO_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Content-Security-Policy (Django's own): the pages load scripts, styles, fonts and images from this site only;
