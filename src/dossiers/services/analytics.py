@@ -108,7 +108,7 @@ def on_time_summary(
     stats: QuerySet[MonthlyStat], limits: Mapping[str, int | None]
 ) -> tuple[Grouped, dict[str, int | float | None]]:
     """The on-time tables of several groupings at once, {group: on_time_rates(stats, group, limit)}, and the totals
-    (totals(stats)), from one pass over the summary (sums_by)."""
+    of every count with the on-time rate, from one pass over the summary (sums_by)."""
     grouped, total = sums_by(stats, list(limits))
     return {by: _rates(grouped[by], by, limit) for by, limit in limits.items()}, _with_rate(total)
 
@@ -143,11 +143,6 @@ def bottlenecks(late_stats: QuerySet[LateStepStat], limit: int = 20) -> list[dic
     for row in rows:
         row["step_name"] = names.get(row["late_step"], row["late_step"])
     return rows
-
-
-def totals(stats: QuerySet[MonthlyStat]) -> dict[str, int | float | None]:
-    """The sums of the summary's counts and the on-time rate."""
-    return _with_rate(sums_by(stats, [])[1])
 
 
 def analytics_xlsx(stats: QuerySet[MonthlyStat], late_stats: QuerySet[LateStepStat]) -> bytes:
