@@ -9,7 +9,8 @@ rate count per address behind EISO_TRUSTED_PROXIES=1; loopback addresses, one pe
 
 The statistics start once every official has logged in: the login wave of the ramp-up (each login hashes the
 password on purpose: PBKDF2, about a second of CPU) would otherwise stall every page for its first half minute. The
-logins themselves are kept in the statistics, and the time the ramp-up took is logged ("statistics from ...").
+logins themselves are kept in the statistics ("login" and "login form [ramp-up]"), and the time the ramp-up took is
+logged ("statistics from ..."); a visitor opens the login form throughout the run ("login form").
 
 Read by locust; settings from the environment (bench_load.py sets them):
   EISO_BENCH_FIXTURES     JSON written by bench_load.py: password, accounts by role, API tokens, fallback ids
@@ -40,7 +41,10 @@ _addresses = itertools.count(1)
 _api_slots = itertools.count()
 
 
-LOGIN_PAGES = ("login form", "login")
+# The login pages of the ramp-up: each official opens the form and logs in once, all in the first seconds, while the
+# others' password hashes hold the CPU. The form in the steady state is the visitor's "login form".
+LOGIN_FORM_RAMP = "login form [ramp-up]"
+LOGIN_PAGES = (LOGIN_FORM_RAMP, "login")
 
 
 class Ramp:
@@ -138,7 +142,7 @@ class Official(Page):
 
     def log_in(self):
         self.dossiers = []
-        page = self.page("/accounts/login/", "login form", expect="csrfmiddlewaretoken")
+        page = self.page("/accounts/login/", LOGIN_FORM_RAMP, expect="csrfmiddlewaretoken")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page or "")
         form = {
             "csrfmiddlewaretoken": token.group(1) if token else "",
@@ -314,6 +318,18 @@ class OneStopSoftware(Page):
             else:
                 r.failure(f"HTTP {r.status_code} {(r.text or '')[:200]}")
         self.stage = (self.stage + 1) % (len(STEPS) + 2)
+
+
+class Visitor(Page):
+    """Someone not logged in (a new office PC, a session ended after its idle time) opening the login form: the form
+    as it is served once the ramp-up's logins are over, so its figures are not those of the login wave."""
+
+    fixed_count = 1
+    wait_time = between(1, 3)
+
+    @task
+    def login_form(self):
+        self.page("/accounts/login/", "login form", expect="csrfmiddlewaretoken")
 
 
 class Probe(Page):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
@@ -335,7 +336,10 @@ CHART_FIELDS = 10
 
 def analytics(request):
     filterset, stats, late_stats = _analytics_scope(request)
-    tables, totals = services.on_time_summary(stats, {"field": None, "month": None, "agency": 15, "procedure": 15})
+    figures = services.analytics_figures(
+        stats, late_stats, {"field": None, "month": None, "agency": 15, "procedure": 15}, late_limit=15
+    )
+    tables = figures["tables"]
     by_field, by_month, by_agency, by_procedure = (tables[by] for by in ("field", "month", "agency", "procedure"))
     # The chart: the fields with the most late dossiers (a province has dozens of fields; the table has them all).
     chart_fields = by_field[:CHART_FIELDS]
@@ -361,12 +365,14 @@ def analytics(request):
         request,
         "dossiers/analytics.html",
         {
-            "totals": totals,
+            "totals": figures["totals"],
+            "computed_at": figures["computed_at"],
+            "cache_seconds": settings.EISO["ANALYTICS_CACHE_SECONDS"],
             "by_field": by_field,
             "by_month": by_month,
             "by_agency": by_agency,
             "by_procedure": by_procedure,
-            "bottlenecks": services.bottlenecks(late_stats, 15),
+            "bottlenecks": figures["bottlenecks"],
             "chart_data": chart,
             "chart_fields": len(chart_fields),
             "filter": filterset,

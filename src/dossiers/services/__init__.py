@@ -3,7 +3,7 @@
 Every path that changes a dossier goes through the event engine (`engine.EventProcessor`), so the API,
 the bulk import and the web forms apply exactly the same rules."""
 
-from .analytics import GROUPS, analytics_xlsx, bottlenecks, on_time_rates, on_time_summary, sums_by
+from .analytics import GROUPS, analytics_figures, analytics_xlsx, bottlenecks, on_time_rates, on_time_summary, sums_by
 from .control_sheet import step_lines
 from .events import (
     ACTING_ROLES,

@@ -1,12 +1,17 @@
 """On-time rates by field, month, agency and procedure, the bottlenecks, and their XLSX export."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..models import LateStepStat, MonthlyStat
@@ -111,6 +116,40 @@ def on_time_summary(
     of every count with the on-time rate, from one pass over the summary (sums_by)."""
     grouped, total = sums_by(stats, list(limits))
     return {by: _rates(grouped[by], by, limit) for by, limit in limits.items()}, _with_rate(total)
+
+
+def analytics_figures(
+    stats: QuerySet[MonthlyStat], late_stats: QuerySet[LateStepStat], limits: Mapping[str, int | None], late_limit: int
+) -> dict[str, Any]:
+    """What the analytics page shows: {"tables": on_time_summary's tables, "totals", "bottlenecks", "computed_at"}.
+
+    Kept EISO["ANALYTICS_CACHE_SECONDS"] in the cache under the querysets' SQL (the user's scope and filters) and
+    the language: a province-wide page sums a year of the province's summary (tens of thousands of rows), and the
+    officials of a province open the same few pages. The page shows when its figures were computed (0: always
+    computed afresh)."""
+    seconds = settings.EISO["ANALYTICS_CACHE_SECONDS"]
+
+    def compute():
+        tables, totals = on_time_summary(stats, limits)
+        return {
+            "tables": tables,
+            "totals": totals,
+            "bottlenecks": bottlenecks(late_stats, late_limit),
+            "computed_at": timezone.now(),
+        }
+
+    if seconds <= 0:
+        return compute()
+    try:
+        sql = f"{stats.query}|{late_stats.query}|{sorted(limits.items())}|{late_limit}|{get_language()}"
+    except EmptyResultSet:
+        return compute()
+    key = "analytics:" + hashlib.sha256(sql.encode()).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute()
+        cache.set(key, figures, seconds)
+    return figures
 
 
 def on_time_rates(stats: QuerySet[MonthlyStat], by: str, limit: int | None = None) -> list[dict[str, Any]]:

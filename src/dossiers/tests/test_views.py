@@ -1,5 +1,7 @@
 import datetime as dt
 import io
+import time
+import types
 
 import pytest
 from django.utils import timezone
@@ -137,6 +139,35 @@ def test_analytics_by_field_and_bottlenecks_and_export(dossier, province, users,
     assert list(workbook["Điểm nghẽn"].iter_rows(values_only=True))[1][0] == "Bước receive"
     assert client_as(users[Role.STAFF]).get("/dossiers/analytics/").status_code == 403
     assert client_as(users["other_oversight"]).get("/dossiers/analytics/").context["totals"]["completed"] == 0
+
+
+def test_analytics_figures_are_kept_a_minute_per_scope_and_filter_and_dated(
+    dossier, province, users, client_as, settings, monkeypatch
+):
+    """The figures are kept ANALYTICS_CACHE_SECONDS for the same scope and filters: an event in between shows on the
+    page after that time (or at once under another filter), and the page says when its figures were computed."""
+    settings.EISO = {**settings.EISO, "ANALYTICS_CACHE_SECONDS": 60}
+    land = province["agencies"]["land"]
+    oversight = client_as(users[Role.OVERSIGHT])
+    first = oversight.get("/dossiers/analytics/?year=")
+    assert first.context["totals"]["completed"] == 0
+    computed = timezone.localtime(first.context["computed_at"]).strftime("%H:%M %d/%m/%Y")
+    assert f"Số liệu tính lúc {computed}" in first.content.decode()
+    assert "tính lại sau 60 giây" in first.content.decode()
+
+    services.push_event(land, row("HS-001", "e3", "return", T0 + dt.timedelta(days=20)))
+    kept = oversight.get("/dossiers/analytics/?year=")
+    assert kept.context["totals"]["completed"] == 0  # as computed a moment ago
+    assert kept.context["computed_at"] == first.context["computed_at"]
+    # Another filter, or another scope, is computed afresh.
+    by_field = oversight.get(f"/dossiers/analytics/?year=&field={dossier.procedure.field_id}")
+    assert by_field.context["totals"]["late"] == 1
+    assert client_as(users[Role.ISO_SECRETARY]).get("/dossiers/analytics/?year=").context["totals"]["late"] == 1
+    later = time.time() + 61  # the cache's clock (LocMemCache reads time.time) a minute on
+    monkeypatch.setattr("django.core.cache.backends.locmem.time", types.SimpleNamespace(time=lambda: later))
+    fresh = oversight.get("/dossiers/analytics/?year=")
+    assert fresh.context["totals"]["late"] == 1
+    assert fresh.context["computed_at"] > first.context["computed_at"]
 
 
 def test_bottlenecks_read_the_summary_in_the_users_scope_with_the_page_filters(catalog, province, users, client_as):

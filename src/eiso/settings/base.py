@@ -316,6 +316,9 @@ EISO = {
     "DOSSIER_IMPORT_STALE_MINUTES": float(os.environ.get("EISO_DOSSIER_IMPORT_STALE_MINUTES", "10")),
     "DOSSIER_IMPORT_ATTEMPTS": int(os.environ.get("EISO_DOSSIER_IMPORT_ATTEMPTS", "3")),
     "DOSSIER_IMPORT_RECOVERY_SCHEDULE": os.environ.get("EISO_DOSSIER_IMPORT_RECOVERY_SCHEDULE", "*/5 * * * *"),
+    # The analytics page's figures are kept this long (seconds) for the same scope and filters; the page says when
+    # they were computed. 0: computed on every view.
+    "ANALYTICS_CACHE_SECONDS": int(os.environ.get("EISO_ANALYTICS_CACHE_SECONDS", "60")),
     "DEMO_DOSSIERS": int(os.environ.get("EISO_DEMO_DOSSIERS", "200000")),
     "DEMO_PROVINCE_CODE": os.environ.get("EISO_DEMO_PROVINCE", "86"),  # Tỉnh Vĩnh Long
     # Document control: upload limit, and whether the author of a draft may approve it.

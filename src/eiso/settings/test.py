@@ -19,7 +19,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory, shared across live-server threads
 
 # The demo loader runs in tests too; a few thousand dossiers show the same patterns.
-EISO = {**EISO, "DEMO_DOSSIERS": 3000}  # noqa: F405
+# Figures computed on every view: a test changes data and reads the page again (the keeping has its own test).
+EISO = {**EISO, "DEMO_DOSSIERS": 3000, "ANALYTICS_CACHE_SECONDS": 0}  # noqa: F405
 
 # An empty second database of the same engine, for the backup test to restore into (never migrated).
 DATABASES["restored"] = {**DATABASES["default"], "TEST": {**DATABASES["default"].get("TEST", {}), "MIGRATE": False}}
