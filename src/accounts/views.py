@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
 from core.http import safe_next
+from core.qr import qr_data_uri
 
 from . import permissions, services
 from .demo import DEMO_ACCOUNTS
@@ -215,15 +216,6 @@ def user_reset_second_factor(request, pk):
 
 
 # -- the second factor of one's own account --------------------------------------------------------------------
-def _qr_image(text):
-    """A QR code of `text` as an SVG data URI (the CSP allows images from data: URIs, no inline script or style)."""
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
-
-    svg = qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2).to_string()
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
 def _grouped(secret):
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
@@ -266,7 +258,7 @@ def otp_enrol(request):
         "accounts/otp_enrol.html",
         {
             "form": form,
-            "qr": _qr_image(device.config_url),
+            "qr": qr_data_uri(device.config_url),
             "secret": _grouped(secret),
             "required": services.second_factor_required(request.user),
             "next": safe_next(request, ""),
