@@ -31,4 +31,4 @@ from .imports import (
 )
 from .letters import apology_signer, due_soon_horizon, issue_apology, issue_warnings
 from .search import search_dossiers
-from .summaries import rebuild_late_stats, rebuild_monthly_stats
+from .summaries import late_at, rebuild_late_stats, rebuild_monthly_stats

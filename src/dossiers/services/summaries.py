@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from organizations.models import Agency
@@ -69,6 +70,19 @@ def rebuild_monthly_stats(agencies: Collection[Agency] | None = None) -> int:
 
 
 @transaction.atomic
+def late_at() -> Coalesce:
+    """When a late dossier's delay happened, as an expression over Dossier (see rebuild_late_stats): its first event
+    stored late, else its return, else its last event, else its receipt."""
+    from django.db.models import OuterRef, Subquery
+
+    first_late = (
+        DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
+        .order_by("occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at")
+
+
 def rebuild_late_stats(agencies: Collection[Agency] | None = None) -> int:
     """Recompute the late-step summary (LateStepStat) from the late dossiers (the reference the increments of
     EventProcessor must match).
@@ -80,22 +94,16 @@ def rebuild_late_stats(agencies: Collection[Agency] | None = None) -> int:
     late overall (past its appointment or after an apology letter): then the month is that of `completed_at`.
     Rows not written by the engine (hand-made data) fall back to the last event, then the receipt.
     """
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce, TruncMonth
+    from django.db.models.functions import TruncMonth
 
     dossiers = Dossier.objects.exclude(late_step="")
     summary = LateStepStat.objects.all()
     if agencies is not None:
         dossiers, summary = dossiers.filter(agency__in=agencies), summary.filter(agency__in=agencies)
     summary._raw_delete(summary.db)  # one DELETE (delete() would load every row: the audit's post_delete hook)
-    first_late = (
-        DossierEvent.objects.filter(dossier=OuterRef("pk"), is_late=True)
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
-    )
     counts = (
         dossiers.order_by()
-        .alias(late_at=Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at"))
+        .alias(late_at=late_at())
         .annotate(m=TruncMonth("late_at", tzinfo=timezone.get_current_timezone()))
         .values("agency_id", "field_id", "m", "late_step", "late_unit")
         .annotate(n=Count("id"))
