@@ -48,8 +48,10 @@ def _display(field, value):
 
     from django.utils.translation import gettext as _
 
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, list):  # a JSON list (the five whys of a nonconformity): its items in order
+        return " / ".join(str(v) for v in value)
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
     if field is None:
