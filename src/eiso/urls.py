@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.middleware import second_factor_exempt
+from improvement import views as improvement_views
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -13,6 +14,11 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("documents/", include("documents.urls")),
+    path("improvement/", include("improvement.urls")),
+    # The public satisfaction survey's short link (printed as a QR code on the receipt): no login.
+    path("s/<str:code>/", improvement_views.survey, name="survey"),
+    path("s/<str:code>/thanks/", improvement_views.survey_thanks, name="survey_thanks"),
+    path("s/<str:code>/qr.svg", improvement_views.survey_qr, name="survey_qr"),
     path("i18n/setlang/", second_factor_exempt(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
     # REST API, described by OpenAPI

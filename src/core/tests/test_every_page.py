@@ -138,7 +138,57 @@ def world(users, province, catalog, settings, tmp_path):  # noqa: F811
         "I2,HS-404,Chuyển xử lý,02/03/2026 09:30,review,,,\n"
     )
     dossier_tasks.start_import(land, SimpleUploadedFile("mot-cua.csv", csv.encode()), secretary)
+    _improvement(land, secretary, head, staff)
     return {"staff": staff, "head": head}
+
+
+def _improvement(land, secretary, head, staff):
+    """An objective measured by hand, a risk with an action, a nonconformity with a done action, an answer to the
+    survey, a proposal from late dossiers."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from improvement import services as improvement
+    from improvement.tests.conftest import late_at_reception
+
+    objective = improvement.save_objective(
+        secretary,
+        land,
+        {
+            "year": 2026,
+            "title": "Lượt đào tạo",
+            "measure": "manual",
+            "direction": "ge",
+            "target": Decimal(20),
+            "unit": "count",
+            "frequency": "yearly",
+            "owner": secretary,
+        },
+    )
+    improvement.record_measurement(secretary, objective, dt.date(2026, 1, 1), Decimal(12))
+    risk = improvement.save_risk(
+        secretary,
+        land,
+        {
+            "process": "Một cửa",
+            "description": "Thất lạc hồ sơ",
+            "likelihood": 4,
+            "impact": 4,
+            "owner": secretary,
+            "review_on": dt.date(2026, 12, 31),
+            "identified_on": dt.date(2026, 1, 5),
+        },
+    )
+    improvement.add_risk_action(secretary, risk, "Sổ giao nhận", staff, dt.date(2026, 2, 1))
+    nc = improvement.raise_nonconformity(
+        staff, land, "Biểu mẫu cũ", dt.date(2026, 3, 2), source="objective", objective=objective
+    )
+    action = improvement.add_action(secretary, nc, "Thay biểu mẫu", staff, dt.date(2026, 3, 20))
+    improvement.complete_action(staff, action, dt.date(2026, 3, 10), "Đã thay")
+    improvement.submit(land, improvement.Answer(2, "no", 2, 2, "Chờ lâu"), "10.0.0.1")
+    for i in range(3):
+        late_at_reception(land, f"HS-P{i}")
+    improvement.propose_from_late_dossiers(as_of=dt.date(2026, 3, 20))
 
 
 def crawl(client, start="/", limit=160):

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "procedures",
     "documents",
     "dossiers",
+    "improvement",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +317,13 @@ EISO = {
     "DOSSIER_IMPORT_STALE_MINUTES": float(os.environ.get("EISO_DOSSIER_IMPORT_STALE_MINUTES", "10")),
     "DOSSIER_IMPORT_ATTEMPTS": int(os.environ.get("EISO_DOSSIER_IMPORT_ATTEMPTS", "3")),
     "DOSSIER_IMPORT_RECOVERY_SCHEDULE": os.environ.get("EISO_DOSSIER_IMPORT_RECOVERY_SCHEDULE", "*/5 * * * *"),
+    # A nonconformity is proposed when one step of one procedure is late in this many dossiers of a month.
+    "NC_LATE_PATTERN_MIN": int(os.environ.get("EISO_NC_LATE_PATTERN_MIN", "3")),
+    # The risk matrix: likelihood and impact each from 1 to this (the levels are the province's data).
+    "RISK_SCALE": int(os.environ.get("EISO_RISK_SCALE", "5")),
+    # The public satisfaction survey: answers from one address per hour, answers per dossier code.
+    "SURVEY_PER_ADDRESS_HOUR": int(os.environ.get("EISO_SURVEY_PER_ADDRESS_HOUR", "10")),
+    "SURVEY_PER_DOSSIER": int(os.environ.get("EISO_SURVEY_PER_DOSSIER", "1")),
     # The analytics page's figures are kept this long (seconds) for the same scope and filters; the page says when
     # they were computed. 0: computed on every view.
     "ANALYTICS_CACHE_SECONDS": int(os.environ.get("EISO_ANALYTICS_CACHE_SECONDS", "60")),
@@ -343,6 +351,9 @@ EISO = {
     # and warns nobody twice); document review reminders once a day at 07:00.
     "DOSSIER_WARN_SCHEDULE": os.environ.get("EISO_DOSSIER_WARN_SCHEDULE", "*/30 7-17 * * *"),
     "DOCUMENT_REMINDER_SCHEDULE": os.environ.get("EISO_DOCUMENT_REMINDER_SCHEDULE", "0 7 * * *"),
+    # Improvement: automatic objectives measured and nonconformities proposed from late dossiers, nightly.
+    "OBJECTIVE_MEASURE_SCHEDULE": os.environ.get("EISO_OBJECTIVE_MEASURE_SCHEDULE", "30 1 * * *"),
+    "NC_PROPOSAL_SCHEDULE": os.environ.get("EISO_NC_PROPOSAL_SCHEDULE", "0 2 * * *"),
     # The audit trail's keys (HMAC-SHA256), from the environment only, never from the database: `id:secret,…`, the
     # last one signs new entries, the earlier ones (retired) still verify theirs. Development and tests fall back
     # to a fixed key; the production settings refuse to start without EISO_AUDIT_KEYS.

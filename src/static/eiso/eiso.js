@@ -34,6 +34,11 @@
     if (target.matches && target.matches("select[data-autosubmit]") && target.form) target.form.submit();
   });
 
+  // <button data-print>: prints the page (a printable card, a letter).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   window.eiso = { searchable: searchable };
   document.addEventListener("DOMContentLoaded", function () { searchable(document); });
   document.addEventListener("htmx:load", function (event) { searchable(event.detail.elt); });

@@ -1,0 +1,60 @@
+"""The demo's improvement records are what the services make, and its automatic figures equal the records."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+
+from dossiers.models import Dossier
+from improvement import services
+from improvement.models import CorrectiveAction, LatePattern, Measure, Nonconformity, Objective, Risk, SurveyResponse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_department_runs_its_improvement_cycle(tmp_path):
+    call_command("load_demo", stdout=open(tmp_path / "out.txt", "w"))
+    from organizations.models import Agency
+
+    agency = Agency.objects.get(code="SNNMT")
+    objectives = services.with_status(Objective.objects.filter(agency=agency))
+    years = {o.year for o in objectives}
+    assert years == {dt.date.today().year - 1, dt.date.today().year}
+    assert any(o.on_target is False for o in objectives) and any(o.on_target is True for o in objectives)
+
+    # The on-time objective's months equal the dossiers returned that month, counted here from the dossiers.
+    on_time = Objective.objects.get(
+        agency=agency, year=dt.date.today().year, measure=Measure.DOSSIERS_ON_TIME, field=None, procedure=None
+    )
+    measured = list(on_time.measurements.exclude(value=None))
+    assert len(measured) >= 6
+    for m in measured:
+        done = Dossier.objects.filter(
+            agency=agency,
+            status="returned",
+            completed_at__date__gte=m.period_start,
+            completed_at__date__lte=m.period_end,
+        )
+        assert m.value == (Decimal(100) * done.filter(is_late=False).count() / done.count()).quantize(Decimal("0.01"))
+
+    assert Risk.objects.filter(agency=agency).count() >= 5
+    assert services.above_acceptable(Risk.objects.filter(agency=agency), services.levels(agency.province))
+    closed = Nonconformity.objects.get(agency=agency, status="closed")
+    assert not closed.actions.filter(verified_by=F("owner")).exists() and closed.closed_by is not None
+    assert CorrectiveAction.objects.filter(nonconformity__agency=agency, done_on=None, due_on__lt=dt.date.today())
+    # The proposals of the nightly task's first run (this month and the last), each counting its dossiers; the
+    # demo department's largest accepted (when the demo's few thousand test dossiers give it one).
+    patterns = list(LatePattern.objects.all())
+    assert patterns
+    for pattern in patterns:
+        assert pattern.count == services.pattern_dossiers(pattern).count() >= 3
+    for accepted in LatePattern.objects.filter(status="accepted"):
+        assert accepted.nonconformity.source == "late_dossiers" and accepted.agency == agency
+    answers = SurveyResponse.objects.filter(agency=agency)
+    assert answers.count() >= 300 and answers.filter(overall__lte=2).exists()
+    assert (
+        answers.exclude(dossier=None).filter(procedure=F("dossier__procedure")).count()
+        == answers.exclude(dossier=None).count()
+    )
