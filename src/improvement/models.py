@@ -115,6 +115,11 @@ class Objective(AuditedModel):
         return reverse("improvement:objective_detail", args=[self.pk])
 
     @property
+    def unit_suffix(self) -> str:
+        """The unit after a value: "95 %", "5 ngày", a count bare ("20")."""
+        return "" if self.unit == Unit.COUNT else self.get_unit_display()
+
+    @property
     def automatic(self) -> bool:
         return self.measure != Measure.MANUAL
 
