@@ -433,7 +433,6 @@ def load(ctx):
 
         land_procedure = AdminProcedure.objects.get(pk=top["procedure"])
     with acting_as(secretary):
-        services.levels(agency.province)
         objectives = _objectives(agency, secretary, head, land, land_procedure)
         _risks(agency, secretary, head, staff, land_procedure, list(Document.objects.filter(agency=agency)))
         answers = _answers(agency, rng)

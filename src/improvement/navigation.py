@@ -23,10 +23,17 @@ MENU = [
         "order": 52,
     },
     {
+        "label": _("Hành động khắc phục"),
+        "url": "improvement:action_list",
+        "icon": "list-task",
+        "perm": "improvement.view_correctiveaction",
+        "order": 53,
+    },
+    {
         "label": _("Sự hài lòng"),
         "url": "improvement:satisfaction",
         "icon": "emoji-smile",
         "perm": "improvement.view_surveyresponse",
-        "order": 53,
+        "order": 54,
     },
 ]

@@ -23,12 +23,12 @@ RUN_QMS = {
     "improvement.add_correctiveaction",
     "improvement.verify_correctiveaction",
     "improvement.close_nonconformity",
-    "improvement.change_latepattern",
 }
 
 ROLE_PERMISSIONS = {
     Role.STAFF: READ | REPORT,
-    Role.ISO_SECRETARY: READ | REPORT | RUN_QMS,
+    # The ISO secretary decides eISO's proposals (accepts or dismisses them with the reason).
+    Role.ISO_SECRETARY: READ | REPORT | RUN_QMS | {"improvement.change_latepattern"},
     Role.AGENCY_HEAD: READ | REPORT | RUN_QMS,
     # The oversight body reads every agency of the province and sets the province's risk matrix.
     Role.OVERSIGHT: READ | {"improvement.change_risklevel"},

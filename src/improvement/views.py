@@ -233,6 +233,7 @@ def risk_list(request):
             "statuses": Risk.Status.choices,
             "can_add": _can_add(request, "improvement.add_risk"),
             "can_levels": request.user.has_perm("improvement.change_risklevel"),
+            "today": timezone.localdate(),
         },
     )
 
@@ -676,7 +677,7 @@ def _public_agency(request, code):
     (?tinh=<province code>); several without it: the visitor chooses."""
     from organizations.models import Agency
 
-    agencies = Agency.objects.filter(code=code).select_related("province").order_by("province__name")
+    agencies = Agency.objects.active().filter(code=code).select_related("province").order_by("province__name")
     if request.GET.get("tinh"):
         agencies = agencies.filter(province__code=request.GET["tinh"])
     found = list(agencies[:20])

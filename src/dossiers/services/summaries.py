@@ -69,7 +69,6 @@ def rebuild_monthly_stats(agencies: Collection[Agency] | None = None) -> int:
     return sum(len(stats) for stats in rows.values())
 
 
-@transaction.atomic
 def late_at() -> Coalesce:
     """When a late dossier's delay happened, as an expression over Dossier (see rebuild_late_stats): its first event
     stored late, else its return, else its last event, else its receipt."""
@@ -83,6 +82,7 @@ def late_at() -> Coalesce:
     return Coalesce(Subquery(first_late), "completed_at", "last_event_at", "received_at")
 
 
+@transaction.atomic
 def rebuild_late_stats(agencies: Collection[Agency] | None = None) -> int:
     """Recompute the late-step summary (LateStepStat) from the late dossiers (the reference the increments of
     EventProcessor must match).

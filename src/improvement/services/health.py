@@ -40,6 +40,7 @@ def health(agency: "Agency", today: dt.date | None = None) -> dict[str, Any]:
         "overdue_count": overdue_actions(actions, today).count(),
         "to_verify": list(actions.filter(done_on__isnull=False, effective=None).order_by("done_on")[:10]),
         "risks_above": risks,
+        "risks_review_due": Risk.objects.filter(agency=agency, status=Risk.Status.OPEN, review_on__lt=today).count(),
         "documents_due": list(documents.order_by("review_due")[:5]),
         "documents_due_count": documents.count(),
     }

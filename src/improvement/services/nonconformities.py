@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 WHYS = 5
 
 
+def _locked[M](obj: M) -> M:
+    """The record again, locked for this transaction: two officials deciding at once decide once."""
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
 def _check_person(agency: "Agency", person: "User", field: str) -> None:
     if person is None or person.agency_id != agency.pk or not person.is_active:
         raise ValidationError({field: _("Phải là cán bộ đang làm việc tại cơ quan.")})
@@ -52,13 +57,19 @@ def raise_nonconformity(
     links = {Source.LATE_DOSSIERS: dossier, Source.OBJECTIVE: objective, Source.FEEDBACK: feedback}
     for kind, link in links.items():
         if link is not None and getattr(link, "agency_id", None) != agency.pk:
-            raise ValidationError(_("Nguồn phát hiện không thuộc cơ quan."))
+            raise ValidationError({"source": _("Nguồn phát hiện không thuộc cơ quan.")})
         if link is not None and source != kind:
             raise ValidationError({"source": _("Nguồn phát hiện không khớp với hồ sơ, mục tiêu hoặc phiếu được gắn.")})
     if source == Source.LATE_DOSSIERS and dossier is not None and not dossier.is_late and not dossier.late_step:
         raise ValidationError({"dossier": _("Hồ sơ %(code)s không trễ hạn.") % {"code": dossier.code}})
     if source == Source.FEEDBACK and feedback is not None and not feedback.dissatisfied and not feedback.comment:
         raise ValidationError({"feedback": _("Phiếu khảo sát này không phản ánh sự không hài lòng.")})
+    if feedback is not None and Nonconformity.objects.filter(feedback=feedback).exists():
+        raise ValidationError({"feedback": _("Đã lập phiếu sự không phù hợp từ phiếu khảo sát này.")})
+    if objective is not None and not any(
+        objective.meets(m.value) is False for m in objective.measurements.exclude(value=None)
+    ):
+        raise ValidationError({"objective": _("Mục tiêu chưa có kỳ đo nào không đạt chỉ tiêu.")})
     Agency.objects.select_for_update().filter(pk=agency.pk).first()  # numbers are given one at a time
     year = raised_on.year
     seq = (Nonconformity.objects.filter(agency=agency, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
@@ -86,6 +97,7 @@ def _open(nc: Nonconformity) -> None:
 @audit.atomic_as_user
 def analyse(user: "User", nc: Nonconformity, containment: str, whys: list[str], root_cause: str) -> Nonconformity:
     """Containment, the five whys (empty ones dropped) and the root cause."""
+    nc = _locked(nc)
     _open(nc)
     whys = [w.strip() for w in whys if w and w.strip()][:WHYS]
     if root_cause.strip() and not whys:
@@ -99,6 +111,7 @@ def analyse(user: "User", nc: Nonconformity, containment: str, whys: list[str], 
 
 @audit.atomic_as_user
 def add_action(user: "User", nc: Nonconformity, description: str, owner: "User", due_on: dt.date) -> CorrectiveAction:
+    nc = _locked(nc)
     _open(nc)
     if not (description or "").strip():
         raise ValidationError({"description": _("Nhập hành động khắc phục.")})
@@ -115,6 +128,7 @@ def add_action(user: "User", nc: Nonconformity, description: str, owner: "User",
 @audit.atomic_as_user
 def complete_action(user: "User", action: CorrectiveAction, done_on: dt.date, note: str) -> CorrectiveAction:
     """The action's owner reports it done (a verification of an earlier round stays in the audit trail)."""
+    action = _locked(action)
     nc = action.nonconformity
     _open(nc)
     if action.owner_id != user.pk:
@@ -137,6 +151,7 @@ def verify_action(
 ) -> CorrectiveAction:
     """Someone other than the owner checks that a done action removed the cause. Not effective: the action is open
     again for its owner (this verification stays in the audit trail)."""
+    action = _locked(action)
     nc = action.nonconformity
     _open(nc)
     if action.owner_id == user.pk:
@@ -175,6 +190,7 @@ def closing_problems(nc: Nonconformity) -> list[str]:
 
 @audit.atomic_as_user
 def close_nonconformity(user: "User", nc: Nonconformity, closed_on: dt.date | None = None) -> Nonconformity:
+    nc = _locked(nc)
     _open(nc)
     problems = closing_problems(nc)
     if problems:
@@ -235,7 +251,12 @@ def propose_from_late_dossiers(as_of: dt.date | None = None, agencies: QuerySet 
     as_of = as_of or timezone.localdate()
     minimum = settings.EISO["NC_LATE_PATTERN_MIN"]
     counts = {k: n for k, n in late_pattern_counts(_months(as_of), agencies).items() if n >= minimum}
-    names = dict(ProcessStep.objects.filter(code__in={k[2] for k in counts}).values_list("code", "name"))
+    names = {
+        (agency_id, procedure_id, code): name
+        for agency_id, procedure_id, code, name in ProcessStep.objects.filter(
+            code__in={k[2] for k in counts}, process__agency_id__in={k[0] for k in counts}
+        ).values_list("process__agency_id", "process__procedure_id", "code", "name")
+    }
     made = 0
     for (agency_id, procedure_id, step, month), n in sorted(counts.items(), key=lambda kv: kv[0][3]):
         with transaction.atomic():
@@ -244,7 +265,7 @@ def propose_from_late_dossiers(as_of: dt.date | None = None, agencies: QuerySet 
                 procedure_id=procedure_id,
                 step=step,
                 month=month,
-                defaults={"count": n, "step_name": names.get(step, "")},
+                defaults={"count": n, "step_name": names.get((agency_id, procedure_id, step), "")},
             )
             made += created
             if not created and pattern.status == LatePattern.Status.PROPOSED and pattern.count != n:
@@ -277,6 +298,7 @@ def _undecided(pattern: LatePattern) -> None:
 @audit.atomic_as_user
 def accept_pattern(user: "User", pattern: LatePattern) -> Nonconformity:
     """The ISO secretary accepts a proposal: a nonconformity is raised, linked to the proposal and its first dossier."""
+    pattern = _locked(pattern)
     _undecided(pattern)
     first = pattern_dossiers(pattern).first()
     step = pattern.step_name or pattern.step
@@ -298,6 +320,7 @@ def accept_pattern(user: "User", pattern: LatePattern) -> Nonconformity:
 
 @audit.atomic_as_user
 def dismiss_pattern(user: "User", pattern: LatePattern, reason: str) -> LatePattern:
+    pattern = _locked(pattern)
     _undecided(pattern)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Nêu lý do bỏ qua đề xuất.")})

@@ -131,6 +131,19 @@ def save_objective(
     user: "User", agency: "Agency", data: dict[str, Any], objective: Objective | None = None
 ) -> Objective:
     """Create an objective of `agency` (or change `objective`); an automatic one is measured at once."""
+    if objective is not None and objective.pk and objective.measurements.exists():
+        # What the stored measurements were measured as stays: a new way of measuring is a new objective.
+        stored = Objective.objects.get(pk=objective.pk)
+        for name in ("year", "measure", "frequency", "unit", "field", "procedure"):
+            if name in data and data[name] != getattr(stored, name):
+                raise ValidationError(
+                    {
+                        name: _(
+                            "Mục tiêu đã có kết quả đo: không đổi năm, cách đo, tần suất, đơn vị hay phạm vi; "
+                            "lập mục tiêu mới nếu cần."
+                        )
+                    }
+                )
     objective = objective or Objective(agency=agency)
     for name in OBJECTIVE_FIELDS:
         if name in data:
@@ -241,8 +254,8 @@ def recompute(objective: Objective, as_of: dt.date | None = None) -> int:
         if old is not None and old.value == figure.value and old.basis == figure.basis:
             continue
         measurement = old or Measurement(objective=objective, period_start=start, period_end=end)
-        measurement.value, measurement.basis = figure.value, figure.basis
-        measurement.source, measurement.as_of = Measurement.Source.COMPUTED, day
+        measurement.value, measurement.basis, measurement.period_end = figure.value, figure.basis, end
+        measurement.source, measurement.as_of, measurement.entered_by = Measurement.Source.COMPUTED, day, None
         measurement.save()
         written += 1
     return written
@@ -259,9 +272,10 @@ def recompute_all(year: int | None = None, as_of: dt.date | None = None) -> int:
     from django.db import transaction
 
     as_of = as_of or timezone.localdate()
-    year = year or as_of.year
+    # In January last year's objectives are measured too: December's last returns and late imports complete them.
+    years = [year] if year else ([as_of.year - 1, as_of.year] if as_of.month == 1 else [as_of.year])
     written = 0
-    for objective in Objective.objects.filter(year=year).exclude(measure=Measure.MANUAL).select_related("agency"):
+    for objective in Objective.objects.filter(year__in=years).exclude(measure=Measure.MANUAL).select_related("agency"):
         with transaction.atomic():
             written += recompute(objective, as_of)
     return written
@@ -294,6 +308,8 @@ def record_measurement(
     )
     if not _created:
         measurement.value, measurement.note, measurement.entered_by = value, note, user
+        measurement.source, measurement.basis = Measurement.Source.MANUAL, ""
+        measurement.period_end = spans[period_start]
         measurement.as_of = min(spans[period_start], timezone.localdate())
         measurement.save()
     return measurement

@@ -32,17 +32,29 @@ def scale() -> int:
     return settings.EISO["RISK_SCALE"]
 
 
+def seed_levels(province: "Province") -> None:
+    """Give a new province the starting matrix (DEFAULT_LEVELS); its oversight body adjusts it afterwards."""
+    if RiskLevel.objects.filter(province=province).exists():
+        return
+    for name, min_score, colour, acceptable in DEFAULT_LEVELS:
+        RiskLevel.objects.create(
+            province=province, name=_(name), min_score=min_score, colour=colour, acceptable=acceptable
+        )
+
+
+def on_province_saved(sender: type, instance: "Province", created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if created and not raw:
+        seed_levels(instance)
+
+
 def levels(province: "Province") -> list[RiskLevel]:
-    """The province's levels by score, created from DEFAULT_LEVELS the first time they are needed."""
+    """The province's levels by score (read only: a province gets its levels when it is created)."""
     found = list(RiskLevel.objects.filter(province=province).order_by("min_score"))
-    if not found:
-        for name, min_score, colour, acceptable in DEFAULT_LEVELS:
-            RiskLevel.objects.get_or_create(
-                province=province,
-                min_score=min_score,
-                defaults={"name": _(name), "colour": colour, "acceptable": acceptable},
-            )
-        found = list(RiskLevel.objects.filter(province=province).order_by("min_score"))
+    if not found:  # not seeded (data restored from elsewhere): the starting matrix, unsaved
+        found = [
+            RiskLevel(province=province, name=_(n), min_score=m, colour=c, acceptable=a)
+            for n, m, c, a in DEFAULT_LEVELS
+        ]
     return found
 
 
@@ -89,8 +101,10 @@ RISK_FIELDS = (
 def save_risk(user: "User", agency: "Agency", data: dict[str, Any], risk: Risk | None = None) -> Risk:
     risk = risk or Risk(agency=agency)
     for name in RISK_FIELDS:
-        if name in data and data[name] is not None:
+        if name in data:
             setattr(risk, name, data[name])
+    risk.status = risk.status or Risk.Status.OPEN
+    risk.identified_on = risk.identified_on or timezone.localdate()
     errors = {}
     for name in ("likelihood", "impact"):
         value = getattr(risk, name)

@@ -178,3 +178,32 @@ def test_the_health_of_an_agency(pattern_dossiers, province, users, land, nc):
     health = services.health(land)
     assert (health["open_ncs"], health["open_actions"], health["overdue_count"]) == (1, 2, 1)
     assert [r.description for r in health["risks_above"]] == ["Thất lạc hồ sơ"]
+
+
+def test_feedback_and_objectives_raise_once_and_only_when_they_call_for_it(province, users, land):
+    from decimal import Decimal
+
+    secretary = users[Role.ISO_SECRETARY]
+    answer = services.submit(land, services.Answer(1, "no", 1, 1, "Chờ cả buổi"), "10.3.3.3")
+    services.raise_nonconformity(secretary, land, "Chờ lâu", RAISED, source=Source.FEEDBACK, feedback=answer)
+    with pytest.raises(ValidationError) as refused:
+        services.raise_nonconformity(secretary, land, "Chờ lâu", RAISED, source=Source.FEEDBACK, feedback=answer)
+    assert "feedback" in refused.value.message_dict
+    objective = services.save_objective(
+        secretary,
+        land,
+        {
+            "year": 2026,
+            "title": "Lượt đào tạo",
+            "measure": "manual",
+            "direction": "ge",
+            "target": Decimal(20),
+            "unit": "count",
+            "frequency": "yearly",
+            "owner": secretary,
+        },
+    )
+    services.record_measurement(secretary, objective, dt.date(2026, 1, 1), Decimal(24))
+    with pytest.raises(ValidationError) as refused:  # met its target: nothing to raise
+        services.raise_nonconformity(secretary, land, "Đào tạo", RAISED, source=Source.OBJECTIVE, objective=objective)
+    assert "objective" in refused.value.message_dict

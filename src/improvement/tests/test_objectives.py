@@ -134,3 +134,17 @@ def test_periods_and_trend(province, users, land):
     chart = services.trend(objective)
     assert chart["labels"][0] == "Quý 1/2026" and chart["values"] == [None, 87.5, None, None]
     assert chart["target"] == 95.0
+
+
+def test_a_measured_objective_keeps_how_it_is_measured(catalog, province, users, land):
+    settle(land, "E-1", 3)
+    objective = _objective(users, land)
+    assert objective.measurements.exists()
+    for change in ({"measure": Measure.MANUAL}, {"frequency": "quarterly"}, {"year": 2025}):
+        with pytest.raises(ValidationError) as refused:
+            services.save_objective(users[Role.ISO_SECRETARY], land, change, objective)
+        assert list(refused.value.message_dict) == list(change)
+    objective.refresh_from_db()
+    assert (objective.measure, objective.frequency, objective.year) == (Measure.DOSSIERS_ON_TIME, "monthly", 2026)
+    services.save_objective(users[Role.ISO_SECRETARY], land, {"title": "Hồ sơ đúng hạn", "target": 90}, objective)
+    assert Objective.objects.get().title == "Hồ sơ đúng hạn"

@@ -90,3 +90,20 @@ def test_the_risk_matrix_levels_and_heat_map(province, users, land):
     cell = {(c["likelihood"], c["impact"]): c for row in heat["rows"] for c in row["cells"]}
     assert cell[(4, 5)]["count"] == 2 and cell[(4, 5)]["colour"] == "danger" and heat["total"] == 2
     assert heat["rows"][0]["likelihood"] == 5  # the most likely on top
+
+
+def test_a_risk_link_can_be_removed(catalog, province, users, land):
+    secretary = users[Role.ISO_SECRETARY]
+    base = {
+        "process": "Một cửa",
+        "description": "Chờ lâu",
+        "owner": secretary,
+        "likelihood": 2,
+        "impact": 2,
+        "review_on": dt.date(2026, 6, 1),
+        "identified_on": dt.date(2026, 1, 5),
+        "procedure": catalog["home"],
+    }
+    risk = services.save_risk(secretary, land, base)
+    services.save_risk(secretary, land, base | {"procedure": None}, risk)
+    assert Risk.objects.get().procedure is None
