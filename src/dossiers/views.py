@@ -201,10 +201,24 @@ def dossier_action(request, pk, kind):
     return redirect(dossier)
 
 
+PDF_KEPT_SECONDS = 3600
+
+
 def _pdf(html, request, filename):
+    """The PDF of a printed page (WeasyPrint: about half a second of CPU), kept an hour under the hash of its HTML:
+    the same sheet opened again, by anyone, is the same bytes; any change of its content is another key."""
+    import hashlib
+
+    from django.core.cache import cache
     from weasyprint import HTML
 
-    return file_download(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(), filename, inline=True)
+    base_url = request.build_absolute_uri("/")
+    key = "pdf:" + hashlib.sha256(f"{base_url}|{html}".encode()).hexdigest()
+    content = cache.get(key)
+    if content is None:
+        content = HTML(string=html, base_url=base_url).write_pdf()
+        cache.set(key, content, PDF_KEPT_SECONDS)
+    return file_download(content, filename, inline=True)
 
 
 def control_sheet(request, pk, pdf=False):

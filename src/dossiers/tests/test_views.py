@@ -50,6 +50,22 @@ def test_the_process_control_sheet_in_html_and_pdf(dossier, users, client_as):
     assert "HS-001" in text and "PHIẾU KIỂM SOÁT" in text
 
 
+def test_a_control_sheet_pdf_is_made_once_per_content(dossier, users, client_as, monkeypatch):
+    client = client_as(users[Role.STAFF])
+    first = client.get(f"/dossiers/{dossier.pk}/control-sheet.pdf").content
+
+    def no_weasyprint(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    with monkeypatch.context() as m:
+        m.setattr("weasyprint.HTML", no_weasyprint)
+        assert client_as(users[Role.AGENCY_HEAD]).get(f"/dossiers/{dossier.pk}/control-sheet.pdf").content == first
+    land = dossier.agency
+    services.push_event(land, row("HS-001", "e3", "return", T0 + dt.timedelta(days=20)))
+    after = client.get(f"/dossiers/{dossier.pk}/control-sheet.pdf").content
+    assert after != first  # the return changed the sheet: made afresh
+
+
 def test_the_apology_letter_for_a_late_dossier(dossier, users, client_as):
     client = client_as(users[Role.STAFF])
     new_due = timezone.localtime(timezone.now() + dt.timedelta(days=5))
