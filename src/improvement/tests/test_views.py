@@ -86,3 +86,17 @@ def test_the_health_panel_on_the_home_page(nc, users, client_as):
     mine = client_as(users[Role.STAFF]).get("/").content.decode()
     assert 'data-testid="panel-my-actions"' in mine and "Thay biểu mẫu" in mine
     assert Nonconformity.objects.count() == 1
+
+
+def test_links_carry_ids_above_a_thousand_unformatted(province, users, land, client_as):
+    """Ids in query strings and option values are written without the thousands separator (1.234 is not an id)."""
+    from improvement.models import SurveyResponse
+
+    answer = services.submit(land, services.Answer(1, "no", 1, 1, "Chờ lâu"), "10.4.4.4")
+    SurveyResponse.objects.filter(pk=answer.pk).update(id=123456)
+    page = client_as(users[Role.ISO_SECRETARY]).get("/improvement/satisfaction/").content.decode()
+    assert "?feedback=123456&" in page
+    form = client_as(users[Role.ISO_SECRETARY]).get("/improvement/nonconformities/new/?feedback=123456")
+    assert form.context["feedback"].pk == 123456
+    oversight = client_as(users[Role.OVERSIGHT]).get("/improvement/objectives/").content.decode()
+    assert f'<option value="{land.pk}"' in oversight
