@@ -16,16 +16,6 @@ from core.audit import AuditedModel
 USER = settings.AUTH_USER_MODEL
 
 
-def _user_name(value: object) -> object:
-    """A person's name for an audited user id (never "#2")."""
-    if isinstance(value, int):
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.filter(pk=value).first()
-        return str(user) if user is not None else _("(tài khoản đã xóa)")
-    return value
-
-
 # -- quality objectives (§6.2) --------------------------------------------------------------------------------------
 class Measure(models.TextChoices):
     """How an objective is measured: by hand, or computed from eISO's records (never typed in)."""
@@ -94,12 +84,6 @@ class Objective(AuditedModel):
     plan_responsible = models.CharField(_("kế hoạch: người, đơn vị thực hiện"), max_length=255, blank=True)
     plan_due = models.DateField(_("kế hoạch: thời hạn hoàn thành"), null=True, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
-
-    audit_labels = {"owner_id": _("người chịu trách nhiệm")}
-
-    @classmethod
-    def audit_value(cls, entry: object, name: str, value: object) -> object:
-        return _user_name(value) if name in ("owner", "owner_id") else value
 
     class Meta:
         verbose_name = _("mục tiêu chất lượng")
@@ -245,12 +229,6 @@ class Risk(AuditedModel):
     status = models.CharField(_("tình trạng"), max_length=10, choices=Status.choices, default=Status.OPEN)
     identified_on = models.DateField(_("ngày nhận diện"), default=timezone.localdate)
 
-    audit_labels = {"owner_id": _("người theo dõi")}
-
-    @classmethod
-    def audit_value(cls, entry: object, name: str, value: object) -> object:
-        return _user_name(value) if name in ("owner", "owner_id") else value
-
     class Meta:
         verbose_name = _("rủi ro, cơ hội")
         verbose_name_plural = _("rủi ro, cơ hội")
@@ -339,12 +317,6 @@ class Nonconformity(AuditedModel):
         USER, verbose_name=_("người đóng"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    audit_labels = {"raised_by_id": _("người phát hiện"), "closed_by_id": _("người đóng")}
-
-    @classmethod
-    def audit_value(cls, entry: object, name: str, value: object) -> object:
-        return _user_name(value) if name.endswith("_by") or name.endswith("_by_id") else value
-
     class Meta:
         verbose_name = _("sự không phù hợp")
         verbose_name_plural = _("sự không phù hợp")
@@ -386,12 +358,6 @@ class CorrectiveAction(AuditedModel):
     verified_on = models.DateField(_("ngày kiểm tra hiệu lực"), null=True, blank=True)
     effective = models.BooleanField(_("có hiệu lực"), null=True, blank=True)
     verification_note = models.TextField(_("nhận xét kiểm tra"), blank=True)
-
-    audit_labels = {"owner_id": _("người thực hiện"), "verified_by_id": _("người kiểm tra hiệu lực")}
-
-    @classmethod
-    def audit_value(cls, entry: object, name: str, value: object) -> object:
-        return _user_name(value) if name in ("owner", "owner_id", "verified_by", "verified_by_id") else value
 
     def audit_agency(self) -> object:
         return self.nonconformity.agency
@@ -445,12 +411,6 @@ class LatePattern(AuditedModel):
         on_delete=models.PROTECT,
         related_name="late_pattern",
     )
-
-    audit_labels = {"decided_by_id": _("người quyết định")}
-
-    @classmethod
-    def audit_value(cls, entry: object, name: str, value: object) -> object:
-        return _user_name(value) if name in ("decided_by", "decided_by_id") else value
 
     class Meta:
         verbose_name = _("đề xuất sự không phù hợp")

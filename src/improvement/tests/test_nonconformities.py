@@ -93,6 +93,11 @@ def test_from_raise_to_closure_with_an_ineffective_round(province, users, land, 
     # Each round is in the audit trail: the ineffective verification as it was recorded.
     changes = [e.changes for e in AuditEntry.objects.for_object(action)]
     assert any(c.get("effective") == [None, False] for c in changes)
+    # The history names people (core's audit display of a relation), never an id.
+    from core.templatetags.eiso import audit_changes
+
+    shown = [row for e in AuditEntry.objects.for_object(action) for row in audit_changes(e)]
+    assert ("Người kiểm tra hiệu lực", "—", str(head)) in shown
 
 
 def test_a_late_step_pattern_is_proposed_once_and_decided_by_a_person(pattern_dossiers, province, users, land):
