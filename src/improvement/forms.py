@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +26,10 @@ class Form(StyledFormMixin):
 
 
 def members(agency):
-    return get_user_model().objects.filter(agency=agency, is_active=True).order_by("last_name", "first_name")
+    """The agency's active officials, by name (documents' `agency_members`, the one definition of who they are)."""
+    from documents.services import agency_members
+
+    return agency_members(agency).order_by("last_name", "first_name")
 
 
 def _procedures(agency):
@@ -117,16 +119,6 @@ class RiskForm(Form, forms.ModelForm):
         pass
 
 
-class RiskActionForm(Form, forms.Form):
-    description = forms.CharField(label=_("Biện pháp xử lý"), widget=forms.Textarea(attrs=TEXT))
-    owner = forms.ModelChoiceField(label=_("Người thực hiện"), queryset=None)
-    due_on = forms.DateField(label=_("Hạn hoàn thành"))
-
-    def __init__(self, *args, agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members(agency)
-
-
 class RiskLevelForm(Form, forms.ModelForm):
     class Meta:
         model = RiskLevel
@@ -209,6 +201,14 @@ class ActionForm(Form, forms.Form):
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members(agency)
+
+
+class RiskActionForm(ActionForm):
+    """The same action on a risk: its treatment."""
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, agency=agency, **kwargs)
+        self.fields["description"].label = _("Biện pháp xử lý")
 
 
 class CompleteForm(Form, forms.Form):
