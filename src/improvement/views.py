@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import second_factor_exempt
 from accounts.permissions import get_permitted, own_agency, require, scope_queryset, visible_agencies
 from accounts.security import client_ip
+from core.filters import MAX_ID
 from core.forms import apply_validation_error
 from core.qr import qr_data_uri, qr_svg
 
@@ -53,19 +54,13 @@ REFUSALS = {
 }
 
 
-def answers_agencies(request, agencies):
-    """The agencies whose refused answers the page counts: the chosen one, or every agency the user sees."""
-    chosen = request.GET.get("agency", "")
-    visible = visible_agencies(request.user)
-    return visible.filter(pk=int(chosen)) if chosen.isdigit() and request.user.has_province_scope else visible
-
-
-def _agency_filter(request, queryset, field="agency"):
-    """A province-wide user may narrow a list to one agency (?agency=<id>); agency users see their own."""
+def _agency_filter(request, queryset, lookup="agency_id"):
+    """A province-wide user may narrow a list to one agency (?agency=<id>); agency users see their own. Returns the
+    queryset, the agencies of the picker and the chosen value (a value that is no id is left out)."""
     agencies = visible_agencies(request.user)
     chosen = request.GET.get("agency", "")
-    if chosen.isdigit() and request.user.has_province_scope:
-        queryset = queryset.filter(**{f"{field}_id": int(chosen)})
+    if chosen.isdigit() and int(chosen) <= MAX_ID and request.user.has_province_scope:
+        queryset = queryset.filter(**{lookup: int(chosen)})
     return queryset, agencies.order_by("sort_key").values_list("pk", "name"), chosen
 
 
@@ -374,7 +369,7 @@ def action_list(request):
         CorrectiveAction.objects.filter(nonconformity__status=Nonconformity.Status.OPEN),
         "nonconformity__agency",
     )
-    actions, agencies, chosen = _agency_filter(request, actions, "nonconformity__agency")
+    actions, agencies, chosen = _agency_filter(request, actions, "nonconformity__agency_id")
     today = timezone.localdate()
     pending = actions.filter(done_on=None)
     return render(
@@ -660,7 +655,9 @@ def satisfaction(request):
             "qr": qr_data_uri(url, box_size=6) if url else None,
             "refused": [
                 (REFUSALS.get(reason, reason), n)
-                for reason, n in services.refusals(answers_agencies(request, agencies), year).items()
+                for reason, n in services.refusals(
+                    _agency_filter(request, visible_agencies(request.user), "pk")[0], year
+                ).items()
             ],
             "can_raise": _can_add(request, "improvement.add_nonconformity"),
         },

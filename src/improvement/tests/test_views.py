@@ -100,3 +100,16 @@ def test_links_carry_ids_above_a_thousand_unformatted(province, users, land, cli
     assert form.context["feedback"].pk == 123456
     oversight = client_as(users[Role.OVERSIGHT]).get("/improvement/objectives/").content.decode()
     assert f'<option value="{land.pk}"' in oversight
+
+
+def test_a_bad_agency_or_year_parameter_is_left_out(nc, users, client_as):
+    client = client_as(users[Role.OVERSIGHT])
+    for path in (
+        "/improvement/objectives/",
+        "/improvement/risks/",
+        "/improvement/nonconformities/",
+        "/improvement/actions/",
+        "/improvement/satisfaction/",
+    ):
+        for query in ("?agency=99999999999999999999999", "?agency=abc", "?year=99999999999", "?year=x&agency=-1"):
+            assert client.get(path + query).status_code == 200, (path, query)
