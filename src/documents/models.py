@@ -130,6 +130,8 @@ class Document(AuditedModel):
     review_due = models.DateField(_("hạn xem xét"), null=True, blank=True)
     needs_review = models.BooleanField(_("cần xem xét, cập nhật"), default=False)
     needs_review_reason = models.CharField(_("lý do cần xem xét"), max_length=500, blank=True)
+    # When the change that calls for the update took effect: Decision 19/2014/QĐ-TTg gives three months from then.
+    needs_review_since = models.DateField(_("cần cập nhật từ ngày"), null=True, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     sort_key = models.CharField(_("khóa sắp xếp"), max_length=1200, editable=False)
     # Folded (search_key) title, code and content of the current text: what search.py indexes.

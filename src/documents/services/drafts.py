@@ -1,6 +1,7 @@
 """Documents and their drafts: create, edit a draft (text or uploaded file), revise an issued document; legal
 bases and the search index."""
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
@@ -109,10 +110,10 @@ def _set_legal_bases(document: Document, bases: Iterable[Document]) -> None:
     document.legal_bases.set(bases)
 
 
-def _flag_citing_documents(external: Document, reason: str) -> None:
-    """An external document was revised or withdrawn: the documents based on it need a review."""
+def _flag_citing_documents(external: Document, reason: str, since: dt.date | None = None) -> None:
+    """An external document was revised or withdrawn (on `since`): the documents based on it need a review."""
     for citing in external.cited_by.exclude(status=Document.Status.OBSOLETE):
-        flag_for_review(citing, reason)
+        flag_for_review(citing, reason, since)
 
 
 @audit.atomic_as_user

@@ -26,8 +26,12 @@ from .distribution import agency_members
 
 
 @transaction.atomic
-def flag_for_review(document: Document, reason: str) -> Document:
+def flag_for_review(document: Document, reason: str, since: dt.date | None = None) -> Document:
+    """Flag `document` as needing an update because of a change that took effect on `since` (today when unknown).
+    A document flagged already keeps its first date: the three-month window runs from the first change."""
     document = Document.objects.select_for_update().get(pk=document.pk)
+    if not document.needs_review or document.needs_review_since is None:
+        document.needs_review_since = since or timezone.localdate()
     document.needs_review = True
     document.needs_review_reason = reason[:500]
     document.save()
@@ -49,7 +53,7 @@ def mark_reviewed(document: Document, user: User, comment: str = "") -> Document
     if document.status != Document.Status.IN_FORCE:
         raise ValidationError(_("Chỉ xem xét định kỳ tài liệu đang hiệu lực."))
     document.review_due = add_months(timezone.localdate(), document.review_period_months)
-    document.needs_review, document.needs_review_reason = False, ""
+    document.needs_review, document.needs_review_reason, document.needs_review_since = False, "", None
     document.save()
     audit.record(
         document,

@@ -162,14 +162,14 @@ def transition(
         document.current_version = version
         document.status = Document.Status.IN_FORCE
         document.review_due = add_months(effective_date, document.review_period_months)
-        document.needs_review, document.needs_review_reason = False, ""
+        document.needs_review, document.needs_review_reason, document.needs_review_since = False, "", None
     elif action == "obsolete":
         if not comment:
             raise ValidationError({"comment": _("Cần nêu lý do hủy bỏ tài liệu.")})
         version.retired_on = effective_date or today
         document.status = Document.Status.OBSOLETE
         document.review_due = None
-        document.needs_review, document.needs_review_reason = False, ""
+        document.needs_review, document.needs_review_reason, document.needs_review_since = False, "", None
     version.status = target
     version.save()
     Transition.objects.create(
@@ -188,6 +188,8 @@ def transition(
                 else _("Văn bản căn cứ “%(doc)s” đã được sửa đổi (lần %(rev)s)")
             )
             % {"doc": document, "rev": version.revision},
+            # the update window runs from the day the changed legal text takes effect
+            since=version.retired_on if action == "obsolete" else version.effective_date,
         )
     if action == "issue" and previous is not None and previous.pk != version.pk:
         # Whoever had the previous revision gets the new one to read.
