@@ -6,6 +6,10 @@ Two questions, always asked together:
 2. Is the object inside the user's scope? Agency roles: their own agency. Province roles: every
    agency of their province. Superusers: everything.
 
+An app may also grant a permission on one object beyond the role and scope (`<app>.permissions.grants(user, perm,
+obj) -> bool`, collected like ROLE_PERMISSIONS): an auditor from another agency on the one audit they are on, for its
+dates.
+
 Views, the API and templates all go through `RoleBackend` (`user.has_perm(perm, obj)`) and
 `scope_queryset()`, never through ad-hoc checks: a view fetches its object with `get_permitted(user, qs, perm,
 pk=pk)`, checks an action with `require(user, perm)` and acts in one agency's name with `own_agency(user)`.
@@ -69,6 +73,23 @@ def role_permissions() -> dict[str, set[str]]:
     return merged
 
 
+@cache
+def object_grants() -> list:
+    """Every installed app's `<app>.permissions.grants` (user, perm, obj) -> bool."""
+    found = []
+    for config in apps.get_app_configs():
+        try:
+            found.append(import_string(f"{config.name}.permissions.grants"))
+        except ImportError:
+            continue
+    return found
+
+
+def granted(user: "User", perm: str, obj: Model | None) -> bool:
+    """An app's grant of `perm` on `obj` to `user` beyond their role and scope."""
+    return obj is not None and any(grant(user, perm, obj) for grant in object_grants())
+
+
 def agency_of(obj: Model) -> "Agency | None":
     """The agency an object belongs to (the agency itself for an Agency).
 
@@ -103,14 +124,14 @@ def has_perm(user: "User | AnonymousUser", perm: str, obj: Model | None = None) 
     if user.is_superuser:
         return True
     if perm not in role_permissions().get(user.role, ()):
-        return False
+        return granted(user, perm, obj)
     if obj is None:
         return True
     agency = agency_of(obj)
     if agency is None and getattr(obj, "province_id", None) is not None:
         # Province-wide records (e.g. the procedure catalog): anyone of that province, as the role allows.
         return user.agency_id is not None and user.agency.province_id == obj.province_id
-    return in_scope(user, agency)
+    return in_scope(user, agency) or granted(user, perm, obj)
 
 
 def visible_agencies(user: "User | AnonymousUser") -> "AgencyQuerySet":
