@@ -15,6 +15,7 @@ urlpatterns = [
     path("dossiers/", include("dossiers.urls")),
     path("documents/", include("documents.urls")),
     path("improvement/", include("improvement.urls")),
+    path("", include("evaluation.urls")),  # /audits/ and /reviews/
     # The public satisfaction survey's short link (printed as a QR code on the receipt): no login.
     path("s/<str:code>/", improvement_views.survey, name="survey"),
     path("s/<str:code>/thanks/", improvement_views.survey_thanks, name="survey_thanks"),

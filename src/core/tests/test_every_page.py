@@ -139,6 +139,7 @@ def world(users, province, catalog, settings, tmp_path):  # noqa: F811
     )
     dossier_tasks.start_import(land, SimpleUploadedFile("mot-cua.csv", csv.encode()), secretary)
     _improvement(land, secretary, head, staff)
+    _evaluation(land, secretary, head, staff)
     return {"staff": staff, "head": head}
 
 
@@ -189,6 +190,60 @@ def _improvement(land, secretary, head, staff):
     for i in range(3):
         late_at_reception(land, f"HS-P{i}")
     improvement.propose_from_late_dossiers(as_of=dt.date(2026, 3, 20))
+
+
+def _evaluation(land, secretary, head, staff):
+    """An audit with its schedule, answers, evidence, findings (one raised as a nonconformity) and signed report; a
+    management review signed with an action."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from evaluation import services as evaluation
+    from evaluation.tests.conftest import window
+
+    start, end = window()
+    programme = evaluation.save_programme(secretary, land, start.year, "Đánh giá HTQLCL", "TCVN ISO 9001:2015")
+    staff.unit = "Phòng Đăng ký đất đai"
+    staff.save()
+    plan = evaluation.save_plan(
+        secretary,
+        programme,
+        {
+            "title": "Đánh giá lĩnh vực đất đai",
+            "units": ["Phòng Đăng ký đất đai", "Văn phòng"],
+            "clauses": ["7.5", "8.5"],
+            "start_on": start,
+            "end_on": end,
+            "lead_auditor": secretary,
+            "auditors": [],
+        },
+    )
+    evaluation.add_session(secretary, plan, "Phòng Đăng ký đất đai", start, secretary)
+    items = list(plan.items.order_by("order"))
+    for item in items:
+        evaluation.answer(secretary, item, "nonconform" if item.clause == "8.5" else "conform", "Hồ sơ HS-001")
+    evaluation.add_evidence(secretary, items[-1], dossier_code="HS-001", note="Phiếu kiểm soát")
+    finding = evaluation.add_finding(secretary, plan, "nc", "8.5", "Thiếu phiếu xin lỗi", item=items[-1])
+    evaluation.raise_from_finding(secretary, finding)
+    evaluation.add_finding(secretary, plan, "ofi", "10.3", "Nhắn tin báo kết quả")
+    evaluation.close_plan(secretary, plan, "Cơ bản phù hợp")
+    evaluation.sign_report(head, evaluation.create_report(secretary, plan, "01/BC-ĐGNB", "Cơ bản phù hợp"))
+    today = timezone.localdate()
+    review = evaluation.save_review(
+        secretary,
+        land,
+        {
+            "number": "01/BB-XXLĐ",
+            "period_start": today.replace(month=1, day=1),
+            "period_end": today,
+            "meeting_on": today,
+            "chair": head,
+            "participants": "Ban ISO",
+        },
+    )
+    evaluation.add_decision(secretary, review, "improvement", "Số hóa sổ", staff, today + dt.timedelta(days=30))
+    evaluation.close_review(head, review, "Phù hợp")
 
 
 def crawl(client, start="/", limit=160):

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "documents",
     "dossiers",
     "improvement",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -324,6 +325,11 @@ EISO = {
     # The public satisfaction survey: answers from one address per hour, answers per dossier code.
     "SURVEY_PER_ADDRESS_HOUR": int(os.environ.get("EISO_SURVEY_PER_ADDRESS_HOUR", "10")),
     "SURVEY_PER_DOSSIER": int(os.environ.get("EISO_SURVEY_PER_DOSSIER", "1")),
+    # Decision 19/2014/QĐ-TTg Art. 4.4: the QMS updated within this many months of a change (a procedure amended, a
+    # legal basis changed); an internal audit and a management review at least this often.
+    "QMS_UPDATE_MONTHS": int(os.environ.get("EISO_QMS_UPDATE_MONTHS", "3")),
+    "AUDIT_INTERVAL_MONTHS": int(os.environ.get("EISO_AUDIT_INTERVAL_MONTHS", "12")),
+    "REVIEW_INTERVAL_MONTHS": int(os.environ.get("EISO_REVIEW_INTERVAL_MONTHS", "12")),
     # The analytics page's figures are kept this long (seconds) for the same scope and filters; the page says when
     # they were computed. 0: computed on every view.
     "ANALYTICS_CACHE_SECONDS": int(os.environ.get("EISO_ANALYTICS_CACHE_SECONDS", "60")),
