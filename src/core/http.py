@@ -3,7 +3,7 @@
 import mimetypes
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -20,7 +20,8 @@ def file_download(
     if isinstance(content, str) and suffix == ".csv" and not content.startswith("\ufeff"):
         content = "\ufeff" + content
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    # a name outside ASCII (Vietnamese, "Đ") as RFC 6266's filename*, which browsers read
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
     return response
 
 
