@@ -32,8 +32,10 @@ def flag_for_review(document: Document, reason: str, since: dt.date | None = Non
     document = Document.objects.select_for_update().get(pk=document.pk)
     if not document.needs_review or document.needs_review_since is None:
         document.needs_review_since = since or timezone.localdate()
+        document.needs_review_reason = reason[:500]
+    elif reason not in document.needs_review_reason:  # a further change while the first one is pending
+        document.needs_review_reason = f"{document.needs_review_reason}; {reason}"[:500]
     document.needs_review = True
-    document.needs_review_reason = reason[:500]
     document.save()
     audit.record(document, AuditEntry.Action.EVENT, {"needs_review": [False, True]}, comment=reason)
     notify(
