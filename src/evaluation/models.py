@@ -296,6 +296,9 @@ class AuditReport(AuditedModel):
     recommendations = models.TextField(_("kiến nghị"), blank=True)
     content = models.JSONField(_("nội dung đã ký"), null=True, blank=True, editable=False)
     prepared_by = models.ForeignKey(USER, verbose_name=_("người lập"), on_delete=models.PROTECT, related_name="+")
+    edited_by = models.ForeignKey(
+        USER, verbose_name=_("người sửa sau cùng"), on_delete=models.PROTECT, related_name="+"
+    )
     signed_by = models.ForeignKey(
         USER, verbose_name=_("người ký"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -352,8 +355,9 @@ class ManagementReview(AuditedModel):
     )
     closed_at = models.DateTimeField(_("thời điểm ký"), null=True, blank=True)
     created_by = models.ForeignKey(USER, verbose_name=_("người lập"), on_delete=models.PROTECT, related_name="+")
+    content = models.JSONField(_("biên bản đã ký"), null=True, blank=True, editable=False)
 
-    audit_exclude = ("inputs",)
+    audit_exclude = ("inputs", "content")
     audit_labels = {"compiled": _("tổng hợp đầu vào")}
 
     class Meta:

@@ -74,13 +74,14 @@ def grants(user: "User", perm: str, obj: Model | None) -> bool:
     if perm not in TEAM or not user.is_authenticated:
         return False
     plan = plan_of(obj)
-    if plan is None or not on_team(user, plan):
+    if plan is None or user.agency_id is None or not on_team(user, plan):
         return False
     today = timezone.localdate()
+    if perm == "evaluation.conduct_auditplan" and (plan.status != plan.Status.OPEN or today < plan.start_on):
+        return False
     if user.agency_id != plan.agency_id:
-        return plan.start_on <= today <= plan.end_on
-    if perm == "evaluation.conduct_auditplan":
-        return plan.status == plan.Status.OPEN and plan.start_on <= today
+        same_province = user.agency.province_id == plan.agency.province_id
+        return same_province and plan.start_on <= today <= plan.end_on
     return True
 
 

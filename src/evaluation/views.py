@@ -519,7 +519,10 @@ def report_sign(request, pk):
 
 
 def _slug(number):
-    return "".join(ch if ch.isalnum() else "-" for ch in number).strip("-")
+    """A file name's part from a number: "01/BC-ĐGNB" -> "01-BC-DGNB"."""
+    from unidecode import unidecode
+
+    return "".join(ch if ch.isalnum() else "-" for ch in unidecode(number)).strip("-")
 
 
 def report_docx(request, pk):

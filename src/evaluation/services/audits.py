@@ -96,10 +96,13 @@ def save_programme(
     programme: AuditProgramme | None = None,
 ) -> AuditProgramme:
     """The agency's audit programme of `year` (one a year), created or changed."""
+    from organizations.models import Agency
+
     if programme is None:
         require(user, "evaluation.add_auditprogramme", agency)
     else:
         require(user, "evaluation.change_auditprogramme", programme)
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()  # one programme a year, decided one at a time
     if not (aims or "").strip():
         raise ValidationError({"aims": _("Nêu mục đích của chương trình đánh giá.")})
     if not (criteria or "").strip():
@@ -182,6 +185,7 @@ def save_plan(
     clauses add their questions, a dropped clause removes its unanswered ones)."""
     if plan is None:
         require(user, "evaluation.add_auditplan", programme)
+        programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)  # plans numbered one at a time
     else:
         plan = _locked(plan)
         require(user, "evaluation.change_auditplan", plan)
@@ -222,7 +226,8 @@ def save_plan(
     after = ", ".join(str(u) for u in plan.auditors.order_by("last_name", "first_name"))
     if before != after:
         audit.record(plan, AuditEntry.Action.EVENT, {"team": [before or "—", after or "—"]}, actor=user)
-    plan.items.filter(result="").exclude(clause__in=codes).delete()
+    # a dropped clause takes away its questions that carry nothing yet (an answer, evidence, a finding is a record)
+    plan.items.filter(result="", evidence=None, findings=None).exclude(clause__in=codes).delete()
     _build_checklist(plan, codes)
     return plan
 
@@ -292,13 +297,14 @@ def edit_question(
     user: "User", item: ChecklistItem, question: str, session: AuditSession | None = None
 ) -> ChecklistItem:
     plan = _locked(item.plan)
+    item = ChecklistItem.objects.get(pk=item.pk)  # as stored, not as the caller last saw it
     require(user, "evaluation.change_auditplan", plan)
     _open(plan)
     if not (question or "").strip():
         raise ValidationError({"question": _("Nhập câu hỏi.")})
     _check_session(plan, session)
-    if item.result and item.session_id != getattr(session, "pk", None):
-        raise ValidationError({"session": _("Câu hỏi đã được trả lời, không đổi đơn vị được.")})
+    if item.result:
+        raise ValidationError({"question": _("Câu hỏi đã được trả lời, không sửa được.")})
     item.question, item.session = question.strip(), session
     item.save()
     return item
@@ -307,10 +313,11 @@ def edit_question(
 @audit.atomic_as_user
 def remove_question(user: "User", item: ChecklistItem) -> None:
     plan = _locked(item.plan)
+    item = ChecklistItem.objects.get(pk=item.pk)  # as stored, not as the caller last saw it
     require(user, "evaluation.change_auditplan", plan)
     _open(plan)
-    if item.result:
-        raise ValidationError(_("Câu hỏi đã được trả lời, không xóa được."))
+    if item.result or item.evidence.exists() or item.findings.exists():
+        raise ValidationError(_("Câu hỏi đã được trả lời, có bằng chứng hoặc phát hiện, không xóa được."))
     item.delete()
 
 
@@ -461,7 +468,7 @@ def raise_from_finding(user: "User", finding: Finding) -> "Nonconformity":
     nc = improvement.raise_nonconformity(
         user,
         plan.agency,
-        f"{finding.description}"[:480] + where,
+        f"{finding.description}{where}"[:500],
         # found when it was recorded, by the audit's last day at the latest
         max(plan.start_on, min(timezone.localdate(finding.created_at), plan.end_on, timezone.localdate())),
         description=_("Phát hiện của cuộc đánh giá nội bộ %(plan)s, điều khoản %(clause)s.")

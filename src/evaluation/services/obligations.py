@@ -61,14 +61,14 @@ class Obligations:
 
 
 def _months(name: str) -> int:
-    return settings.EISO[name]
+    return max(1, settings.EISO[name])
 
 
 def obligations(agencies: QuerySet["Agency"], today: dt.date | None = None) -> list[Obligations]:
     """The obligations of each agency of `agencies` (in their order): four queries whatever their number."""
     today = today or timezone.localdate()
+    ids = agencies.order_by().values("pk")  # a subquery: a province lists a thousand agencies
     agencies = list(agencies)
-    ids = [a.pk for a in agencies]
     audits = dict(
         AuditPlan.objects.filter(agency_id__in=ids, status=AuditPlan.Status.CLOSED)
         .values("agency_id")

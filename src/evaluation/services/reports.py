@@ -73,6 +73,7 @@ def create_report(user: "User", plan: AuditPlan, number: str, summary: str, reco
         summary=summary.strip(),
         recommendations=(recommendations or "").strip(),
         prepared_by=user,
+        edited_by=user,
     )
 
 
@@ -93,6 +94,7 @@ def update_report(
     _check_text(summary, number)
     report.number, report.summary = number.strip(), summary.strip()
     report.recommendations = (recommendations or "").strip()
+    report.edited_by = user
     report.save()
     return report
 
@@ -104,8 +106,8 @@ def sign_report(user: "User", report: AuditReport) -> AuditReport:
     require(user, "evaluation.sign_auditreport", report, _("Lãnh đạo cơ quan ký báo cáo đánh giá."))
     if report.signed:
         raise ValidationError(_("Báo cáo đã được ký."))
-    if report.prepared_by_id == user.pk:
-        raise ValidationError(_("Người lập báo cáo không tự ký duyệt báo cáo của mình."))
+    if user.pk in (report.prepared_by_id, report.edited_by_id):
+        raise ValidationError(_("Người lập, người sửa báo cáo không tự ký duyệt báo cáo đó."))
     report.signed_by, report.signed_at = user, timezone.now()
     report.content = report_content(report)
     report.save()
@@ -243,6 +245,9 @@ def report_html(content: dict[str, Any], draft: bool) -> str:
 
 # -- the review's minutes ----------------------------------------------------------------------------------------------
 def minutes_content(review: ManagementReview) -> dict[str, Any]:
+    """What the minutes say: as signed, or for a draft the meeting as it stands (in Vietnamese)."""
+    if review.content:
+        return review.content
     agency = review.agency
     day = review.meeting_on
     with translation.override("vi"):
@@ -252,7 +257,8 @@ def minutes_content(review: ManagementReview) -> dict[str, Any]:
             "meeting_on": _d(review.meeting_on),
             "location": review.location,
             "chair": _person(review.chair),
-            "chair_title": review.chair.position or "Thủ trưởng cơ quan",
+            # the signature block is the signer's (their own position), or the chair's until it is signed
+            "chair_title": (review.closed_by or review.chair).position or "Thủ trưởng cơ quan",
             "participants": review.participants,
             "inputs": review.inputs,
             "inputs_at": timezone.localtime(review.inputs_at).strftime("%H:%M %d/%m/%Y") if review.inputs_at else "",

@@ -40,7 +40,9 @@ def _person(user: Any) -> str:
 def previous_actions(agency: "Agency", start: dt.date, as_of: dt.date) -> list[dict[str, Any]]:
     """(a) The actions decided at earlier reviews that were still open when this period began or were done in it."""
     decisions = (
-        ReviewDecision.objects.filter(review__agency=agency, review__period_end__lt=start)
+        ReviewDecision.objects.filter(
+            review__agency=agency, review__status=ManagementReview.Status.CLOSED, review__period_end__lt=start
+        )
         .filter(Q(done_on=None) | Q(done_on__gte=start))
         .select_related("review", "owner")
         .order_by("review__period_end", "due_on", "id")
@@ -366,7 +368,7 @@ def _draft(review: ManagementReview) -> ManagementReview:
     if review.status == ManagementReview.Status.CLOSED:
         raise ValidationError(
             _("Biên bản %(n)s đã ký ngày %(d)s, không sửa được.")
-            % {"n": review.number, "d": _d(review.closed_at.date())}
+            % {"n": review.number, "d": _d(timezone.localdate(review.closed_at))}
         )
     return review
 
@@ -447,9 +449,17 @@ def close_review(user: "User", review: ManagementReview, conclusion: str) -> Man
         raise ValidationError({"conclusion": _("Nêu kết luận về sự phù hợp, thỏa đáng và hiệu lực của HTQLCL.")})
     if not review.decisions.exists():
         raise ValidationError(_("Ghi ít nhất một quyết định hoặc hành động của cuộc họp."))
+    if user.pk == review.created_by_id:
+        raise ValidationError(_("Người lập biên bản không tự ký biên bản đó."))
+    if review.inputs_at is None or timezone.localdate(review.inputs_at) < review.period_end:
+        raise ValidationError(_("Đầu vào được tổng hợp trước khi kết thúc kỳ xem xét; hãy tổng hợp lại trước khi ký."))
     _check_period(review.agency, review.period_start, review.period_end, review)
     review.conclusion = conclusion.strip()
     review.status, review.closed_by, review.closed_at = ManagementReview.Status.CLOSED, user, timezone.now()
+    review.save()
+    from .reports import minutes_content
+
+    review.content = minutes_content(review)  # what the minutes say, kept as signed
     review.save()
     return review
 

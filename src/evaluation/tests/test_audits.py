@@ -168,14 +168,9 @@ def _closed_with_findings(plan, team):
 
 def test_a_signed_report_is_kept_and_a_change_is_a_new_revision(plan, team):
     _closed_with_findings(plan, team)
-    report = services.create_report(team["head"], plan, "01/BC-ĐGNB", "Cơ bản phù hợp")
-    with pytest.raises(ValidationError, match="Người lập báo cáo không tự ký"):
-        services.sign_report(team["head"], report)
-    report = services.update_report(team["secretary"], report, "01/BC-ĐGNB", "Cơ bản phù hợp")
+    report = services.create_report(team["secretary"], plan, "01/BC-ĐGNB", "Cơ bản phù hợp")
     with pytest.raises(PermissionDenied):
         services.sign_report(team["secretary"], report)  # the secretary does not sign
-    report.prepared_by = team["secretary"]
-    report.save()
     report = services.sign_report(team["head"], report)
     assert report.content["findings"][0]["nonconformity"].startswith("KPH-")
     with pytest.raises(ValidationError, match="lần ban hành mới"):
@@ -220,3 +215,32 @@ def _pdf(report):
     from weasyprint import HTML
 
     return HTML(string=services.report_html(services.report_content(report), draft=not report.signed)).write_pdf()
+
+
+def test_an_answered_question_and_its_evidence_stay(plan, team):
+    item = plan.items.first()
+    services.answer(team["quality_officer"], item, Result.CONFORM)
+    with pytest.raises(ValidationError, match="đã được trả lời"):
+        services.edit_question(team["secretary"], item, "Một câu hỏi khác")
+    other = plan.items.exclude(pk=item.pk).first()
+    services.add_evidence(team["advisor"], other, upload=SimpleUploadedFile("a.pdf", _pdf_bytes()))
+    with pytest.raises(ValidationError, match="bằng chứng"):
+        services.remove_question(team["secretary"], other)
+    assert ChecklistItem.objects.filter(pk__in=[item.pk, other.pk]).count() == 2
+
+
+def test_whoever_edited_the_draft_does_not_sign_it(plan, team):
+    _closed_with_findings(plan, team)
+    report = services.create_report(team["secretary"], plan, "01/BC-ĐGNB", "Cơ bản phù hợp")
+    services.update_report(team["head"], report, "01/BC-ĐGNB", "Cơ bản phù hợp, có kiến nghị")
+    with pytest.raises(ValidationError, match="không tự ký"):
+        services.sign_report(team["head"], report)
+    assert not report.__class__.objects.get(pk=report.pk).signed
+
+
+def test_a_long_finding_raises_a_nonconformity_within_its_title(plan, team):
+    finding = services.add_finding(
+        team["advisor"], plan, Finding.Kind.NONCONFORMITY, "8.5", "Thiếu phiếu kiểm soát. " * 40, unit=LAND_UNIT
+    )
+    nc = services.raise_from_finding(team["secretary"], finding)
+    assert len(nc.title) <= 500

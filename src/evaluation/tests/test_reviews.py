@@ -261,3 +261,39 @@ def test_the_minutes_docx_and_pdf_carry_the_inputs_and_decisions(team, land, pre
     pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "BIÊN BẢN HỌP XEM XÉT CỦA LÃNH ĐẠO" in pdf_text and "Bổ sung máy quét" in pdf_text
     assert "Số: 05/BB-2025" in pdf_text
+
+
+def test_the_signed_minutes_keep_what_they_said(team, land, previous):
+    from organizations.models import Agency
+
+    previous.refresh_from_db()
+    assert previous.content["heading"]["agency"] == land.name
+    Agency.objects.filter(pk=land.pk).update(name="Sở Nông nghiệp và Môi trường (tên mới)")
+    previous.refresh_from_db()
+    assert services.minutes_content(previous)["heading"]["agency"] == land.name
+    assert services.minutes_content(previous)["chair_title"] == (team["head"].position or "Thủ trưởng cơ quan")
+
+
+def test_the_drafter_does_not_sign_and_inputs_are_compiled_to_the_end_of_the_period(team, land):
+    review = services.save_review(team["head"], land, review_data(team, START, dt.date(2026, 6, 30)))
+    services.add_decision(team["head"], review, "change", "Sửa quy trình", team["secretary"], timezone.localdate())
+    with pytest.raises(ValidationError, match="Người lập biên bản"):
+        services.close_review(team["head"], review, "Phù hợp")
+    running = services.save_review(
+        team["secretary"],
+        land,
+        review_data(
+            team, dt.date(2026, 7, 1), timezone.localdate() + dt.timedelta(days=5), "02/BB", timezone.localdate()
+        ),
+    )
+    services.add_decision(team["secretary"], running, "change", "Sửa", team["secretary"], timezone.localdate())
+    with pytest.raises(ValidationError, match="tổng hợp lại"):
+        services.close_review(team["head"], running, "Phù hợp")
+    assert ManagementReview.objects.filter(status=ManagementReview.Status.CLOSED).count() == 0
+
+
+def test_actions_of_an_unsigned_review_are_not_followed_up(team, land):
+    draft = services.save_review(team["secretary"], land, review_data(team, dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+    services.add_decision(team["secretary"], draft, "change", "Chưa chính thức", team["secretary"], dt.date(2026, 2, 1))
+    review = services.save_review(team["secretary"], land, review_data(team, START, timezone.localdate(), "02/BB"))
+    assert review.inputs["previous_actions"] == []
