@@ -261,6 +261,71 @@ def _reviews(agency, secretary, head, staff):
     return review, current
 
 
+def _other_agencies(ctx):
+    """Two departments that built their QMS four months ago: the Department of Justice has audited and reviewed it,
+    the Department of Health has audited it and not yet reviewed it (the communes have done neither)."""
+    from documents.models import DocumentType
+
+    plans = {"STP": (62, True), "SYT": (30, False)}  # days ago the audit began, review held
+    for code, (days, reviewed) in plans.items():
+        agency = ctx["agencies"].get(code)
+        people = get_user_model().objects.filter(agency=agency, is_active=True) if agency else None
+        secretary = people.filter(role=Role.ISO_SECRETARY).first() if people is not None else None
+        head = people.filter(role=Role.AGENCY_HEAD).first() if people is not None else None
+        if secretary is None or head is None:
+            continue
+        with acting_as(secretary):
+            start = max(_ago(days), dt.date(_ago(days).year, 1, 1))
+            end = min(start + dt.timedelta(days=1), timezone.localdate())
+            programme = services.save_programme(
+                secretary,
+                agency,
+                start.year,
+                "Đánh giá sự phù hợp của HTQLCL mới xây dựng trước khi công bố.",
+                "TCVN ISO 9001:2015; hệ thống tài liệu của cơ quan.",
+            )
+            units = services.agency_units(agency)
+            plan = services.save_plan(
+                secretary,
+                programme,
+                {
+                    "title": "Đánh giá toàn bộ HTQLCL",
+                    "units": units[:2],
+                    "documents": list(agency.documents.filter(doc_type=DocumentType.PROCEDURE)[:3]),
+                    "clauses": ["4.3", "5.2", "6.2", "7.5", "8.1", "9.1", "10.2"],
+                    "start_on": start,
+                    "end_on": end,
+                    "lead_auditor": secretary,
+                    "auditors": [],
+                },
+            )
+            for item in plan.items.all():
+                services.answer(secretary, item, Result.CONFORM, "Phù hợp với tài liệu đã ban hành.")
+            services.close_plan(secretary, plan, "HTQLCL phù hợp, sẵn sàng công bố.", closed_on=end)
+            if reviewed:
+                review = services.save_review(
+                    secretary,
+                    agency,
+                    {
+                        "number": f"01/BB-XXLĐ-{end.year}",
+                        "period_start": _ago(130),
+                        "period_end": end + dt.timedelta(days=7),
+                        "meeting_on": end + dt.timedelta(days=7),
+                        "chair": head,
+                        "participants": "Lãnh đạo cơ quan; Ban ISO; trưởng các phòng",
+                    },
+                )
+                services.add_decision(
+                    secretary,
+                    review,
+                    "change",
+                    "Công bố HTQLCL phù hợp TCVN ISO 9001:2015",
+                    secretary,
+                    end + dt.timedelta(days=30),
+                )
+                services.close_review(head, review, "HTQLCL phù hợp, thỏa đáng và có hiệu lực; đủ điều kiện công bố.")
+
+
 def load(ctx):
     from dossiers.models import Dossier
     from procedures.models import AdminProcedure, Field
@@ -295,6 +360,7 @@ def load(ctx):
         if programme.year == today.year:
             _running_audit(programme, secretary, units, advisor)
         _reviews(agency, secretary, head, staff)
+    _other_agencies(ctx)
     ctx["stdout"].write(
         f"  evaluation: {AuditPlan.objects.count()} audits ({len(clauses.CLAUSES)} clauses in the checklist library), "
         f"{Finding.objects.count()} findings, {ManagementReview.objects.count()} management reviews"

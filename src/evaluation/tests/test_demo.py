@@ -38,3 +38,10 @@ def test_the_demo_department_audits_and_reviews_its_qms(tmp_path):
     assert row.last_audit == ended.closed_on and row.last_review == signed.meeting_on
     assert any(w.overdue for w in row.windows) and any(not w.overdue for w in row.windows)
     assert all(w.since <= timezone.localdate() for w in row.windows)
+    # the other departments: one audited and reviewed, one audited and not yet reviewed
+    justice, health = (
+        services.of_agency(Agency.objects.get(code="STP")),
+        services.of_agency(Agency.objects.get(code="SYT")),
+    )
+    assert justice.in_order and not justice.audit_overdue and not justice.review_overdue
+    assert not health.audit_overdue and health.last_review is None and health.review_overdue
