@@ -134,8 +134,9 @@ def report_content(report: AuditReport) -> dict[str, Any]:
             }
             for f in plan.findings.select_related("nonconformity").order_by("kind", "id")
         ]
-        kinds = {str(label): plan.findings.filter(kind=kind).count() for kind, label in Finding.Kind.choices}
-        results = {str(label): counts[value] for value, label in Result.choices}
+        # [label, count] pairs, not objects: PostgreSQL's jsonb keeps an object's keys in its own order
+        kinds = [[str(label), plan.findings.filter(kind=kind).count()] for kind, label in Finding.Kind.choices]
+        results = [[str(label), counts[value]] for value, label in Result.choices]
         return {
             "heading": heading_of(plan.agency, report.number, day),
             "revision": report.revision,
@@ -212,9 +213,9 @@ def report_docx(content: dict[str, Any]) -> bytes:
             doc, ["Ngày", "Đơn vị", "Chuyên gia"], [(s["day"], s["unit"], s["auditor"]) for s in content["sessions"]]
         )
     admin_docx.section(doc, "4. Kết quả đánh giá")
-    results = "; ".join(f"{label}: {n}" for label, n in content["results"].items())
+    results = "; ".join(f"{label}: {n}" for label, n in content["results"])
     admin_docx.paragraph(doc, f"{content['questions']} câu hỏi — {results}.", label="Danh sách câu hỏi:")
-    kinds = "; ".join(f"{label}: {n}" for label, n in content["finding_counts"].items())
+    kinds = "; ".join(f"{label}: {n}" for label, n in content["finding_counts"])
     admin_docx.paragraph(doc, kinds + ".", label="Phát hiện:")
     admin_docx.table(
         doc,
