@@ -11,7 +11,7 @@ def panels(request):
     if not user.agency_id or not user.has_perm("evaluation.view_managementreview"):
         return []
     if user.has_province_scope:
-        rows = services.obligations(visible_agencies(user).active())
+        rows = services.obligations(visible_agencies(user).active().only("pk"))  # counts only
         summary = {
             "total": len(rows),
             "no_audit": sum(r.audit_overdue for r in rows),

@@ -104,7 +104,7 @@ class AuditPlan(AuditedModel):
 
     def team(self) -> list:
         """The lead auditor first, then the auditors."""
-        others = [u for u in self.auditors.all() if u.pk != self.lead_auditor_id]
+        others = [u for u in self.auditors.select_related("agency") if u.pk != self.lead_auditor_id]
         return [self.lead_auditor, *others]
 
 

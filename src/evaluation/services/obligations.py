@@ -5,7 +5,7 @@ the day it was raised)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Max, QuerySet
@@ -66,9 +66,16 @@ def _months(name: str) -> int:
 
 def obligations(agencies: QuerySet["Agency"], today: dt.date | None = None) -> list[Obligations]:
     """The obligations of each agency of `agencies` (in their order): four queries whatever their number."""
+    return _obligations(list(agencies), agencies.order_by().values("pk"), today)
+
+
+def of_agency(agency: "Agency", today: dt.date | None = None) -> Obligations:
+    """One agency's obligations (three queries: the home page of its ISO secretary and head)."""
+    return _obligations([agency], [agency.pk], today)[0]
+
+
+def _obligations(agencies: list["Agency"], ids: Any, today: dt.date | None) -> list[Obligations]:
     today = today or timezone.localdate()
-    ids = agencies.order_by().values("pk")  # a subquery: a province lists a thousand agencies
-    agencies = list(agencies)
     audits = dict(
         AuditPlan.objects.filter(agency_id__in=ids, status=AuditPlan.Status.CLOSED)
         .values("agency_id")
@@ -110,9 +117,3 @@ def obligations(agencies: QuerySet["Agency"], today: dt.date | None = None) -> l
             )
         )
     return rows
-
-
-def of_agency(agency: "Agency", today: dt.date | None = None) -> Obligations:
-    from organizations.models import Agency
-
-    return obligations(Agency.objects.filter(pk=agency.pk), today)[0]
