@@ -237,7 +237,8 @@ def plan_detail(request, pk):
             "can_close": user.has_perm("evaluation.close_auditplan", plan) and plan.status == AuditPlan.Status.OPEN,
             "can_raise": user.has_perm("improvement.add_nonconformity", plan.agency),
             "can_report": user.has_perm("evaluation.add_auditreport", plan) and plan.status == AuditPlan.Status.CLOSED,
-            "session_form": SessionForm(plan=plan) if can_change else None,
+            "session_form": SessionForm(plan=plan, prefix="session") if can_change else None,
+            "today": timezone.localdate(),
             "question_form": QuestionForm(plan=plan) if can_change else None,
             "finding_form": FindingForm(plan=plan) if can_conduct else None,
         },
@@ -247,7 +248,7 @@ def plan_detail(request, pk):
 @require_POST
 def session_add(request, pk):
     plan = _plan(request, pk, "evaluation.change_auditplan")
-    form = SessionForm(request.POST, plan=plan)
+    form = SessionForm(request.POST, plan=plan, prefix="session")
     if _run(
         request,
         form,
@@ -330,6 +331,7 @@ def question_detail(request, pk):
         request.POST if request.POST.get("form") == "evidence" else None,
         request.FILES or None,
         plan=plan,
+        prefix="evidence",
     )
     if request.method == "POST":
         require(request.user, "evaluation.conduct_auditplan", plan, NOT_ON_TEAM)
@@ -496,6 +498,9 @@ def report_detail(request, pk):
 
 def report_edit(request, pk):
     report = _report(request, pk, "evaluation.change_auditreport")
+    if report.signed:
+        messages.info(request, _("Báo cáo đã ký được giữ nguyên; mọi thay đổi là một lần ban hành mới."))
+        return redirect(report)
     form = ReportForm(
         request.POST or None,
         initial={"number": report.number, "summary": report.summary, "recommendations": report.recommendations},
@@ -572,14 +577,16 @@ def review_create(request):
     today = timezone.localdate()
     last = ManagementReview.objects.filter(agency=agency, status=ManagementReview.Status.CLOSED).first()
     start = last.period_end + dt.timedelta(days=1) if last else today.replace(month=1, day=1)
+    end = max(today, start.replace(month=12, day=31) if start > today else today)
+    held = ManagementReview.objects.filter(agency=agency, number__endswith=f"/BB-XXLĐ-{today.year}").count()
     head = members(agency).filter(role=Role.AGENCY_HEAD).first()
     form = ReviewForm(
         request.POST or None,
         agency=agency,
         initial={
-            "number": f"01/BB-XXLĐ-{today.year}",
+            "number": f"{held + 1:02d}/BB-XXLĐ-{today.year}",
             "period_start": start,
-            "period_end": today,
+            "period_end": end,
             "meeting_on": today,
             "chair": head,
         },
@@ -604,6 +611,9 @@ def _review(request, pk, perm="evaluation.view_managementreview"):
 
 def review_edit(request, pk):
     review = _review(request, pk, "evaluation.change_managementreview")
+    if review.status == ManagementReview.Status.CLOSED:
+        messages.info(request, _("Biên bản đã ký được giữ nguyên."))
+        return redirect(review)
     fields = ("number", "period_start", "period_end", "meeting_on", "location", "chair", "participants")
     form = ReviewForm(request.POST or None, agency=review.agency, initial={f: getattr(review, f) for f in fields})
     if _run(
@@ -627,6 +637,7 @@ def review_detail(request, pk):
             "review": review,
             "i": review.inputs,
             "decisions": review.decisions.select_related("owner"),
+            "can_follow_up": user.has_perm("evaluation.change_managementreview", review),
             "today": timezone.localdate(),
             "can_change": draft and user.has_perm("evaluation.change_managementreview", review),
             "can_close": draft and user.has_perm("evaluation.close_managementreview", review),

@@ -364,12 +364,9 @@ def _evidence_file(upload: UploadedFile) -> str:
         return ".jpg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return ".png"
-    try:
-        kind, _text = files.inspect_upload(upload)
-    except ValidationError as exc:
-        raise ValidationError(
-            {"file": _("Bằng chứng là tệp PDF, DOCX, JPG hoặc PNG: %(why)s") % {"why": " ".join(exc.messages)}}
-        ) from exc
+    if not (head.startswith(b"%PDF-") or head.startswith(b"PK")):
+        raise ValidationError({"file": _("Tệp “%(name)s” không phải PDF, DOCX, JPG hoặc PNG.") % {"name": upload.name}})
+    kind, _text = files.inspect_upload(upload)  # a damaged or oversized PDF/DOCX: its own message
     return f".{kind}"
 
 
@@ -500,7 +497,9 @@ def close_plan(user: "User", plan: AuditPlan, conclusion: str, closed_on: dt.dat
     if not (conclusion or "").strip():
         raise ValidationError({"conclusion": _("Nêu kết luận của cuộc đánh giá.")})
     if closed_on < plan.start_on or closed_on > timezone.localdate():
-        raise ValidationError({"closed_on": _("Ngày kết thúc không hợp lệ.")})
+        raise ValidationError(
+            _("Ngày kết thúc phải từ ngày bắt đầu cuộc đánh giá (%(d)s) đến hôm nay.") % {"d": _day(plan.start_on)}
+        )
     plan.conclusion, plan.status = conclusion.strip(), AuditPlan.Status.CLOSED
     plan.closed_on, plan.closed_by = closed_on, user
     plan.save()

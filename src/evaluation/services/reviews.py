@@ -168,11 +168,13 @@ def objectives(agency: "Agency", start: dt.date, end: dt.date) -> list[dict[str,
                 "title": objective.title,
                 "year": objective.year,
                 "target": " ".join(
-                    [
+                    x
+                    for x in (
                         str(objective.get_direction_display()),
-                        f"{objective.target.normalize():f}",
-                        str(objective.get_unit_display()),
-                    ]
+                        f"{objective.target.normalize():f}".replace(".", ","),
+                        str(objective.unit_suffix),
+                    )
+                    if x
                 ),
                 "value": float(last.value) if last else None,
                 "period": period_label(last.period_start, last.period_end) if last else "",
@@ -386,6 +388,9 @@ def save_review(
     _check_period(agency, data.get("period_start"), data.get("period_end"), review)
     if not (data.get("number") or "").strip():
         raise ValidationError({"number": _("Nhập số biên bản.")})
+    same = ManagementReview.objects.filter(agency=agency, number=data["number"].strip())
+    if same.exclude(pk=getattr(review, "pk", None)).exists():
+        raise ValidationError({"number": _("Số biên bản %(n)s đã được dùng.") % {"n": data["number"].strip()}})
     if data.get("meeting_on") is None or data["meeting_on"] < data["period_start"]:
         raise ValidationError({"meeting_on": _("Ngày họp không được trước đầu kỳ xem xét.")})
     _check_member(agency, data.get("chair"), "chair")

@@ -244,3 +244,10 @@ def test_a_long_finding_raises_a_nonconformity_within_its_title(plan, team):
     )
     nc = services.raise_from_finding(team["secretary"], finding)
     assert len(nc.title) <= 500
+
+
+def test_the_head_sees_the_report_awaiting_signature(client_as, plan, team):
+    _closed_with_findings(plan, team)
+    report = services.create_report(team["secretary"], plan, "01/BC-ĐGNB", "Cơ bản phù hợp")
+    home = client_as(team["head"]).get("/").content.decode()
+    assert 'data-testid="to-sign"' in home and report.get_absolute_url() in home

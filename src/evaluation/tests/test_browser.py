@@ -60,21 +60,21 @@ def test_an_audit_from_programme_to_signed_report(page, team, land, catalog, tmp
 
     # the secretary works in the quality unit: refused there, assigned to the land unit
     form = page.get_by_test_id("session-form")
-    form.locator("#id_unit").select_option(QUALITY_UNIT)
-    form.locator("#id_auditor").select_option(str(secretary.pk))
+    form.locator("#id_session-unit").select_option(QUALITY_UNIT)
+    form.locator("#id_session-auditor").select_option(str(secretary.pk))
     page.get_by_test_id("session-add").click()
     expect(page.get_by_test_id("field-error")).to_contain_text("không được đánh giá đơn vị mình")
     page.go_back()
     form = page.get_by_test_id("session-form")
-    form.locator("#id_unit").select_option(LAND_UNIT)
-    form.locator("#id_auditor").select_option(str(secretary.pk))
+    form.locator("#id_session-unit").select_option(LAND_UNIT)
+    form.locator("#id_session-auditor").select_option(str(secretary.pk))
     page.get_by_test_id("session-add").click()
     expect(page.get_by_test_id("sessions")).to_contain_text(LAND_UNIT)
 
     # the checklist: evidence on the first question, answers, one nonconform
     page.get_by_test_id("question-link").first.click()
-    page.set_input_files("#id_file", str(_pdf_file(tmp_path)))
-    page.fill("[data-testid=evidence-form] #id_note", "Phiếu kiểm soát của hồ sơ mẫu")
+    page.set_input_files("#id_evidence-file", str(_pdf_file(tmp_path)))
+    page.fill("[data-testid=evidence-form] #id_evidence-note", "Phiếu kiểm soát của hồ sơ mẫu")
     page.get_by_test_id("evidence-add").click()
     expect(page.get_by_test_id("evidence-item")).to_contain_text("phieu-kiem-soat.pdf")
     page.get_by_test_id("answer-form").get_by_label("Phù hợp", exact=True).check()
@@ -138,10 +138,11 @@ def test_an_audit_from_programme_to_signed_report(page, team, land, catalog, tmp
 
     # the signed report is not edited afterwards
     login_as(page, secretary)
-    page.goto(page.base_url + f"/audits/reports/{report.pk}/edit/")
-    page.fill("#id_summary", "Sửa sau khi ký")
-    page.get_by_test_id("save").click()
-    expect(page.get_by_test_id("form-errors")).to_contain_text("lần ban hành mới")
+    page.goto(page.base_url + f"/audits/reports/{report.pk}/edit/")  # no form: back to the report, which says why
+    expect(page.get_by_test_id("report-status")).to_have_text("Đã ký")
+    expect(page.get_by_role("alert")).to_contain_text("lần ban hành mới")
+    expect(page.get_by_test_id("report-edit")).to_have_count(0)
+    expect(page.get_by_test_id("report-revise")).to_be_visible()
     assert AuditReport.objects.get().summary == "Các quá trình được đánh giá cơ bản đáp ứng yêu cầu"
 
 

@@ -297,3 +297,20 @@ def test_actions_of_an_unsigned_review_are_not_followed_up(team, land):
     services.add_decision(team["secretary"], draft, "change", "Chưa chính thức", team["secretary"], dt.date(2026, 2, 1))
     review = services.save_review(team["secretary"], land, review_data(team, START, timezone.localdate(), "02/BB"))
     assert review.inputs["previous_actions"] == []
+
+
+def test_a_minutes_number_is_used_once(team, land, previous):
+    with pytest.raises(ValidationError) as exc:
+        services.save_review(team["secretary"], land, review_data(team, START, timezone.localdate(), "05/BB-2025"))
+    assert "number" in exc.value.message_dict
+
+
+def test_the_follow_up_button_is_for_the_owner_and_the_qms_team(client_as, team, land, previous, users):
+    from accounts.roles import Role
+
+    page = client_as(users[Role.PROVINCIAL_VIEWER]).get(previous.get_absolute_url()).content.decode()
+    assert "Báo cáo hoàn thành" not in page
+    owner = previous.decisions.get(done_on=None, due_on=dt.date(2026, 4, 30)).owner  # the secretary's action
+    assert "Báo cáo hoàn thành" in client_as(owner).get(previous.get_absolute_url()).content.decode()
+    home = client_as(owner).get("/").content.decode()
+    assert 'data-testid="my-review-action"' in home

@@ -73,7 +73,7 @@ def test_the_province_sees_the_agencies_behind_their_obligations(client_as, user
     page = client.get(reverse("evaluation:obligation_list"), {"attention": "1"}).content.decode()
     assert land.name in page
     home = client_as(users[Role.PROVINCIAL_VIEWER]).get("/").content.decode()
-    assert 'data-testid="obligations-summary"' in home
+    assert 'data-testid="obligations-summary"' in home and 'data-testid="mandatory-no-audit"' in home
 
 
 def test_the_pages_read_in_english(client_as, team, plan):
