@@ -16,17 +16,10 @@ from core import admin_docx, audit
 from .. import clauses
 from ..models import AuditPlan, AuditReport, Finding, ManagementReview, Result
 from .audits import result_counts
+from .reviews import _d, _person
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-def _d(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def _person(user: Any) -> str:
-    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 def _place(agency: Any) -> str:
